@@ -1,0 +1,154 @@
+// The wrapper's application-level records: the versioned, one-line-each schema that the
+// wrapper writes to stdout and the correlator parses (DESIGN.md §4, last sentence).
+//
+// A record line is RECORD_PREFIX, then one JSON object, then "\n". Keys are short because
+// every byte is paid for in every activation (and, with kernel capture, in every write(2)).
+//
+// Authenticity: the `begin` record of an activation carries a fresh random key `k` (written
+// before any user code of that activation runs). Every later record of the same activation
+// carries `m`, a truncated HMAC-SHA256 of the line's JSON (without `m`) under that key. A
+// handler that prints something shaped like a record cannot know `k`, so the correlator
+// rejects the forgery with a counted reason instead of believing it.
+
+export const RECORD_PREFIX = '@prov/';
+export const RECORD_VERSION = 1;
+/** The exact start of every v1 record line. */
+export const RECORD_LINE_START = `${RECORD_PREFIX}${RECORD_VERSION} `;
+/** Hex characters of the HMAC kept in `m`. */
+export const MAC_HEX_LENGTH = 16;
+/** Longest record line the wrapper writes and the correlator accepts (bytes of JSON). */
+export const MAX_RECORD_BYTES = 8192;
+
+/** Fields every record has. */
+export interface RecordBase {
+  /** record type */
+  t: RecordType;
+  /** activation id (__OW_ACTIVATION_ID at entry) */
+  a: string;
+  /** request id (__OW_TRANSACTION_ID at entry) */
+  r: string;
+  /** wall-clock time, ms since the epoch (fractional allowed) */
+  ts: number;
+  /** sequence number within the activation, starting at 0 with `begin` */
+  s: number;
+  /** MAC (absent only on `begin`) */
+  m?: string;
+}
+
+export type RecordType = 'begin' | 'end' | 'invoke' | 'fs' | 'net' | 'http' | 'proc' | 'ddb';
+
+export interface BeginRecord extends RecordBase {
+  t: 'begin';
+  /** fully qualified action name, e.g. "/_/purchase" (__OW_ACTION_NAME) */
+  act: string;
+  /** namespace (__OW_NAMESPACE) */
+  ns: string;
+  /** process id of the action process */
+  pid: number;
+  /** hostname of the container */
+  host: string;
+  /** first activation of this process */
+  cold: boolean;
+  /** per-activation MAC key, hex */
+  k: string;
+  /** parent activation id when known (e.g. from the invocation's params) */
+  pa?: string;
+}
+
+export interface EndRecord extends RecordBase {
+  t: 'end';
+  /** handler resolved (true) or threw/rejected or returned {error} (false) */
+  ok: boolean;
+  /** error message when !ok, truncated */
+  err?: string;
+  /** handler duration, ms */
+  dur: number;
+}
+
+/** An outbound invocation through the `openwhisk` client. */
+export interface InvokeRecord extends RecordBase {
+  t: 'invoke';
+  /** invoked action (as named by the caller) */
+  to: string;
+  /** child activation id, when the platform returned one */
+  child?: string;
+  blocking: boolean;
+  /** the invocation failed before an activation id was known */
+  err?: string;
+}
+
+export type FsOp = 'open' | 'read' | 'write' | 'unlink' | 'rename' | 'mkdir' | 'rmdir' | 'chmod' | 'stat' | 'readdir' | 'copy' | 'symlink' | 'link' | 'truncate' | 'load';
+
+/** A file-system operation seen by the wrapper's fs hooks. */
+export interface FsRecord extends RecordBase {
+  t: 'fs';
+  op: FsOp;
+  path: string;
+  /** second path (rename/copy/link/symlink destination) */
+  path2?: string;
+  /** bytes read or written, when known */
+  n?: number;
+  /** open flags as given ("r", "w", "a+", or a number) */
+  flags?: string;
+}
+
+export type NetOp = 'connect' | 'listen' | 'accept' | 'send' | 'recv' | 'close';
+
+export interface NetRecord extends RecordBase {
+  t: 'net';
+  op: NetOp;
+  /** remote address (or local address for listen) */
+  addr: string;
+  port: number;
+  proto: 'tcp' | 'udp' | 'unix';
+  /** bytes, when known */
+  n?: number;
+}
+
+export interface HttpRecord extends RecordBase {
+  t: 'http';
+  method: string;
+  url: string;
+  host: string;
+  port: number;
+  /** response status, when a response arrived */
+  status?: number;
+  err?: string;
+}
+
+export type ProcOp = 'spawn' | 'exit';
+
+export interface ProcRecord extends RecordBase {
+  t: 'proc';
+  op: ProcOp;
+  /** command (file) */
+  cmd: string;
+  args?: string[];
+  /** child pid */
+  pid?: number;
+  /** exit code or signal on exit */
+  code?: number | string;
+}
+
+export interface DdbRecord extends RecordBase {
+  t: 'ddb';
+  /** DynamoDB operation name, e.g. "GetItem", "PutItem", "Query" */
+  op: string;
+  table: string;
+  /** item key, unmarshalled (plain JSON), when the operation names one item */
+  key?: Record<string, unknown>;
+  /** keys of items returned or written by multi-item operations (Query/Scan/Batch*), capped */
+  keys?: Record<string, unknown>[];
+  /** the operation failed */
+  err?: string;
+}
+
+export type ProvRecord = BeginRecord | EndRecord | InvokeRecord | FsRecord | NetRecord | HttpRecord | ProcRecord | DdbRecord;
+
+/**
+ * User log lines are not records: the wrapper prefixes every console line with the ids,
+ * LOG_ID_OPEN + reqId + " " + activationId + LOG_ID_CLOSE + " " + original text,
+ * and adds `reqId` and `activationId` fields to every winston info object.
+ */
+export const LOG_ID_OPEN = '[prov ';
+export const LOG_ID_CLOSE = ']';
