@@ -52,4 +52,6 @@ export interface IngestResult {
   logLines: number;
   /** records refused, by reason */
   rejected: Record<string, number>;
+  /** lines no activation could be given (several in progress in their container, or none) */
+  unattributed?: number;
 }

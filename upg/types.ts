@@ -45,6 +45,8 @@ interface NodeBase {
   /** first and last time the graph saw this node, ms since the epoch */
   firstSeen?: number;
   lastSeen?: number;
+  /** names of fields the store cut to fit DynamoDB's item size (each cut value ends with "…[truncated N bytes]") */
+  truncated?: string[];
 }
 
 export interface RequestNode extends NodeBase {

@@ -63,6 +63,10 @@ export interface EndRecord extends RecordBase {
   err?: string;
   /** handler duration, ms */
   dur: number;
+  /** provenance hooks that failed during this activation (counted, never thrown into user code) */
+  hf?: number;
+  /** the first hook failure's message, truncated */
+  hfm?: string;
 }
 
 /** An outbound invocation through the `openwhisk` client. */

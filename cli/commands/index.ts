@@ -1,6 +1,13 @@
 // Every `provenance` subcommand registers itself here; one file per command.
 import type { Command } from 'commander';
+import { register as registerRequests } from './requests';
+import { register as registerTrace } from './trace';
+import { register as registerStore } from './store';
+import { register as registerLocal } from './local';
 
 export function registerCommands(program: Command): void {
-  void program;
+  registerRequests(program);
+  registerTrace(program);
+  registerStore(program);
+  registerLocal(program);
 }

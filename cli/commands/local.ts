@@ -1,0 +1,150 @@
+// `provenance local start`: the local DynamoDB, the provenance store, and the embedded
+// OpenWhisk-compatible platform whose agent feeds the correlator, until SIGINT/SIGTERM.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { BatchError, ingestBatch } from '../../correlator/index';
+import type { Batch } from '../../correlator/types';
+import { startPlatform, type Platform } from '../../invokers/local/index';
+import { readPlatformInfo, removePlatformInfo, writePlatformInfo, writeWskProps } from '../../invokers/local/platform-info';
+import { DEFAULT_TABLE, openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../../store/index';
+import { resolveLocation } from '../../store/location';
+import { CliError } from '../errors';
+import type { Output } from '../output';
+
+export interface LocalStartOptions {
+  port?: string | number;
+  store?: string;
+  /** seconds */
+  idleTimeout?: string | number;
+  auth?: string;
+}
+
+export interface RunningLocal {
+  storeDir: string;
+  platform: Platform;
+  dynamodb: string;
+  stop(): Promise<void>;
+}
+
+function intOption(value: string | number | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`bad ${name} ${JSON.stringify(value)}: give an integer from ${min} to ${max}`, 2);
+  return n;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Starts everything and writes platform.json; the caller decides when to stop(). */
+export async function runLocalStart(options: LocalStartOptions, out: Output, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<RunningLocal> {
+  const port = intOption(options.port, '--port', 0, 65535) ?? 0;
+  const idleSeconds = intOption(options.idleTimeout, '--idle-timeout', 1, 7 * 24 * 3600);
+  const location = resolveLocation(options.store !== undefined ? { store: options.store } : {});
+  const storeDir = location.dir!;
+  const running = readPlatformInfo(storeDir);
+  if (running && running.pid !== process.pid && pidAlive(running.pid)) {
+    throw new CliError(`a platform is already running on ${storeDir} (pid ${running.pid}, ${running.apihost}): use it, stop it, or pass --store DIR`);
+  }
+  fs.mkdirSync(storeDir, { recursive: true });
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        log(`provenance local: while stopping: ${(err as Error).message}`);
+      }
+    }
+    cleanups.length = 0;
+  };
+  try {
+    const dynamo: LocalDynamo = await startLocalDynamo(storeDir);
+    cleanups.push(() => dynamo.stop());
+    const store: ProvenanceStore = await openStore({ endpoint: dynamo.endpoint, table: DEFAULT_TABLE }, { create: true });
+    cleanups.push(() => store.close());
+
+    const onBatch = async (batch: Batch) => {
+      try {
+        await ingestBatch(batch, store);
+      } catch (err) {
+        // A batch the correlator refuses as malformed will never be accepted: report it rather
+        // than have the agent retry it forever. Anything else (store down) is retried.
+        if (err instanceof BatchError) {
+          log(`provenance local: batch ${batch.invoker}#${batch.batch} refused by the correlator: ${err.message}`);
+          return;
+        }
+        throw err;
+      }
+    };
+    const platform = await startPlatform({
+      storeDir,
+      port,
+      ...(options.auth ? { auth: options.auth } : {}),
+      ...(idleSeconds !== undefined ? { idleTimeoutMs: idleSeconds * 1000 } : {}),
+      containerEnv: {
+        // actions reach the local DynamoDB like any DynamoDB, through the standard SDK settings
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+      },
+      onBatch,
+      log,
+    });
+    cleanups.push(() => platform.stop());
+
+    writePlatformInfo(storeDir, { pid: process.pid, apihost: platform.apihost, auth: platform.auth, dynamodb: dynamo.endpoint, started: Date.now(), namespace: platform.namespace });
+    cleanups.push(async () => removePlatformInfo(storeDir));
+    const wskprops = writeWskProps(storeDir, platform.apihost, platform.auth, platform.namespace);
+    const envFile = path.join(path.dirname(wskprops), 'env.sh');
+    fs.writeFileSync(
+      envFile,
+      `export OW_APIHOST=${platform.apihost}\nexport OW_AUTH=${platform.auth}\nexport OW_NAMESPACE=${platform.namespace}\nexport WSK_CONFIG_FILE=${wskprops}\n`,
+      { mode: 0o600 },
+    );
+
+    out.write(`OW_APIHOST=${platform.apihost}\n`);
+    out.write(`OW_AUTH=${platform.auth}\n`);
+    out.write(`OW_NAMESPACE=${platform.namespace}\n`);
+    out.write(`WSK_CONFIG_FILE=${wskprops}\n`);
+    out.write(`# source ${envFile} to use it from a shell; DynamoDB at ${dynamo.endpoint}; Ctrl-C stops everything\n`);
+    return { storeDir, platform, dynamodb: dynamo.endpoint, stop: cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+export function register(program: Command): void {
+  const local = program.command('local').description('the embedded OpenWhisk-compatible platform');
+  local
+    .command('start')
+    .description('start the local DynamoDB, the provenance store and the platform (127.0.0.1 only) until Ctrl-C')
+    .option('--port <n>', 'port of the OpenWhisk API (default: any free port)')
+    .option('--store <dir>', 'store directory (default: $PROVENANCE_STORE, else ./.provenance)')
+    .option('--idle-timeout <seconds>', 'retire a warm container after this long without activations (default 600)')
+    .option('--auth <uuid:key>', 'credentials to accept (default: generated)')
+    .action(async (options: LocalStartOptions) => {
+      const running = await runLocalStart(options, process.stdout);
+      await new Promise<void>((resolve) => {
+        const onSignal = (signal: NodeJS.Signals) => {
+          process.stderr.write(`provenance local: ${signal}: stopping\n`);
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      });
+      await running.stop();
+    });
+}

@@ -1,0 +1,44 @@
+// The correlator's side-effect stage: load the activation state a batch needs, assemble (pure),
+// write the fragments and the new state. Idempotent: fragments have deterministic ids and the
+// store merges, so a retried or duplicated batch changes nothing.
+import type { ActivationMeta, CorrelatorStateStore, ProvenanceStore } from '../store/types';
+import { parseRecordLine } from '../wrapper/records';
+import { assemble, type AssembleOutput } from './assemble';
+import { classifyLine } from './classify';
+import type { Batch, IngestResult } from './types';
+import { validateBatch } from './validate';
+
+export { assemble } from './assemble';
+export type { AssembleOutput, UnattributedLine } from './assemble';
+export { validateBatch, BatchError } from './validate';
+
+/** Activation ids a batch mentions (records and log-line ids): the state to load before assembling. */
+export function referencedActivationIds(batch: Batch): string[] {
+  const ids = new Set<string>();
+  for (const { line } of batch.lines) {
+    const cls = classifyLine(line);
+    if (cls.kind === 'log') ids.add(cls.activationId);
+    else if (cls.kind === 'record') {
+      const parsed = parseRecordLine(line);
+      if ('record' in parsed) ids.add(parsed.record.a);
+    }
+  }
+  return [...ids].sort();
+}
+
+/** Loads state, assembles, and returns what to write. Split from ingestBatch so tests can look at it. */
+export async function assembleWithState(batch: Batch, state: CorrelatorStateStore): Promise<AssembleOutput> {
+  const ids = referencedActivationIds(batch);
+  const known: Map<string, ActivationMeta> = ids.length ? await state.getActivationMeta(ids) : new Map();
+  return assemble(batch, known);
+}
+
+export async function ingestBatch(batch: Batch, store: ProvenanceStore): Promise<IngestResult> {
+  validateBatch(batch);
+  const out = await assembleWithState(batch, store);
+  // Either order of these writes is safe to retry: a begin whose state was already stored is
+  // recognised as the same begin (same key), so a retry assembles exactly the same fragments.
+  for (const fragment of out.fragments) await store.writeFragment(fragment);
+  if (out.metas.length) await store.putActivationMeta(out.metas);
+  return out.result;
+}

@@ -1,0 +1,4 @@
+// The invoker's agent: ships what containers write to the correlator (see agent.ts).
+export { Agent, type AgentOptions, type AgentStats, type BatchSink } from './agent';
+export { DEFAULT_MAX_LINE_BYTES, cutMarker, limitLine } from './line-limit';
+export { Spool } from './spool';

@@ -1,0 +1,84 @@
+// Batches that could not be delivered wait on disk as <dir>/<invoker>-<batch>.json, and the next
+// batch number of each invoker is remembered in <dir>/<invoker>.next, so numbers never repeat
+// across restarts (batches are idempotent downstream by invoker + number).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Batch } from '../../correlator/types';
+
+export function safeInvokerName(invoker: string): string {
+  return invoker.replace(/[^\w.-]/g, '_');
+}
+
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+export class Spool {
+  private readonly prefix: string;
+
+  constructor(
+    readonly dir: string,
+    invoker: string,
+  ) {
+    this.prefix = safeInvokerName(invoker);
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
+  /** batch numbers waiting on disk, in order */
+  waiting(): number[] {
+    const re = new RegExp(`^${this.prefix.replace(/[.]/g, '\\.')}-(\\d+)\\.json$`);
+    return fs
+      .readdirSync(this.dir)
+      .map((f) => re.exec(f))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+  }
+
+  save(batch: Batch): string {
+    const file = this.fileOf(batch.batch);
+    writeAtomically(file, JSON.stringify(batch));
+    return file;
+  }
+
+  load(n: number): Batch {
+    const file = this.fileOf(n);
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8')) as Batch;
+    } catch (err) {
+      throw new Error(`the spooled batch ${file} is unreadable (${(err as Error).message}): move it away to continue`);
+    }
+  }
+
+  remove(n: number): void {
+    fs.rmSync(this.fileOf(n), { force: true });
+  }
+
+  /** The next unused batch number: after both the remembered counter and anything spooled. */
+  nextBatchNumber(): number {
+    let next = 1;
+    try {
+      const n = Number(fs.readFileSync(this.counterFile(), 'utf8').trim());
+      if (Number.isInteger(n) && n > 0) next = n;
+    } catch {
+      // first start
+    }
+    const waiting = this.waiting();
+    if (waiting.length) next = Math.max(next, waiting[waiting.length - 1] + 1);
+    return next;
+  }
+
+  rememberNext(next: number): void {
+    writeAtomically(this.counterFile(), `${next}\n`);
+  }
+
+  private fileOf(n: number): string {
+    return path.join(this.dir, `${this.prefix}-${n}.json`);
+  }
+
+  private counterFile(): string {
+    return path.join(this.dir, `${this.prefix}.next`);
+  }
+}

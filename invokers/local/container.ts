@@ -1,0 +1,351 @@
+// One action container: a separate process running our Node action runtime inside its own cgroup
+// (and namespaces where available), spoken to over the action-runtime protocol, its stdout and
+// stderr split into lines that go to the agent and, while an activation collects them, to its logs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import type { ContainerInfo, StreamLine } from '../../correlator/types';
+import type { CollectedLine } from './activation-record';
+import { createCgroup, killCgroup, removeCgroup, type ContainerCgroup } from './cgroup';
+import { buildLaunchCommand, type Isolation } from './isolation';
+import { LineSplitter } from './line-splitter';
+import { packageRoot, runtimeScript } from './package-root';
+import { ACTIVATION_SENTINEL, CODE_DIR_ENV, READY_FD, type InitMessage, type RunMessage } from './runtime/protocol';
+
+export interface ContainerSpec {
+  id: string;
+  invoker: string;
+  /** fully qualified action name */
+  action: string;
+  /** action identity + version: containers are reused only for the same key */
+  actionKey: string;
+  concurrency: number;
+  /** this container's own directory (created here, removed on destroy) */
+  dir: string;
+  isolation: Isolation;
+  env: Record<string, string>;
+  maxLineBytes: number;
+  tmpSizeMb: number;
+  startTimeoutMs: number;
+  onLine: (info: ContainerInfo, line: StreamLine) => void;
+  onInfo: (info: ContainerInfo) => void;
+  onExit: (container: Container) => void;
+}
+
+export type HttpAnswer = { httpStatus: number; body: unknown };
+export type CallResult = HttpAnswer | { timeout: true } | { crashed: string };
+
+/** The lines of one activation, between the start of /run (or /init) and the two sentinels. */
+export class LogCollection {
+  readonly lines: CollectedLine[] = [];
+  readonly seen = { stdout: false, stderr: false };
+  private resolveDone!: () => void;
+  readonly done = new Promise<void>((r) => (this.resolveDone = r));
+
+  take(stream: 'stdout' | 'stderr', line: CollectedLine): void {
+    if (this.seen[stream]) return; // written after this activation ended: nobody's logs
+    if (line.text === ACTIVATION_SENTINEL) {
+      this.seen[stream] = true;
+      if (this.seen.stdout && this.seen.stderr) this.resolveDone();
+      return;
+    }
+    this.lines.push(line);
+  }
+
+  finish(): void {
+    this.resolveDone();
+  }
+
+  /** Both sentinels, or at most `graceMs` (a container that died or never wrote them). */
+  async settled(graceMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.done, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+  }
+}
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export class Container {
+  readonly info: ContainerInfo;
+  state: 'starting' | 'ready' | 'dead' = 'starting';
+  initialized = false;
+  /** activations running now */
+  active = 0;
+  lastUsed = Date.now();
+  /** set when its action was updated or deleted: destroy when idle */
+  retired = false;
+  private proc?: ChildProcess;
+  private cgroup?: ContainerCgroup;
+  private port = 0;
+  private readonly agent = new http.Agent({ keepAlive: true });
+  private collection?: LogCollection;
+  private readonly seq = { stdout: 0, stderr: 0 };
+  private readonly streamsClosed: Promise<void>[] = [];
+  private exited?: Promise<void>;
+  private destroying?: Promise<void>;
+  private recentStderr: string[] = [];
+
+  private constructor(readonly spec: ContainerSpec) {
+    this.info = { container: spec.id, invoker: spec.invoker, action: spec.action, started: Date.now() };
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  static async start(spec: ContainerSpec): Promise<Container> {
+    const c = new Container(spec);
+    try {
+      await c.launch();
+    } catch (err) {
+      await c.destroy();
+      throw err;
+    }
+    return c;
+  }
+
+  private async launch(): Promise<void> {
+    const { spec } = this;
+    fs.mkdirSync(spec.dir, { recursive: true });
+    const stageDir = path.join(spec.dir, '.tmp-stage');
+    fs.mkdirSync(stageDir, { recursive: true });
+    if (spec.isolation.cgroupBase) {
+      this.cgroup = createCgroup(spec.isolation.cgroupBase, spec.id);
+      this.info.cgroupId = this.cgroup.id;
+    }
+    const root = fs.realpathSync(packageRoot());
+    const cmd = buildLaunchCommand({
+      containerId: spec.id,
+      containerDir: fs.realpathSync(spec.dir),
+      stageDir: fs.realpathSync(stageDir),
+      cgroupDir: this.cgroup?.dir,
+      privateTmp: spec.isolation.privateTmp,
+      pidNamespace: spec.isolation.pidNamespace,
+      keepVisible: [root, fs.realpathSync(spec.dir)],
+      tmpSizeMb: spec.tmpSizeMb,
+      node: process.execPath,
+      runtime: runtimeScript(),
+    });
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      HOME: '/tmp',
+      NODE_PATH: path.join(root, 'node_modules'),
+      [CODE_DIR_ENV]: fs.realpathSync(spec.dir),
+      ...(spec.concurrency > 1 ? { __OW_ALLOW_CONCURRENT: 'true' } : {}),
+      ...spec.env,
+    };
+    const proc = spawn(cmd.file, cmd.args, {
+      cwd: spec.dir,
+      env,
+      detached: true, // own process group: stop() kills the whole group
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    this.proc = proc;
+    this.exited = new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      // a launcher that could not be spawned at all never emits 'exit'
+      proc.once('error', (err) => {
+        this.recentStderr.push(`cannot start the container: ${err.message}`);
+        resolve();
+      });
+    });
+    void this.exited.then(() => this.onProcessExit());
+    this.follow('stdout', proc.stdout!);
+    this.follow('stderr', proc.stderr!);
+    this.port = await this.waitReady(proc.stdio[READY_FD] as Readable);
+    this.info.pid = this.runtimePid(proc.pid!);
+    this.state = 'ready';
+    spec.onInfo(this.info);
+  }
+
+  private waitReady(ready: Readable): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => fail(`did not start within ${this.spec.startTimeoutMs} ms`), this.spec.startTimeoutMs);
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        const tail = this.recentStderr.slice(-5).join(' | ');
+        reject(new Error(`container ${this.id} for ${this.spec.action} ${why}${tail ? `: ${tail}` : ''}`));
+      };
+      ready.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+        const nl = text.indexOf('\n');
+        if (nl >= 0) {
+          clearTimeout(timer);
+          resolve(Number(text.slice(0, nl)));
+        }
+      });
+      ready.on('error', () => undefined);
+      this.exited!.then(() => fail(`exited before it was ready (exit code ${this.proc?.exitCode ?? this.proc?.signalCode})`));
+    });
+  }
+
+  /** The host pid of the runtime's node process (under unshare --fork it is the child of unshare). */
+  private runtimePid(launcherPid: number): number {
+    if (!this.spec.isolation.pidNamespace || !this.spec.isolation.privateTmp) return launcherPid;
+    try {
+      const children = fs.readFileSync(`/proc/${launcherPid}/task/${launcherPid}/children`, 'utf8').trim().split(/\s+/);
+      const pid = Number(children[0]);
+      return Number.isInteger(pid) && pid > 0 ? pid : launcherPid;
+    } catch {
+      return launcherPid;
+    }
+  }
+
+  private follow(stream: 'stdout' | 'stderr', readable: Readable): void {
+    const splitter = new LineSplitter(this.spec.maxLineBytes, (text) => this.onLine(stream, text));
+    readable.on('data', (chunk: Buffer) => splitter.push(chunk));
+    this.streamsClosed.push(
+      new Promise<void>((resolve) => {
+        readable.once('close', () => {
+          splitter.end();
+          resolve();
+        });
+      }),
+    );
+  }
+
+  private onLine(stream: 'stdout' | 'stderr', text: string): void {
+    const time = now();
+    if (stream === 'stderr') {
+      this.recentStderr.push(text);
+      if (this.recentStderr.length > 20) this.recentStderr.shift();
+    }
+    this.spec.onLine(this.info, { container: this.id, stream, time: Math.round(time), line: text, seq: this.seq[stream]++ });
+    this.collection?.take(stream, { time, stream, text });
+  }
+
+  /** Start collecting the next activation's logs (only with concurrency 1, as OpenWhisk does). */
+  collectLogs(): LogCollection {
+    this.collection = new LogCollection();
+    return this.collection;
+  }
+
+  stopCollecting(collection: LogCollection): void {
+    if (this.collection === collection) this.collection = undefined;
+  }
+
+  init(message: InitMessage, timeoutMs: number): Promise<CallResult> {
+    return this.post('/init', message, timeoutMs);
+  }
+
+  run(message: RunMessage, timeoutMs: number): Promise<CallResult> {
+    return this.post('/run', message, timeoutMs);
+  }
+
+  private post(pathname: string, message: unknown, timeoutMs: number): Promise<CallResult> {
+    if (this.state !== 'ready') return Promise.resolve({ crashed: `container ${this.id} is ${this.state}` });
+    const payload = JSON.stringify(message);
+    return new Promise<CallResult>((resolve) => {
+      let settled = false;
+      const settle = (r: CallResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(r);
+      };
+      const timer = setTimeout(() => {
+        settle({ timeout: true });
+        req.destroy();
+      }, timeoutMs);
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          method: 'POST',
+          path: pathname,
+          agent: this.agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (err) => settle({ crashed: err.message }));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let body: unknown;
+            try {
+              body = JSON.parse(text);
+            } catch {
+              body = text;
+            }
+            settle({ httpStatus: res.statusCode ?? 0, body });
+          });
+        },
+      );
+      req.on('error', (err) => settle({ crashed: err.message }));
+      req.end(payload);
+    });
+  }
+
+  private onProcessExit(): void {
+    const wasAlive = this.state !== 'dead';
+    this.state = 'dead';
+    this.collection?.finish();
+    if (wasAlive) void this.destroy();
+  }
+
+  /** Kill the container and everything it started, remove its cgroup and directory. Idempotent. */
+  destroy(): Promise<void> {
+    if (!this.destroying) this.destroying = this.teardown();
+    return this.destroying;
+  }
+
+  private async teardown(): Promise<void> {
+    this.state = 'dead';
+    this.collection?.finish();
+    // With a pid namespace, kill the runtime (the namespace's init) first: the kernel then kills
+    // everything in the namespace and unshare reaps it before it exits itself, so nothing is left
+    // as a zombie for the host's init to collect.
+    const launcher = this.proc?.pid;
+    if (this.info.pid !== undefined && this.info.pid !== launcher && this.proc?.exitCode === null) {
+      try {
+        process.kill(this.info.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2_000))]);
+    }
+    if (this.cgroup) killCgroup(this.cgroup);
+    if (this.proc?.pid !== undefined && this.proc.exitCode === null && this.proc.signalCode === null) {
+      try {
+        process.kill(-this.proc.pid, 'SIGKILL');
+      } catch {
+        // the group is already gone
+      }
+    }
+    await this.exited;
+    // the pipes close once every process holding them is gone
+    await Promise.race([Promise.all(this.streamsClosed), new Promise((r) => setTimeout(r, 2_000))]);
+    this.agent.destroy();
+    if (this.cgroup) {
+      try {
+        await removeCgroup(this.cgroup);
+      } catch (err) {
+        process.emitWarning((err as Error).message);
+      }
+    }
+    fs.rmSync(this.spec.dir, { recursive: true, force: true });
+    this.info.stopped = Date.now();
+    this.spec.onInfo(this.info);
+    this.spec.onExit(this);
+  }
+
+  /** Synchronous last resort when the platform's own process exits without stop(). */
+  killNow(): void {
+    if (this.cgroup) killCgroup(this.cgroup);
+    if (this.proc?.pid !== undefined) {
+      try {
+        process.kill(-this.proc.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+}

@@ -1,0 +1,174 @@
+// The embedded single-machine OpenWhisk-compatible platform (DESIGN.md §3 step 7).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Server } from 'node:http';
+import type { Batch, ContainerInfo } from '../../correlator/types';
+import { Agent } from '../agent/agent';
+import { DEFAULT_MAX_LINE_BYTES } from '../agent/line-limit';
+import type { ActionDoc } from './action-doc';
+import { ActivationStore } from './activation-store';
+import { Api, type PackageDoc } from './api';
+import { generateAuth, validateAuth } from './auth';
+import { removeStaleCgroups } from './cgroup';
+import { EntityStore } from './entity-store';
+import { listen } from './http-server';
+import { Invoker } from './invoker';
+import { describeIsolation, detectIsolation, type Isolation } from './isolation';
+
+export type { Isolation } from './isolation';
+export type { ActivationRecord } from './activation-record';
+export { ACTIVATION_SENTINEL } from './runtime/protocol';
+export { writePlatformInfo, readPlatformInfo, removePlatformInfo, writeWskProps, type PlatformInfo } from './platform-info';
+
+export interface PlatformOptions {
+  /** the provenance store directory; the platform keeps its state under <storeDir>/platform/ */
+  storeDir: string;
+  /** port on 127.0.0.1 (default 0: any free port) */
+  port?: number;
+  /** `uuid:key` basic-auth credentials (default: generated) */
+  auth?: string;
+  /** retire a container after this long without activations (default 10 min) */
+  idleTimeoutMs?: number;
+  /** extra environment for every container (e.g. AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, credentials) */
+  containerEnv?: Record<string, string>;
+  /** where the agent ships container output; without it nothing is shipped */
+  onBatch?: (batch: Batch) => Promise<void>;
+  log?: (line: string) => void;
+  /** the one subject's namespace, what `_` stands for (default `guest`, like OpenWhisk standalone) */
+  namespace?: string;
+  /** invoker name in batches and container info (default `local-<hostname>`) */
+  invoker?: string;
+  /** most containers alive at once (default 32) */
+  maxContainers?: number;
+  /** a blocking invoke answers 202 with the activation id after this long (default 60 s) */
+  blockingWaitMs?: number;
+  /** activations kept in memory (default 10000) */
+  activationsKept?: number;
+  /** size of each container's private /tmp (default 64 MB) */
+  tmpSizeMb?: number;
+  /** agent batching: cut after this many lines / this long (defaults 500 lines, 1000 ms) */
+  batchLines?: number;
+  batchDelayMs?: number;
+}
+
+export interface Platform {
+  /** `http://127.0.0.1:<port>`: OW_APIHOST */
+  apihost: string;
+  /** `uuid:key`: OW_AUTH */
+  auth: string;
+  namespace: string;
+  invoker: string;
+  isolation: Isolation;
+  /** containers alive now */
+  containers(): ContainerInfo[];
+  /** wait for running activations, then for the agent to deliver (or spool) everything so far */
+  flush(): Promise<void>;
+  /** kill every container, remove their cgroups, close the server, flush the agent */
+  stop(): Promise<void>;
+}
+
+const defaultLog = (line: string) => process.stderr.write(`${line}\n`);
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  if (!options.storeDir) throw new Error('startPlatform needs a storeDir (where the platform keeps its actions)');
+  const log = options.log ?? defaultLog;
+  const auth = options.auth ? validateAuth(options.auth) : generateAuth();
+  const namespace = options.namespace ?? 'guest';
+  const invokerName = options.invoker ?? `local-${os.hostname()}`;
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`the platform port must be 0-65535 (got ${port})`);
+
+  const platformDir = path.resolve(options.storeDir, 'platform');
+  const containersDir = path.join(platformDir, 'containers');
+  fs.rmSync(containersDir, { recursive: true, force: true }); // leftovers of a platform that died
+  fs.mkdirSync(containersDir, { recursive: true });
+  const actions = EntityStore.open<ActionDoc>(path.join(platformDir, 'actions'), 'action');
+  const packages = EntityStore.open<PackageDoc>(path.join(platformDir, 'packages'), 'package');
+
+  const isolation = detectIsolation(platformDir);
+  if (isolation.cgroupBase) removeStaleCgroups(isolation.cgroupBase);
+  log(`platform: ${describeIsolation(isolation)}`);
+
+  const agent = options.onBatch
+    ? Agent.open({
+        invoker: invokerName,
+        spoolDir: path.resolve(options.storeDir, 'spool'),
+        sink: options.onBatch,
+        maxLines: options.batchLines,
+        maxDelayMs: options.batchDelayMs,
+        log,
+      })
+    : undefined;
+
+  // the apihost is known only once the server listens; containers read it when they start
+  const apihostRef = { value: '' };
+  const invoker = new Invoker({
+    invoker: invokerName,
+    containersDir,
+    isolation,
+    get apihost() {
+      return apihostRef.value;
+    },
+    containerEnv: options.containerEnv ?? {},
+    idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+    maxContainers: options.maxContainers ?? 32,
+    maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+    tmpSizeMb: options.tmpSizeMb ?? 64,
+    logGraceMs: 2_000,
+    onLine: (_info, line) => agent?.line(line),
+    onContainer: (info) => agent?.container(info),
+    onActivationEnd: () => agent?.activationEnded(),
+    log,
+  });
+  const api = new Api({
+    namespace,
+    subject: namespace,
+    actions,
+    packages,
+    activations: new ActivationStore(options.activationsKept ?? 10_000),
+    invoker,
+    blockingWaitMs: options.blockingWaitMs ?? 60_000,
+    log,
+  });
+
+  let server: Server;
+  let boundPort: number;
+  try {
+    ({ server, port: boundPort } = await listen(api, auth, port, log));
+  } catch (err) {
+    await agent?.close();
+    throw err;
+  }
+  apihostRef.value = `http://127.0.0.1:${boundPort}`;
+
+  // last resort: if this process exits without stop(), take the containers with it
+  const onExit = () => invoker.killAllNow();
+  process.on('exit', onExit);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    apihost: apihostRef.value,
+    auth,
+    namespace,
+    invoker: invokerName,
+    isolation,
+    containers: () => invoker.list(),
+    async flush() {
+      await api.settle();
+      await agent?.flush();
+    },
+    stop() {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await invoker.stop();
+        await api.settle();
+        await closed;
+        await agent?.close();
+        process.off('exit', onExit);
+      })();
+      return stopping;
+    },
+  };
+}

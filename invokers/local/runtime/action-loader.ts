@@ -1,0 +1,71 @@
+// Loads an action's entry point the way OpenWhisk's Node runtime does: a base64 zip is unpacked and
+// required as a package (package.json `main`, else index.js), plain code is one JavaScript file
+// whose top-level function (or export) named by `main` is the entry point.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import AdmZip from 'adm-zip';
+
+export type ActionMain = (params: Record<string, unknown>) => unknown;
+
+function walk(root: unknown, dotted: string): unknown {
+  let v: unknown = root;
+  for (const part of dotted.split('.')) {
+    if (v === null || v === undefined) return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+function loadZip(base64: string, dir: string, main: string): ActionMain {
+  const target = path.join(dir, 'action');
+  fs.mkdirSync(target, { recursive: true });
+  try {
+    new AdmZip(Buffer.from(base64, 'base64')).extractAllTo(target, true);
+  } catch (err) {
+    throw new Error(`There was an error uncompressing the action archive: ${(err as Error).message}`);
+  }
+  if (!fs.existsSync(path.join(target, 'package.json')) && !fs.existsSync(path.join(target, 'index.js'))) {
+    throw new Error('Zipped actions must contain either package.json or index.js at the root.');
+  }
+  // Like OpenWhisk's runtime: the action runs with its unpacked directory as working directory.
+  process.chdir(target);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(target) as unknown;
+  return entry(walk(mod, main), main);
+}
+
+interface CompilableModule {
+  filename: string;
+  paths: string[];
+  exports: unknown;
+  _compile(code: string, filename: string): void;
+}
+
+function loadPlainCode(code: string, dir: string, main: string): ActionMain {
+  const file = path.join(dir, 'action.js');
+  fs.writeFileSync(file, code);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Module = require('node:module') as {
+    new (id: string): CompilableModule;
+    _nodeModulePaths(dir: string): string[];
+  };
+  const m = new Module(file);
+  m.filename = file;
+  m.paths = Module._nodeModulePaths(dir);
+  // A plain action declares `function main` at top level without exporting it: look the name up
+  // from inside the module's own scope (direct eval), then fall back to its exports.
+  const probe = `\n;module.exports = module.exports || {}; Object.defineProperty(module, '__owMain', { value: (() => { try { return eval(${JSON.stringify(main)}); } catch (e) { return undefined; } })() });`;
+  m._compile(code + probe, file);
+  const found = (m as unknown as { __owMain?: unknown }).__owMain ?? walk(m.exports, main);
+  return entry(found, main);
+}
+
+function entry(found: unknown, main: string): ActionMain {
+  if (typeof found !== 'function') throw new Error(`Action entrypoint '${main}' is not a function.`);
+  return found as ActionMain;
+}
+
+export function loadAction(value: { code: string; binary?: boolean; main?: string }, dir: string): ActionMain {
+  const main = value.main || 'main';
+  return value.binary ? loadZip(value.code, dir, main) : loadPlainCode(value.code, dir, main);
+}

@@ -1,0 +1,90 @@
+// `sls provenance trace <reqId>` and `sls provenance requests`: the command definitions the
+// framework needs, and the option merge (CLI flags over custom.provenance). The work itself is
+// done by the same command functions as the standalone `provenance` CLI (cli/commands/).
+import * as path from 'node:path';
+import type { ProvenanceConfig } from './config';
+import type { CommandDefinition, CommandOption } from './serverless';
+
+const STORE_OPTIONS: Record<string, CommandOption> = {
+  store: { usage: 'Local store directory (default: custom.provenance.store, $PROVENANCE_STORE or ./.provenance)', type: 'string' },
+  endpoint: { usage: 'DynamoDB endpoint URL, to read a real DynamoDB instead of the local store', type: 'string' },
+  table: { usage: 'DynamoDB table name (default: custom.provenance.table or "provenance")', type: 'string' },
+  region: { usage: 'AWS region of the DynamoDB endpoint', type: 'string' },
+  json: { usage: 'Print JSON instead of text', type: 'boolean' },
+};
+
+export const TRACE_OPTION = 'reqId';
+
+export const PROVENANCE_COMMANDS: Record<string, CommandDefinition> = {
+  provenance: {
+    usage: 'Provenance of the requests this service served (serverless-provenance)',
+    type: 'container',
+    commands: {
+      trace: {
+        usage: 'Print the provenance graph of one request: serverless provenance trace <reqId>',
+        lifecycleEvents: ['trace'],
+        options: {
+          [TRACE_OPTION]: {
+            usage: 'Request id (OpenWhisk transaction id); may also be given as the word after "trace"',
+            type: 'string',
+            required: true,
+          },
+          ...STORE_OPTIONS,
+        },
+      },
+      requests: {
+        usage: 'List the requests in the provenance store, newest first',
+        lifecycleEvents: ['requests'],
+        options: {
+          since: { usage: 'Only requests that started at or after this time (ISO date or ms since the epoch)', type: 'string' },
+          until: { usage: 'Only requests that started before this time (ISO date or ms since the epoch)', type: 'string' },
+          limit: { usage: 'At most this many requests', type: 'string' },
+          ...STORE_OPTIONS,
+        },
+      },
+    },
+  },
+};
+
+/** Options of the framework itself that take no value (lib/cli/commands-schema/common-options). */
+const FRAMEWORK_BOOLEANS = ['help', 'h', 'version', 'v', 'verbose'];
+
+/** Every option of `provenance trace` that takes no value, for the positional rewrite. */
+export function traceBooleanOptions(): Set<string> {
+  const trace = PROVENANCE_COMMANDS.provenance.commands!.trace.options!;
+  const own = Object.entries(trace).filter(([, o]) => o.type === 'boolean');
+  return new Set([...FRAMEWORK_BOOLEANS, ...own.map(([name]) => name), ...own.flatMap(([, o]) => (o.shortcut ? [o.shortcut] : []))]);
+}
+
+/** What the CLI's read commands take: flags win over custom.provenance; a relative store is relative to the service. */
+export interface StoreCommandOptions {
+  store?: string;
+  endpoint?: string;
+  table?: string;
+  region?: string;
+  json?: boolean;
+  since?: string;
+  until?: string;
+  limit?: string;
+}
+
+export function mergeCommandOptions(
+  cli: Record<string, unknown>,
+  config: ProvenanceConfig,
+  serviceDir: string,
+): StoreCommandOptions {
+  const str = (key: string): string | undefined => (typeof cli[key] === 'string' ? (cli[key] as string) : undefined);
+  const configStore = config.store !== undefined ? path.resolve(serviceDir, config.store) : undefined;
+  const merged: StoreCommandOptions = {
+    store: str('store') ?? configStore,
+    endpoint: str('endpoint') ?? config.endpoint,
+    table: str('table') ?? config.table,
+    region: str('region') ?? config.region,
+    json: cli.json === true,
+    since: str('since'),
+    until: str('until'),
+    limit: str('limit'),
+  };
+  // Leave out what nobody set, so the CLI's own defaults ($PROVENANCE_STORE, ./.provenance) apply.
+  return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as StoreCommandOptions;
+}

@@ -1,0 +1,281 @@
+// The Serverless Framework v3 plugin: `plugins: [serverless-provenance]` is the one line a
+// service adds. It wraps every Node.js handler at package time (pure redirect in redirect.ts,
+// files in generated-dir.ts), deploys prepackaged artifacts (which serverless-openwhisk alone
+// cannot), validates custom.provenance, and adds `sls provenance trace|requests`.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import AdmZip from 'adm-zip';
+import { rewritePositionalArg } from './argv';
+import { PluginUserError } from './errors';
+import { mergeCommandOptions, PROVENANCE_COMMANDS, TRACE_OPTION, traceBooleanOptions } from './commands';
+import { parseProvenanceConfig, PROVENANCE_CONFIG_SCHEMA, ProvenanceConfigError, type ProvenanceConfig } from './config';
+import { GENERATED_DIR, MARKER_FILE, removeGeneratedDir, WRAPPER_FILE, writeGeneratedDir } from './generated-dir';
+import { guardCleanup } from './exit-guard';
+import { moveArtifacts } from './package-dir';
+import { findPackageRoot, PACKAGE_NAME, wrapperBundlePath } from './package-root';
+import { redirectHandlers, restoreHandlers } from './redirect';
+import { runProvenanceCommand } from './run-command';
+import type { CliOptions, CommandDefinition, PluginLog, PluginUtils, Serverless, ServerlessFunction } from './serverless';
+
+const PREFIX = `${PACKAGE_NAME}:`;
+/** The local store's default folder (store/types.ts DEFAULT_STORE_DIR): never ship it in an artifact. */
+const DEFAULT_STORE_DIR = '.provenance';
+
+interface Prepared {
+  patterns: string[] | undefined;
+}
+
+export class ServerlessProvenancePlugin {
+  readonly hooks: Record<string, () => Promise<unknown>>;
+  readonly commands: Record<string, CommandDefinition> = PROVENANCE_COMMANDS;
+  private readonly log: PluginLog;
+  private config: ProvenanceConfig | undefined;
+  private prepared: Prepared | undefined;
+  private releaseGuard: (() => void) | undefined;
+
+  constructor(
+    private readonly serverless: Serverless,
+    private readonly options: CliOptions = {},
+    utils?: PluginUtils,
+  ) {
+    this.log = utils?.log ?? consoleLog();
+    this.rewriteArgv();
+
+    serverless.configSchemaHandler?.defineCustomProperties({
+      properties: { provenance: PROVENANCE_CONFIG_SCHEMA },
+    });
+
+    const hooks: Record<string, () => unknown> = {
+      // After variables are resolved: a bad custom.provenance stops every command with one clear error.
+      'initialize': () => void this.getConfig(),
+      // sls package, and sls deploy (which spawns package)
+      'before:package:createDeploymentArtifacts': () => this.prepare(),
+      'after:package:finalize': () => {
+        this.cleanup();
+        this.movePackagedArtifacts();
+      },
+      // sls deploy -f <fn>: serverless-openwhisk zips and compiles the one function in this event
+      'before:deploy:function:packageFunction': () => {
+        this.ensurePackageConfig(String(this.options.function));
+        this.prepare([String(this.options.function)]);
+      },
+      'after:deploy:function:packageFunction': () => this.cleanup(),
+      // sls deploy --package <dir>
+      'before:deploy:deploy': () => this.compilePackaged(),
+      'error': () => this.cleanupAfterFailure(),
+      'provenance:trace:trace': () => this.runCommand('trace'),
+      'provenance:requests:requests': () => this.runCommand('requests'),
+    };
+    this.hooks = Object.fromEntries(Object.entries(hooks).map(([event, hook]) => [event, () => this.asUserError(hook)]));
+  }
+
+  /** Errors the user can fix become the framework's error type: one message, no stack trace. */
+  private async asUserError(hook: () => unknown): Promise<unknown> {
+    try {
+      return await hook();
+    } catch (err) {
+      if (err instanceof PluginUserError || err instanceof ProvenanceConfigError) {
+        throw new this.serverless.classes.Error(err.message);
+      }
+      throw err;
+    }
+  }
+
+  /** Turns `provenance trace <id>` into `provenance trace --reqId <id>` before the framework re-reads argv. */
+  private rewriteArgv(): void {
+    const result = rewritePositionalArg(process.argv.slice(2), {
+      command: ['provenance', 'trace'],
+      option: TRACE_OPTION,
+      booleanOptions: traceBooleanOptions(),
+    });
+    if ('error' in result) throw new this.serverless.classes.Error(result.error);
+    if (result.changed) process.argv.splice(2, process.argv.length - 2, ...result.args);
+  }
+
+  private getConfig(): ProvenanceConfig {
+    if (!this.config) {
+      const { service } = this.serverless;
+      try {
+        this.config = parseProvenanceConfig(service.custom?.provenance, Object.keys(service.functions ?? {}));
+      } catch (err) {
+        if (err instanceof ProvenanceConfigError) {
+          throw new this.serverless.classes.Error(`${err.message}\nFix custom.provenance in serverless.yml and run the command again.`);
+        }
+        throw err;
+      }
+    }
+    return this.config;
+  }
+
+  private isOpenWhisk(): boolean {
+    return this.serverless.service.provider.name === 'openwhisk';
+  }
+
+  /**
+   * Redirects the handlers (all, or `only`) and writes the generated folder. `trustArtifacts`
+   * is for deploying a prepackaged artifact: what was wrapped then is what is deployed now,
+   * whatever the configuration says today.
+   */
+  private prepare(only?: string[], trustArtifacts = false): void {
+    const config = this.getConfig();
+    if (!trustArtifacts && !config.enabled) {
+      this.log.notice(`${PREFIX} disabled by custom.provenance.enabled; handlers are not wrapped`);
+      return;
+    }
+    if (!this.isOpenWhisk()) {
+      this.log.warning(
+        `${PREFIX} provider "${this.serverless.service.provider.name}" is not supported (only openwhisk); handlers are not wrapped`,
+      );
+      return;
+    }
+    const { service, serviceDir } = this.serverless;
+    const result = redirectHandlers(service.functions, {
+      generatedDir: GENERATED_DIR,
+      wrapperFile: WRAPPER_FILE,
+      providerRuntime: service.provider.runtime,
+      exclude: trustArtifacts ? [] : config.exclude,
+      only,
+      fileExists: (file) => fs.existsSync(path.join(serviceDir, file)),
+    });
+    if (!trustArtifacts) {
+      for (const { function: name, reason } of result.skipped) this.log.notice(`${PREFIX} not wrapping "${name}": ${reason}`);
+    }
+    if (result.entries.length === 0) return;
+
+    // A last resort when the process ends without the framework's hooks (e.g. Ctrl-C mid-package).
+    this.releaseGuard ??= guardCleanup(() => removeGeneratedDir(serviceDir));
+    writeGeneratedDir(serviceDir, result.entries, wrapperBundlePath(findPackageRoot()));
+    this.prepared ??= { patterns: service.package.patterns };
+    Object.assign(service.functions, result.functions);
+    const own = service.package.patterns ?? [];
+    service.package.patterns = [...own, ...this.artifactPatterns(config).filter((p) => !own.includes(p))];
+    const names = result.entries.map((e) => e.function);
+    this.log.info(`${PREFIX} wrapped ${names.length} function(s): ${names.join(', ')}`);
+  }
+
+  /**
+   * Patterns appended to the service's own (later patterns win): ship the generated folder,
+   * never ship a local provenance store or this package itself (the wrapper is already copied).
+   */
+  private artifactPatterns(config: ProvenanceConfig): string[] {
+    const patterns = [
+      `${GENERATED_DIR}/**`,
+      `!${GENERATED_DIR}/${MARKER_FILE}`,
+      `!${DEFAULT_STORE_DIR}/**`,
+      `!node_modules/${PACKAGE_NAME}/**`,
+    ];
+    if (config.store !== undefined) {
+      const rel = path.relative(this.serverless.serviceDir, path.resolve(this.serverless.serviceDir, config.store));
+      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) patterns.push(`!${rel.split(path.sep).join('/')}/**`);
+    }
+    return patterns;
+  }
+
+  /** Removes the generated folder and gives the service its own definitions back. */
+  private cleanup(): void {
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    removeGeneratedDir(this.serverless.serviceDir);
+    this.releaseGuard?.();
+    this.releaseGuard = undefined;
+    if (!prepared) return;
+    const { service } = this.serverless;
+    Object.assign(service.functions, restoreHandlers(service.functions));
+    service.package.patterns = prepared.patterns;
+  }
+
+  private cleanupAfterFailure(): void {
+    try {
+      this.cleanup();
+    } catch (err) {
+      // The command's own error is the one to report; say what is left behind.
+      this.log.warning(`${PREFIX} could not remove ${GENERATED_DIR}/: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * serverless-openwhisk's `deploy -f` calls the framework's packageFunction, which records the
+   * zip in `functionObject.package.artifact` only when a `package` object exists; v3 no longer
+   * adds one, so the compile step then fails reading `package.artifact` of undefined.
+   */
+  private ensurePackageConfig(name: string): void {
+    const fn = this.serverless.service.functions?.[name];
+    if (fn && fn.sequence === undefined && fn.package === undefined) fn.package = {};
+  }
+
+  /** `sls package --package <dir>` (or package.path): put the zips there, as the AWS provider does. */
+  private movePackagedArtifacts(): void {
+    const target = (this.options.package as string | undefined) ?? this.serverless.service.package.path;
+    if (!this.isOpenWhisk() || !target) return;
+    const moved = moveArtifacts(this.serverless.serviceDir, target);
+    if (moved.length) this.log.info(`${PREFIX} moved ${moved.join(', ')} to ${target}`);
+  }
+
+  /**
+   * `sls deploy --package <dir>`: the framework skips packaging, and serverless-openwhisk only
+   * compiles actions while packaging, so it would deploy nothing (it crashes on the missing
+   * `service.actions`). Run its compile steps over the prepackaged zips instead, redirecting
+   * exactly the functions whose zip carries our entry file.
+   */
+  private async compilePackaged(): Promise<void> {
+    const { service, serviceDir, pluginManager } = this.serverless;
+    const packagePath = (this.options.package as string | undefined) ?? service.package.path;
+    if (!this.isOpenWhisk() || !packagePath || service.actions) return;
+    const dir = path.resolve(serviceDir, packagePath);
+    const missing = (zip: string) =>
+      new PluginUserError(
+        `${PREFIX} ${zip} is missing. Package first with "serverless package --package ${packagePath}", then deploy it.`,
+      );
+
+    const artifactOf = new Map<string, string>();
+    const packaged = service.getAllFunctions().filter((name) => {
+      const fn = service.functions[name];
+      return fn.sequence === undefined && fn.image === undefined && fn.package?.disable !== true;
+    });
+    if (service.package.individually) {
+      for (const name of packaged) {
+        const zip = path.join(dir, `${name}.zip`);
+        if (!fs.existsSync(zip)) throw missing(zip);
+        service.functions[name].package = { ...service.functions[name].package, artifact: zip };
+        artifactOf.set(name, zip);
+      }
+    } else if (packaged.length) {
+      const zip = path.join(dir, `${service.service}.zip`);
+      if (!fs.existsSync(zip)) throw missing(zip);
+      service.package.artifact = zip;
+      for (const name of packaged) artifactOf.set(name, zip);
+    }
+
+    const listings = new Map<string, Set<string>>();
+    const wrapped = packaged.filter((name) => {
+      const zip = artifactOf.get(name)!;
+      if (!listings.has(zip)) listings.set(zip, new Set(new AdmZip(zip).getEntries().map((e) => e.entryName)));
+      return listings.get(zip)!.has(`${GENERATED_DIR}/${name}.js`);
+    });
+    if (wrapped.length) this.prepare(wrapped, true);
+    try {
+      for (const event of ['package:compileFunctions', 'package:compileEvents']) {
+        for (const name of [`before:${event}`, event, `after:${event}`]) {
+          for (const { hook } of pluginManager.hooks[name] ?? []) await hook();
+        }
+      }
+    } finally {
+      this.cleanup();
+    }
+  }
+
+  private async runCommand(name: 'trace' | 'requests'): Promise<void> {
+    const options = mergeCommandOptions(this.options, this.getConfig(), this.serverless.serviceDir);
+    await runProvenanceCommand(name, String(this.options[TRACE_OPTION] ?? ''), options);
+  }
+}
+
+function consoleLog(): PluginLog {
+  return {
+    notice: (...t) => console.error(...t),
+    info: () => undefined,
+    warning: (...t) => console.error(...t),
+  };
+}
+
+export type { ServerlessFunction };

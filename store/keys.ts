@@ -1,0 +1,72 @@
+// Key building for the single-table design (pure). Every item key is a deterministic function of what
+// the item stands for, so writing the same fact twice lands on the same item (idempotent writes).
+//
+//   item                 pk                    sk                          GSI keys
+//   node of a request    REQ#<request>         N#<nodeId>                  byContainer (activation nodes):
+//                                                                            cpk=<container node id>, csk=<time>#<activation node id>
+//   edge of a request    REQ#<request>         E#<edgeId>                  -
+//   warning              REQ#<request>         W#<hash(code,message,act)>  -
+//   request summary      REQ#<request>         SUMMARY                     byTime: tpk=DAY#<yyyy-mm-dd>, tsk=<time>#<request>
+//   entity touch         REQ#<request>         X#<entityId>#<edgeId>       byEntity: hpk=<entity node id>, hsk=<time>#<edgeId>
+//   time bucket marker   BUCKETS               DAY#<yyyy-mm-dd>            -
+//   activation meta      META#<activationId>   META                        -
+//
+// Inside a request partition the sort keys order as E# < N# < SUMMARY < W# < X#, so reading one
+// request's graph is one query `sk < "X"` that skips the touch items (they only feed the entity index).
+import { createHash } from 'node:crypto';
+
+export const INDEX = {
+  byContainer: { name: 'byContainer', partitionKey: 'cpk', sortKey: 'csk' },
+  byEntity: { name: 'byEntity', partitionKey: 'hpk', sortKey: 'hsk' },
+  byTime: { name: 'byTime', partitionKey: 'tpk', sortKey: 'tsk' },
+} as const;
+
+export const SUMMARY_SK = 'SUMMARY';
+export const BUCKETS_PK = 'BUCKETS';
+/** bucket of requests whose start time is not known (yet) */
+export const UNKNOWN_DAY = 'DAY#unknown';
+/** sort keys of the request partition below this bound are graph items (not touch items) */
+export const GRAPH_SK_UPPER_BOUND = 'X';
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+export const requestPk = (request: string): string => `REQ#${request}`;
+export const nodeKey = (request: string, nodeId: string): ItemKey => ({ pk: requestPk(request), sk: `N#${nodeId}` });
+export const edgeKey = (request: string, edgeId: string): ItemKey => ({ pk: requestPk(request), sk: `E#${edgeId}` });
+export const summaryKey = (request: string): ItemKey => ({ pk: requestPk(request), sk: SUMMARY_SK });
+export const touchKey = (request: string, entityId: string, edgeId: string): ItemKey => ({
+  pk: requestPk(request),
+  sk: `X#${entityId}#${edgeId}`,
+});
+export const metaKey = (activationId: string): ItemKey => ({ pk: `META#${activationId}`, sk: 'META' });
+export const bucketMarkerKey = (bucket: string): ItemKey => ({ pk: BUCKETS_PK, sk: bucket });
+
+export function warningKey(request: string, w: { code: string; message: string; activationId?: string }): ItemKey {
+  const hash = createHash('sha256')
+    .update(JSON.stringify([w.code, w.message, w.activationId ?? null]))
+    .digest('hex')
+    .slice(0, 24);
+  return { pk: requestPk(request), sk: `W#${hash}` };
+}
+
+// Times are ms since the epoch; zero-padded to 15 digits they sort as strings in time order
+// (good until the year 33658). Unknown times sort after every known time.
+const TIME_WIDTH = 15;
+export const UNKNOWN_TIME = '~';
+
+export function timeSortPart(time: number | undefined): string {
+  if (time === undefined || !Number.isFinite(time) || time < 0) return UNKNOWN_TIME;
+  return Math.floor(time).toString().padStart(TIME_WIDTH, '0');
+}
+
+/** sort key that orders by time, then by id (ties and unknown times stay deterministic) */
+export const timeSortKey = (time: number | undefined, id: string): string => `${timeSortPart(time)}#${id}`;
+
+/** the day bucket (UTC) of a request start time */
+export function dayBucket(time: number | undefined): string {
+  if (time === undefined || !Number.isFinite(time) || time < 0) return UNKNOWN_DAY;
+  return `DAY#${new Date(time).toISOString().slice(0, 10)}`;
+}

@@ -1,0 +1,175 @@
+// The table and its entities, modelled with dynamodb-toolbox v2. The table name is chosen at run time
+// (--table), so the model is built per store by `defineTable`. Keys (pk/sk and the GSI keys) are
+// computed by the pure code in keys.ts/items.ts and stored as plain attributes; the entities give
+// each item kind a schema that dynamodb-toolbox validates on every write and uses to tell item kinds
+// apart on reads (its `_et` attribute).
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Entity, Table, boolean, item, list, number, set, string } from 'dynamodb-toolbox';
+import { INDEX } from './keys';
+import type { StoredNodeAttribute } from './items';
+
+const keys = {
+  pk: string().key(),
+  sk: string().key(),
+};
+
+const edgeAttributes = {
+  req: string(),
+  id: string(),
+  from: string(),
+  to: string(),
+  kind: string(),
+  op: string().optional(),
+  time: number().optional(),
+  count: number().optional(),
+  bytes: number().optional(),
+  activationId: string().optional(),
+  source: string().optional(),
+};
+
+/** Every node field (items.ts NODE_FIELDS) is optional here: a fragment may know only some of them. */
+const nodeAttributes = {
+  req: string().optional(),
+  id: string().optional(),
+  kind: string().optional(),
+  label: string().optional(),
+  firstSeen: number().optional(),
+  lastSeen: number().optional(),
+  truncated: set(string()).optional(),
+  requestId: string().optional(),
+  start: number().optional(),
+  end: number().optional(),
+  entry: string().optional(),
+  activationId: string().optional(),
+  action: string().optional(),
+  container: string().optional(),
+  cold: boolean().optional(),
+  ok: boolean().optional(),
+  error: string().optional(),
+  parent: string().optional(),
+  index: number().optional(),
+  pid: number().optional(),
+  exe: string().optional(),
+  args: list(string()).optional(),
+  name: string().optional(),
+  namespace: string().optional(),
+  containerId: string().optional(),
+  invoker: string().optional(),
+  cgroupId: string().optional(),
+  path: string().optional(),
+  address: string().optional(),
+  port: number().optional(),
+  proto: string().optional(),
+  url: string().optional(),
+  table: string().optional(),
+  keyJson: string().optional(),
+  from: string().optional(),
+  to: string().optional(),
+  stream: string().optional(),
+  seq: number().optional(),
+  text: string().optional(),
+  time: number().optional(),
+  // which fragment's entry a request node keeps (items.ts)
+  entryRank: string().optional(),
+  // byContainer index (activation nodes only)
+  cpk: string().optional(),
+  csk: string().optional(),
+};
+
+// Compile-time check: the node schema has an attribute for every node field of upg/types.ts.
+type MissingNodeAttributes = Exclude<StoredNodeAttribute, keyof typeof nodeAttributes>;
+const nodeSchemaCoversEveryField: [MissingNodeAttributes] extends [never] ? true : MissingNodeAttributes = true;
+void nodeSchemaCoversEveryField;
+
+export function defineTable(name: string, documentClient: DynamoDBDocumentClient) {
+  const table = new Table({
+    name,
+    documentClient,
+    partitionKey: { name: 'pk', type: 'string' },
+    sortKey: { name: 'sk', type: 'string' },
+    indexes: {
+      [INDEX.byContainer.name]: {
+        type: 'global',
+        partitionKey: { name: INDEX.byContainer.partitionKey, type: 'string' },
+        sortKey: { name: INDEX.byContainer.sortKey, type: 'string' },
+      },
+      [INDEX.byEntity.name]: {
+        type: 'global',
+        partitionKey: { name: INDEX.byEntity.partitionKey, type: 'string' },
+        sortKey: { name: INDEX.byEntity.sortKey, type: 'string' },
+      },
+      [INDEX.byTime.name]: {
+        type: 'global',
+        partitionKey: { name: INDEX.byTime.partitionKey, type: 'string' },
+        sortKey: { name: INDEX.byTime.sortKey, type: 'string' },
+      },
+    },
+  });
+
+  // Deterministic items: timestamps would make a repeated write differ from the first.
+  const common = { table, timestamps: false } as const;
+
+  const node = new Entity({ name: 'node', ...common, schema: item({ ...keys, ...nodeAttributes }) });
+
+  const edge = new Entity({ name: 'edge', ...common, schema: item({ ...keys, ...edgeAttributes }) });
+
+  /** a copy of an edge under one entity it touched (byEntity index) */
+  const touch = new Entity({
+    name: 'touch',
+    ...common,
+    schema: item({ ...keys, ...edgeAttributes, hpk: string(), hsk: string() }),
+  });
+
+  const warning = new Entity({
+    name: 'warning',
+    ...common,
+    schema: item({
+      ...keys,
+      req: string(),
+      code: string(),
+      message: string(),
+      activationId: string().optional(),
+      count: number().optional(),
+    }),
+  });
+
+  const summary = new Entity({
+    name: 'summary',
+    ...common,
+    schema: item({
+      ...keys,
+      req: string().optional(),
+      start: number().optional(),
+      end: number().optional(),
+      entry: string().optional(),
+      entryRank: string().optional(),
+      placeRank: string().optional(),
+      activationIds: set(string()).optional(),
+      actions: set(string()).optional(),
+      tpk: string().optional(),
+      tsk: string().optional(),
+    }),
+  });
+
+  /** one day bucket that holds at least one request (lets listRequests walk buckets without scanning) */
+  const bucket = new Entity({ name: 'bucket', ...common, schema: item({ ...keys, bucket: string() }) });
+
+  const meta = new Entity({
+    name: 'activationMeta',
+    ...common,
+    schema: item({
+      ...keys,
+      activationId: string(),
+      requestId: string(),
+      action: string(),
+      container: string(),
+      key: string(),
+      start: number().optional(),
+      nextSeq: number().optional(),
+    }),
+  });
+
+  return { table, entities: { node, edge, touch, warning, summary, bucket, meta } };
+}
+
+export type ProvenanceModel = ReturnType<typeof defineTable>;

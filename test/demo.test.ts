@@ -1,0 +1,173 @@
+// `npm run demo`, end to end, as a child process on a fresh store directory; then the CLI reads
+// that store with nothing running; and nothing the demo started is left behind.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { demoPlan } from '../examples/hello-retail/traffic';
+import type { RequestGraph, RequestSummary, ActivationNode, SocketNode, ItemNode, ContainerNode } from '../upg/types';
+
+const root = resolve(__dirname, '..');
+const SHOP_ACTIONS = ['purchase', 'get-price', 'authorize-cc', 'publish'];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 240_000): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Processes that belong to this demo run: its marker in their environment, or the store dir in their command line or cwd. */
+function leftovers(marker: string, storeDir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      let cwd = '';
+      try {
+        cwd = readlinkSync(`/proc/${pid}/cwd`);
+      } catch {
+        // a process in another mount namespace may hide its cwd
+      }
+      if (environ.includes(marker) || cmdline.includes(storeDir) || cwd.startsWith(storeDir)) found.push(`${pid}: ${cmdline.trim()}`);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+const provenance = (args: string[]) => run([join(root, 'bin', 'provenance.js'), ...args], process.env, 60_000);
+
+describe('npm run demo', () => {
+  let storeDir: string;
+  const marker = `HELLO_RETAIL_DEMO_TEST=${randomUUID()}`;
+  let demo: Run;
+
+  beforeAll(async () => {
+    storeDir = mkdtempSync(join(tmpdir(), 'hello-retail-demo-'));
+    const [key, value] = marker.split('=');
+    demo = await run([join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'examples/hello-retail/demo.ts', '--store', storeDir], {
+      ...process.env,
+      [key]: value,
+      PROVENANCE_STORE: '',
+    });
+  }, 300_000);
+
+  afterAll(() => {
+    if (storeDir) rmSync(storeDir, { recursive: true, force: true });
+  });
+
+  it('exits 0, prints a purchase request and its provenance tree, and removes platform.json', () => {
+    expect(demo.code, `${demo.stdout}\n${demo.stderr}`).toBe(0);
+    expect(demo.stdout).toMatch(/▸ provenance of request hr-[0-9a-f]{8}-\d\d-purchase /);
+    expect(demo.stdout).toMatch(/Next: npx provenance requests --store .* npx provenance trace hr-/);
+    expect(existsSync(join(storeDir, 'platform.json'))).toBe(false);
+  });
+
+  it('leaves no process behind', () => {
+    expect(leftovers(marker.split('=')[1], storeDir)).toEqual([]);
+  });
+
+  it('prints a tree whose graph has the purchase workflow, its containers, DynamoDB items and the card processor', async () => {
+    const requestId = /▸ provenance of request (\S+) /.exec(demo.stdout)![1];
+    const tree = demo.stdout.slice(demo.stdout.indexOf('▸ provenance of request'), demo.stdout.indexOf('Next: npx provenance'));
+    const processorPort = Number(/card processor on http:\/\/127\.0\.0\.1:(\d+)/.exec(demo.stdout)![1]);
+
+    const trace = await provenance(['trace', requestId, '--json', '--store', storeDir]);
+    expect(trace.code, trace.stderr).toBe(0);
+    const graph = JSON.parse(trace.stdout) as RequestGraph;
+    expect(graph.request).toBe(requestId);
+
+    const activations = graph.nodes.filter((n): n is ActivationNode => n.kind === 'activation');
+    expect(activations.length).toBeGreaterThanOrEqual(4);
+    const shopActions = new Set(activations.map((a) => SHOP_ACTIONS.find((name) => a.action.endsWith(`-${name}`))).filter(Boolean));
+    expect(shopActions.size).toBeGreaterThanOrEqual(3);
+    for (const a of activations) {
+      expect(a.requestId).toBe(requestId);
+      expect(graph.nodes.some((n) => n.id === a.container && n.kind === 'container'), `container of ${a.activationId}`).toBe(true);
+    }
+    const containers = graph.nodes.filter((n): n is ContainerNode => n.kind === 'container');
+    const items = graph.nodes.filter((n): n is ItemNode => n.kind === 'item');
+    expect(items.map((i) => i.table)).toEqual(expect.arrayContaining(['hello-retail-purchases', 'hello-retail-events']));
+    const sockets = graph.nodes.filter((n): n is SocketNode => n.kind === 'socket');
+    expect(sockets.some((s) => s.port === processorPort)).toBe(true);
+
+    // the printed tree shows the same things
+    expect(tree).toContain(requestId);
+    for (const a of activations) expect(tree).toContain(a.activationId);
+    for (const name of shopActions) expect(tree).toContain(name);
+    for (const c of containers) expect(tree).toContain(c.containerId);
+    expect(tree).toContain('hello-retail-purchases');
+    expect(tree).toContain(`127.0.0.1:${processorPort}`);
+  });
+
+  it('lists every request the demo made, with nothing running', async () => {
+    const runId = /shoppers at work \(run ([0-9a-f]+)\)/.exec(demo.stdout)![1];
+    const sent = [...demo.stdout.matchAll(new RegExp(`hr-${runId}-\\d\\d-\\w+`, 'g'))].map((m) => m[0]);
+    const listed = await provenance(['requests', '--json', '--store', storeDir]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const summaries = JSON.parse(listed.stdout) as RequestSummary[];
+    const ids = summaries.map((s) => s.request);
+    expect(new Set(sent).size).toBe(demoPlan().length);
+    for (const id of new Set(sent)) expect(ids).toContain(id);
+    const purchase = summaries.find((s) => s.request.endsWith('-purchase'))!;
+    expect(purchase.activations).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('npm run demo, interrupted', () => {
+  it('stops everything it started on SIGTERM during the deploy, removes platform.json and exits 130', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'hello-retail-demo-int-'));
+    const markerValue = randomUUID();
+    try {
+      const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'examples/hello-retail/demo.ts', '--store', storeDir], {
+        cwd: root,
+        env: { ...process.env, HELLO_RETAIL_DEMO_TEST: markerValue },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      let sawPlatformFile = false;
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+        if (stdout.includes('▸ serverless deploy') && child.exitCode === null && !child.killed) {
+          sawPlatformFile = existsSync(join(storeDir, 'platform.json'));
+          child.kill('SIGTERM');
+        }
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      const code = await exited;
+      clearTimeout(timer);
+      expect(sawPlatformFile, stdout).toBe(true);
+      expect(code, `${stdout}\n${stderr}`).toBe(130);
+      expect(stderr).toMatch(/demo: SIGTERM received while deploying hello-retail/);
+      expect(stderr).not.toMatch(/demo failed/);
+      expect(existsSync(join(storeDir, 'platform.json'))).toBe(false);
+      expect(leftovers(markerValue, storeDir)).toEqual([]);
+    } finally {
+      rmSync(storeDir, { recursive: true, force: true });
+    }
+  }, 150_000);
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { purchaseGraph } from '../fixture-graph.test-support';
+import type { RequestGraph } from '../types';
+import { renderJson, toTraceJson } from './json';
+
+describe('trace --json', () => {
+  it('keeps the contract: request, nodes with id and kind, edges with from/to/kind/time', () => {
+    const out = JSON.parse(renderJson(purchaseGraph())) as RequestGraph;
+    expect(out.request).toBe('req-1');
+    expect(out.nodes.length).toBe(purchaseGraph().nodes.length);
+    for (const n of out.nodes) expect(Object.keys(n).slice(0, 2)).toEqual(['id', 'kind']);
+    for (const e of out.edges) expect(Object.keys(e).slice(0, 4)).toEqual(['id', 'kind', 'from', 'to']);
+    expect(out.nodes.find((n) => n.kind === 'activation' && n.activationId === 'P')).toMatchObject({ action: '/_/purchase', container: 'ctr:inv0/c1', start: 1_700_000_000_000, end: 1_700_000_000_250 });
+    expect(out.warnings).toHaveLength(1);
+  });
+
+  it('sorts nodes by id and edges by time, so any input order prints the same text', () => {
+    const g = purchaseGraph();
+    const shuffled: RequestGraph = { ...g, nodes: [...g.nodes].reverse(), edges: [...g.edges].reverse() };
+    expect(renderJson(shuffled)).toBe(renderJson(g));
+    const out = toTraceJson(g);
+    const ids = out.nodes.map((n) => n.id);
+    expect(ids).toEqual([...ids].sort());
+    const times = out.edges.map((e) => e.time!);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('leaves out undefined fields and the warnings key when there are none', () => {
+    const g: RequestGraph = { request: 'r', nodes: [{ id: 'act:a', kind: 'activation', activationId: 'a', requestId: 'r', action: 'x', container: 'c', end: undefined }], edges: [] };
+    expect(renderJson(g, 0)).toBe('{"request":"r","nodes":[{"id":"act:a","kind":"activation","action":"x","activationId":"a","container":"c","requestId":"r"}],"edges":[]}\n');
+  });
+});
