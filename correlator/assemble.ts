@@ -15,6 +15,9 @@ import { classifyLine, type LineClass } from './classify';
 import { activationNode, addRecordFacts, type RecordScope } from './facts';
 import { FragmentBuilder } from './fragments';
 import { judgeRecordLine } from './records';
+import { LmsStage } from './lms-stage';
+import type { LmsProfile } from '../lms/types';
+import { joinKernel } from './kernel-join';
 import { linesByContainer } from './streams';
 
 /** A line no activation could be given: kept with its container, and counted. */
@@ -52,10 +55,12 @@ interface ActivationProgress {
   ended: boolean;
 }
 
-export function assemble(batch: Batch, known: ReadonlyMap<string, ActivationMeta>): AssembleOutput {
+/** `profiles`: the LMS profiles (by hash) the batch's activations name, for template matching (issue 5). */
+export function assemble(batch: Batch, known: ReadonlyMap<string, ActivationMeta>, profiles: ReadonlyMap<string, LmsProfile> = new Map()): AssembleOutput {
   const metas = new Map(known);
   const infos = new Map<string, ContainerInfo>(batch.containers.map((c) => [c.container, c]));
   const builder = new FragmentBuilder();
+  const lms = new LmsStage(builder, profiles, batch);
   const progress = new Map<string, ActivationProgress>();
   const result: IngestResult = { requests: [], records: 0, logLines: 0, rejected: {}, unattributed: 0 };
   const unattributed: UnattributedLine[] = [];
@@ -106,6 +111,7 @@ export function assemble(batch: Batch, known: ReadonlyMap<string, ActivationMeta
     const addLog = (meta: ActivationMeta, line: StreamLine, text: string) => {
       const scope = scopeOf(meta);
       const logId = nodeIds.log(meta.activationId, line.stream, line.seq);
+      const matched = lms.onLog(meta, scope, line, text);
       builder.addNode(meta.requestId, activationNode(scope, { firstSeen: line.time, lastSeen: line.time }));
       builder.addNode(meta.requestId, {
         id: logId,
@@ -116,10 +122,11 @@ export function assemble(batch: Batch, known: ReadonlyMap<string, ActivationMeta
         text,
         time: line.time,
         firstSeen: line.time,
+        ...matched.fields,
       });
       builder.addEdge(meta.requestId, {
         from: logId,
-        to: nodeIds.activation(meta.activationId),
+        to: matched.actor ?? nodeIds.activation(meta.activationId),
         kind: 'wasGeneratedBy',
         op: 'write',
         time: line.time,
@@ -201,12 +208,15 @@ export function assemble(batch: Batch, known: ReadonlyMap<string, ActivationMeta
           }
           if (record.t === 'end') p.ended = true;
           result.records += 1;
-          addRecordFacts(builder, record, scopeOf(meta));
+          addRecordFacts(lms.forRecord(builder, record, meta, scopeOf(meta)), record, scopeOf(meta));
           return;
         }
       }
     });
   }
+
+  // Kernel events join once this batch's begin records are known.
+  joinKernel({ batch, metas, infos, builder, result, unplaced });
 
   // Sequence gaps, and the activation state to keep for the next batches.
   const updatedMetas: ActivationMeta[] = [];
@@ -237,10 +247,11 @@ export function assemble(batch: Batch, known: ReadonlyMap<string, ActivationMeta
     }
   }
 
+  const withLms = lms.finish(updatedMetas, metas);
   const fragments = builder.build();
   nameParents(fragments);
   result.requests = fragments.map((f) => f.request);
-  return { fragments, metas: updatedMetas, result, unattributed, unplaced };
+  return { fragments, metas: withLms, result, unattributed, unplaced };
 }
 
 /**

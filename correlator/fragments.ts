@@ -14,6 +14,8 @@ export interface EdgeInput {
   bytes?: number;
   activationId?: string;
   source?: UpgEdge['source'];
+  /** addOperation: how many operations this input stands for (already aggregated upstream); default 1 */
+  count?: number;
 }
 
 interface Aggregate {
@@ -74,10 +76,10 @@ export class FragmentBuilder {
     const aggregates = this.of(request).aggregates;
     const agg = aggregates.get(key);
     if (!agg) {
-      aggregates.set(key, { edge: input, count: 1, bytes: input.bytes, time: input.time });
+      aggregates.set(key, { edge: input, count: input.count ?? 1, bytes: input.bytes, time: input.time });
       return;
     }
-    agg.count += 1;
+    agg.count += input.count ?? 1;
     if (input.bytes !== undefined) agg.bytes = (agg.bytes ?? 0) + input.bytes;
     if (input.time !== undefined && (agg.time === undefined || input.time < agg.time)) agg.time = input.time;
   }

@@ -4,6 +4,7 @@
 //   table     | PROVENANCE_TABLE               DynamoDB table (default "provenance")
 //   endpoint  | PROVENANCE_DYNAMODB_ENDPOINT   DynamoDB endpoint URL (default: the region's AWS endpoint)
 //   region    | PROVENANCE_REGION, AWS_REGION  region (needed for AWS; "us-east-1" for local endpoints)
+// Incident detection after each batch: see detect-config.ts (sensitive, allowlist, alerts, detect).
 // Credentials are the AWS SDK's usual ones (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the
 // environment, or the parameters aws_access_key_id / aws_secret_access_key).
 // Returns {ok: true, results: IngestResult[]} or, on bad input or an unreachable store, {error}.
@@ -13,6 +14,7 @@ import { openStore } from '../store/index';
 import { ingestBatch } from './index';
 import type { Batch, IngestResult } from './types';
 import { BatchError, validateBatch } from './validate';
+import { detectionOptionsFrom } from './detect-config';
 
 export type HandlerResult = { ok: true; results: IngestResult[] } | { error: string };
 
@@ -86,6 +88,8 @@ export async function main(params: Record<string, unknown> = {}, env: Env = proc
   if ('error' in batches) return batches;
   const location = storeLocationFrom(params, env);
   if ('error' in location) return location;
+  const detection = detectionOptionsFrom(params, env, location.endpoint);
+  if (detection !== false && 'error' in detection) return detection;
   if (typeof params.aws_access_key_id === 'string' && typeof params.aws_secret_access_key === 'string') {
     // The SDK reads credentials from the environment; an action's parameters are how OpenWhisk configures it.
     process.env.AWS_ACCESS_KEY_ID = params.aws_access_key_id;
@@ -95,7 +99,7 @@ export async function main(params: Record<string, unknown> = {}, env: Env = proc
     const store = await storeFor(location);
     const results: IngestResult[] = [];
     // In order: an activation's begin must be known before its later records (batch order).
-    for (const batch of batches) results.push(await ingestBatch(batch, store));
+    for (const batch of batches) results.push(await ingestBatch(batch, store, { detection }));
     return { ok: true, results };
   } catch (err) {
     return { error: `correlator could not ingest into ${location.table} at ${location.endpoint}: ${err instanceof Error ? err.message : String(err)}` };

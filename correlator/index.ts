@@ -7,10 +7,16 @@ import { assemble, type AssembleOutput } from './assemble';
 import { classifyLine } from './classify';
 import type { Batch, IngestResult } from './types';
 import { validateBatch } from './validate';
+import { detectAfterIngest } from './detect-after-ingest';
+import type { DetectionOptions } from './detect';
+import type { LmsProfile } from '../lms/types';
+import { profilesNamed, type ProfileSource } from './lms-profiles';
+import { kernelActivationIds } from './kernel-join';
 
 export { assemble } from './assemble';
 export type { AssembleOutput, UnattributedLine } from './assemble';
 export { validateBatch, BatchError } from './validate';
+export { detectIncidents, type DetectionOptions, type DetectionResult } from './detect';
 
 /** Activation ids a batch mentions (records and log-line ids): the state to load before assembling. */
 export function referencedActivationIds(batch: Batch): string[] {
@@ -23,22 +29,31 @@ export function referencedActivationIds(batch: Batch): string[] {
       if ('record' in parsed) ids.add(parsed.record.a);
     }
   }
+  for (const a of kernelActivationIds(batch)) ids.add(a);
   return [...ids].sort();
 }
 
 /** Loads state, assembles, and returns what to write. Split from ingestBatch so tests can look at it. */
-export async function assembleWithState(batch: Batch, state: CorrelatorStateStore): Promise<AssembleOutput> {
+export async function assembleWithState(batch: Batch, state: CorrelatorStateStore & Partial<ProfileSource>): Promise<AssembleOutput> {
   const ids = referencedActivationIds(batch);
   const known: Map<string, ActivationMeta> = ids.length ? await state.getActivationMeta(ids) : new Map();
-  return assemble(batch, known);
+  const hashes = profilesNamed(batch, known);
+  const profiles = hashes.length && state.getProfiles ? await state.getProfiles(hashes) : new Map<string, LmsProfile>();
+  return assemble(batch, known, profiles);
 }
 
-export async function ingestBatch(batch: Batch, store: ProvenanceStore): Promise<IngestResult> {
+export interface IngestOptions {
+  /** automatic incident detection after the write (default: on, with the default analysis config); false: off */
+  detection?: DetectionOptions | false;
+}
+
+export async function ingestBatch(batch: Batch, store: ProvenanceStore, options: IngestOptions = {}): Promise<IngestResult> {
   validateBatch(batch);
   const out = await assembleWithState(batch, store);
   // Either order of these writes is safe to retry: a begin whose state was already stored is
   // recognised as the same begin (same key), so a retry assembles exactly the same fragments.
   for (const fragment of out.fragments) await store.writeFragment(fragment);
   if (out.metas.length) await store.putActivationMeta(out.metas);
+  if (options.detection !== false) await detectAfterIngest(store, out.result, options.detection ?? {});
   return out.result;
 }

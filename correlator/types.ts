@@ -43,6 +43,77 @@ export interface Batch {
   lines: StreamLine[];
   /** events the agent knows it lost since the previous batch */
   drops?: number;
+  /**
+   * What the kernel saw in the containers (kernel capture on), already attributed to activations
+   * and reduced by the agent (invokers/agent/kernel-*.ts). Compact JSON, not raw records: turning
+   * an fd into the file or socket it names needs each process's whole history, which only the
+   * agent has; the correlator stays stateless per batch.
+   */
+  kernel?: KernelEventLite[];
+  /** kernel events lost (ring buffer full, undecodable records) while these activations ran */
+  kernelDrops?: Record<string, number>;
+}
+
+/** What a kernel event did, after fd resolution (a write to a socket is a `send`). */
+export type KernelOp =
+  | 'open'
+  | 'read'
+  | 'write'
+  | 'rename'
+  | 'unlink'
+  | 'link'
+  | 'mkdir'
+  | 'chmod'
+  | 'exec'
+  | 'fork'
+  | 'exit'
+  | 'connect'
+  | 'accept'
+  | 'bind'
+  | 'listen'
+  | 'send'
+  | 'recv'
+  | 'kill';
+
+/** One kernel event (or several alike, aggregated), attributed by the agent. */
+export interface KernelEventLite {
+  container: string;
+  /** activation the event belongs to; absent when no activation or several could own it (see `amb`) */
+  a?: string;
+  /** that activation's request id */
+  r?: string;
+  /** candidate activations when the agent cannot tell (concurrency > 1 in one process) */
+  amb?: string[];
+  op: KernelOp;
+  /** ms since the epoch of the (first) occurrence */
+  ts: number;
+  /** ms since the epoch of the last aggregated occurrence */
+  te?: number;
+  /** how many syscalls this stands for (absent: 1) */
+  n?: number;
+  /** bytes moved (reads, writes, sends, receives) */
+  bytes?: number;
+  /** the process, numbered as the container sees it where known (the wrapper's pid), else the host's */
+  pid: number;
+  /** the process is the action runtime that ran the activation (its events are the activation's own) */
+  rt?: boolean;
+  comm?: string;
+  /** file path (absolute when the agent could resolve it), or a pipe's name `pipe:<id>` */
+  path?: string;
+  /** second path: rename/link destination */
+  path2?: string;
+  /** socket peer (connect, send, recv, accept) or local address (bind, listen) */
+  addr?: string;
+  port?: number;
+  proto?: string;
+  /** fork: child pid; kill: target pid */
+  child?: number;
+  /** exec: argv */
+  args?: string[];
+  /** open flags (O_*), kill signal, exit code */
+  flags?: number;
+  /** happened after its activation ended (a child process outliving it) */
+  late?: boolean;
 }
 
 /** What the correlator reports for one batch. */
@@ -54,4 +125,10 @@ export interface IngestResult {
   rejected: Record<string, number>;
   /** lines no activation could be given (several in progress in their container, or none) */
   unattributed?: number;
+  /** incidents stored for the first time by the detection that followed this batch (upg/analyses) */
+  incidents?: string[];
+  /** why detection did not complete for this batch (the batch itself was written; detection runs again with the next batches) */
+  detectionError?: string;
+  /** kernel events (syscalls, after the agent's aggregation) drawn into request graphs */
+  kernelEvents?: number;
 }

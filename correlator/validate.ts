@@ -1,6 +1,7 @@
 // Shape checks for a batch arriving from outside (the agent, or the correlator action's params).
 // Each error names the offending path and what a valid batch looks like.
 import { BATCH_VERSION, type Batch } from './types';
+import { validateKernelPart } from './kernel-validate';
 
 export class BatchError extends Error {
   constructor(message: string) {
@@ -36,6 +37,7 @@ export function validateBatch(value: unknown, where = 'batch'): asserts value is
     if (c.cgroupId !== undefined && typeof c.cgroupId !== 'string') fail(`${p}.cgroupId`, 'a decimal string when present');
     if (c.stopped !== undefined && !isFiniteNumber(c.stopped)) fail(`${p}.stopped`, 'a number when present');
   });
+  validateKernelPart(b, where);
   if (!Array.isArray(b.lines)) fail('.lines', 'an array');
   (b.lines as unknown[]).forEach((l, i) => {
     const p = `.lines[${i}]`;

@@ -58,7 +58,7 @@ export function loadCapture(): CaptureAvailability {
     cached = {
       ok: false,
       reason: `the kernel capture addon is not built (${p.addon} is missing)`,
-      step: 'as root: scripts/kmod-setup.sh && scripts/kmod-build.sh',
+      step: 'as root: scripts/install-system-deps.sh && scripts/kmod-build.sh',
     };
     return cached;
   }

@@ -5,3 +5,4 @@ export { createMatcher, type LmsMatcher } from './matcher';
 export { checkSequence, assignUnits, type SequenceOptions, type TemplateSequence } from './sequence';
 export { formatProfileText, formatProfileDot } from './render-profile';
 export * from './types';
+export { profileHash } from './profile-hash';

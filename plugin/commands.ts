@@ -32,6 +32,14 @@ export const PROVENANCE_COMMANDS: Record<string, CommandDefinition> = {
           ...STORE_OPTIONS,
         },
       },
+      analyze: {
+        usage: "Print each function's log message templates and LMS-CFG (static analysis of its handler, issue 5)",
+        lifecycleEvents: ['analyze'],
+        options: {
+          function: { usage: 'Only this function', type: 'string', shortcut: 'f' },
+          format: { usage: 'text (default), dot (Graphviz) or json', type: 'string' },
+        },
+      },
       requests: {
         usage: 'List the requests in the provenance store, newest first',
         lifecycleEvents: ['requests'],

@@ -13,7 +13,11 @@ import { GENERATED_DIR, MARKER_FILE, removeGeneratedDir, WRAPPER_FILE, writeGene
 import { guardCleanup } from './exit-guard';
 import { moveArtifacts } from './package-dir';
 import { findPackageRoot, PACKAGE_NAME, wrapperBundlePath } from './package-root';
-import { redirectHandlers, restoreHandlers } from './redirect';
+import { entryWithProfile, redirectHandlers, restoreHandlers, type GeneratedEntry } from './redirect';
+import { analyzeFunctions, describeAnalysis, profileFileName, type AnalyzedFunction } from './analyze-functions';
+import { parseAnalyzeFormat, renderAnalyses } from './analyze-command';
+import { profilesInZip, profileStoreLocation, writeProfiles } from './profile-store';
+import type { LmsProfile } from '../lms/types';
 import { runProvenanceCommand } from './run-command';
 import type { CliOptions, CommandDefinition, PluginLog, PluginUtils, Serverless, ServerlessFunction } from './serverless';
 
@@ -32,6 +36,8 @@ export class ServerlessProvenancePlugin {
   private config: ProvenanceConfig | undefined;
   private prepared: Prepared | undefined;
   private releaseGuard: (() => void) | undefined;
+  /** LMS profiles of what was packaged, by hash: written to the provenance store at deploy (issue 5) */
+  private readonly profiles = new Map<string, LmsProfile>();
 
   constructor(
     private readonly serverless: Serverless,
@@ -60,11 +66,14 @@ export class ServerlessProvenancePlugin {
         this.prepare([String(this.options.function)]);
       },
       'after:deploy:function:packageFunction': () => this.cleanup(),
+      'after:deploy:deploy': () => this.storeProfiles(),
+      'after:deploy:function:deploy': () => this.storeProfiles(),
       // sls deploy --package <dir>
       'before:deploy:deploy': () => this.compilePackaged(),
       'error': () => this.cleanupAfterFailure(),
       'provenance:trace:trace': () => this.runCommand('trace'),
       'provenance:requests:requests': () => this.runCommand('requests'),
+      'provenance:analyze:analyze': () => this.runAnalyze(),
     };
     this.hooks = Object.fromEntries(Object.entries(hooks).map(([event, hook]) => [event, () => this.asUserError(hook)]));
   }
@@ -144,13 +153,80 @@ export class ServerlessProvenancePlugin {
 
     // A last resort when the process ends without the framework's hooks (e.g. Ctrl-C mid-package).
     this.releaseGuard ??= guardCleanup(() => removeGeneratedDir(serviceDir));
-    writeGeneratedDir(serviceDir, result.entries, wrapperBundlePath(findPackageRoot()));
+    // Prepackaged artifacts already carry their profiles (read from the zips in compilePackaged).
+    const analyzed = trustArtifacts ? [] : this.analyze(result.entries);
+    const entries = result.entries.map((e) => {
+      const a = analyzed.find((x) => x.function === e.function);
+      return a?.hash ? entryWithProfile(e, { generatedDir: GENERATED_DIR, wrapperFile: WRAPPER_FILE }, a.hash) : e;
+    });
+    const dir = writeGeneratedDir(serviceDir, entries, wrapperBundlePath(findPackageRoot()));
+    for (const a of analyzed) if (a.profile) fs.writeFileSync(path.join(dir, profileFileName(a.function)), JSON.stringify(a.profile));
     this.prepared ??= { patterns: service.package.patterns };
     Object.assign(service.functions, result.functions);
     const own = service.package.patterns ?? [];
     service.package.patterns = [...own, ...this.artifactPatterns(config).filter((p) => !own.includes(p))];
     const names = result.entries.map((e) => e.function);
     this.log.info(`${PREFIX} wrapped ${names.length} function(s): ${names.join(', ')}`);
+  }
+
+  /** LMS analysis of each wrapped function; failures are warnings naming the file, never errors. */
+  private analyze(entries: readonly GeneratedEntry[]): AnalyzedFunction[] {
+    const analyzed = analyzeFunctions(this.serverless.serviceDir, entries);
+    for (const a of analyzed) {
+      if (a.profile && a.hash) {
+        this.profiles.set(a.hash, a.profile);
+        this.log.info(`${PREFIX} ${describeAnalysis(a)}`);
+      } else {
+        this.log.warning(`${PREFIX} ${describeAnalysis(a)}; "${a.function}" is deployed without an LMS profile (its log lines are stored raw)`);
+      }
+    }
+    return analyzed;
+  }
+
+  /** Deploy time: the packaged functions' profiles go to the provenance store, for the correlator. */
+  private async storeProfiles(): Promise<void> {
+    if (this.profiles.size === 0 || !this.isOpenWhisk()) return;
+    let location;
+    try {
+      location = profileStoreLocation(this.getConfig(), this.serverless.serviceDir);
+      await writeProfiles(location, this.profiles);
+      this.log.info(`${PREFIX} stored ${this.profiles.size} LMS profile(s) in ${location.endpoint ?? location.dir} (table ${location.table})`);
+    } catch (err) {
+      // Provenance never blocks a deploy; without its profile an action's log lines are stored raw.
+      this.log.warning(
+        `${PREFIX} could not store the LMS profiles (${(err as Error).message}); log lines of this deploy will be stored raw. ` +
+          'Check custom.provenance store/endpoint/table and deploy again.',
+      );
+    }
+  }
+
+  /** `sls provenance analyze [--function F] [--format text|dot|json]` */
+  private async runAnalyze(): Promise<void> {
+    let format;
+    try {
+      format = parseAnalyzeFormat(this.options.format);
+    } catch (err) {
+      throw new PluginUserError(`${PREFIX} ${(err as Error).message}`);
+    }
+    const { service, serviceDir } = this.serverless;
+    const names = Object.keys(service.functions ?? {});
+    const only = this.options.function !== undefined ? [String(this.options.function)] : undefined;
+    if (only && !names.includes(only[0]!)) {
+      throw new PluginUserError(`${PREFIX} no function "${only[0]}" in this service (functions: ${names.join(', ') || 'none'})`);
+    }
+    const result = redirectHandlers(service.functions, {
+      generatedDir: GENERATED_DIR,
+      wrapperFile: WRAPPER_FILE,
+      providerRuntime: service.provider.runtime,
+      exclude: this.getConfig().exclude,
+      only,
+      fileExists: (file) => fs.existsSync(path.join(serviceDir, file)),
+    });
+    for (const { function: name, reason } of result.skipped) this.log.notice(`${PREFIX} not analysing "${name}": ${reason}`);
+    const analyzed = analyzeFunctions(serviceDir, result.entries);
+    process.stdout.write(renderAnalyses(analyzed, format));
+    const failed = analyzed.filter((a) => !a.profile);
+    if (failed.length) throw new PluginUserError(`${PREFIX} analysis failed for ${failed.map((a) => `${a.function} (${a.handlerFile})`).join(', ')}`);
   }
 
   /**
@@ -253,6 +329,9 @@ export class ServerlessProvenancePlugin {
       return listings.get(zip)!.has(`${GENERATED_DIR}/${name}.js`);
     });
     if (wrapped.length) this.prepare(wrapped, true);
+    for (const name of wrapped) {
+      for (const { hash, profile } of profilesInZip(artifactOf.get(name)!, [name]).values()) this.profiles.set(hash, profile);
+    }
     try {
       for (const event of ['package:compileFunctions', 'package:compileEvents']) {
         for (const name of [`before:${event}`, event, `after:${event}`]) {

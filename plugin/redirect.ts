@@ -107,6 +107,16 @@ export function redirectHandlers(
   return { functions: out, entries, skipped };
 }
 
+/** The same entry, naming the function's LMS profile (by content hash) in its wrapper options. */
+export function entryWithProfile(
+  entry: GeneratedEntry,
+  options: Pick<RedirectOptions, 'generatedDir' | 'wrapperFile'>,
+  profileHash: string,
+): GeneratedEntry {
+  const source = entrySource(entry.function, entry.originalHandler, trimSlashes(options.generatedDir), options.wrapperFile, entry.handlerFile, entry.exportPath, profileHash);
+  return { ...entry, source };
+}
+
 /** Undo the redirect: the definitions as the user wrote them. */
 export function restoreHandlers(
   functions: Readonly<Record<string, FunctionDefinition>>,
@@ -202,8 +212,11 @@ function entrySource(
   wrapperFile: string,
   handlerFile: string,
   exportPath: string,
+  profileHash?: string,
 ): string {
   const wrapper = `./${wrapperFile}`;
+  // the LMS profile's hash goes into every begin record, so the correlator knows which templates apply
+  const options = profileHash ? `, { profile: ${JSON.stringify(profileHash)} }` : '';
   const handler = relativeRequire(generatedDir, handlerFile);
   return [
     "'use strict';",
@@ -211,7 +224,7 @@ function entrySource(
     `// Function ${JSON.stringify(name)}: handler ${JSON.stringify(originalHandler)} runs inside the provenance wrapper.`,
     `const { wrapHandler } = require(${JSON.stringify(wrapper)});`,
     // The handler is required lazily, so the wrapper's hooks are in place before user code loads.
-    `exports.${ENTRY_EXPORT} = wrapHandler(() => require(${JSON.stringify(handler)}), ${JSON.stringify(exportPath)});`,
+    `exports.${ENTRY_EXPORT} = wrapHandler(() => require(${JSON.stringify(handler)}), ${JSON.stringify(exportPath)}${options});`,
     '',
   ].join('\n');
 }

@@ -23,12 +23,12 @@ missing() {
   exit 1
 }
 
-need() { command -v "$1" >/dev/null 2>&1 || missing "$1 not found" "as root, run scripts/kmod-setup.sh (apt-get install ${2:-$1})"; }
+need() { command -v "$1" >/dev/null 2>&1 || missing "$1 not found" "as root, run scripts/install-system-deps.sh (apt-get install ${2:-$1})"; }
 
 build_probe() {
   need clang; need bpftool; need gcc
   [ -r /sys/kernel/btf/vmlinux ] || missing "this kernel has no BTF (/sys/kernel/btf/vmlinux)" "run on a kernel built with CONFIG_DEBUG_INFO_BTF=y"
-  [ -f /usr/include/bpf/libbpf.h ] || missing "libbpf headers not found" "as root, run scripts/kmod-setup.sh (apt-get install libbpf-dev libelf-dev zlib1g-dev)"
+  [ -f /usr/include/bpf/libbpf.h ] || missing "libbpf headers not found" "as root, run scripts/install-system-deps.sh (apt-get install libbpf-dev libelf-dev zlib1g-dev)"
   bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$OUT/vmlinux.h"
   clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I "$OUT" -I "$K/include" -I /usr/include/x86_64-linux-gnu \
     -c "$K/bpf/sp_probe.bpf.c" -o "$OUT/sp_probe.bpf.o"
@@ -56,7 +56,7 @@ build_addon() {
 build_lkm() {
   local hdr
   hdr="$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1 || true)"
-  [ -n "$hdr" ] || missing "no Debian kernel headers in /usr/src" "as root, run scripts/kmod-setup.sh (apt-get install linux-headers-amd64)"
+  [ -n "$hdr" ] || missing "no Debian kernel headers in /usr/src" "as root, run scripts/install-system-deps.sh (apt-get install linux-headers-amd64)"
   mkdir -p "$OUT/lkm"
   # kbuild builds in the source directory: copy the sources next to the shared headers
   cp "$K/lkm/sp_lkm.c" "$OUT/lkm/sp_lkm_main.c"; cp "$K/lkm/Kbuild" "$K/src/sp_event_table.c" "$OUT/lkm/"

@@ -2,7 +2,7 @@
 # Boot the Debian kernel that matches linux-headers-amd64 under qemu (TCG) with a busybox
 # initramfs that loads kmod/out/lkm/sp_lkm.ko, runs kmod/qemu/workload.sh in a cgroup, dumps the
 # records (hex, on the serial console), unloads the module and powers off. Prints the console.
-# Needs: scripts/kmod-build.sh lkm, and the packages of scripts/kmod-setup.sh.
+# Needs: scripts/kmod-build.sh lkm, and the packages of scripts/install-system-deps.sh.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 K="$ROOT/kmod"
@@ -10,7 +10,7 @@ OUT="$K/out"
 Q="$OUT/qemu"
 mkdir -p "$Q"
 HDR="$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1 || true)"
-[ -n "$HDR" ] || { echo "kmod-qemu: no kernel headers: run scripts/kmod-setup.sh" >&2; exit 1; }
+[ -n "$HDR" ] || { echo "kmod-qemu: no kernel headers: run scripts/install-system-deps.sh" >&2; exit 1; }
 KVER="$(basename "$HDR" | sed 's/linux-headers-//')"
 KIMG="$Q/vmlinuz-$KVER"
 if [ ! -f "$KIMG" ]; then
@@ -27,8 +27,8 @@ fi
 [ -f "$OUT/lkm/sp_lkm.ko" ] || { echo "kmod-qemu: build the module first: scripts/kmod-build.sh lkm" >&2; exit 1; }
 BB="$(command -v busybox || true)"
 [ -n "$BB" ] && file -L "$BB" 2>/dev/null | grep -q 'statically linked' || BB=/bin/busybox
-[ -x "$BB" ] || { echo "kmod-qemu: busybox-static is missing: run scripts/kmod-setup.sh" >&2; exit 1; }
-command -v qemu-system-x86_64 >/dev/null || { echo "kmod-qemu: qemu-system-x86 is missing: run scripts/kmod-setup.sh" >&2; exit 1; }
+[ -x "$BB" ] || { echo "kmod-qemu: busybox-static is missing: run scripts/install-system-deps.sh" >&2; exit 1; }
+command -v qemu-system-x86_64 >/dev/null || { echo "kmod-qemu: qemu-system-x86 is missing: run scripts/install-system-deps.sh" >&2; exit 1; }
 R="$(mktemp -d)"
 trap 'rm -rf "$R"' EXIT
 mkdir -p "$R/bin" "$R/proc" "$R/sys" "$R/dev" "$R/tmp"

@@ -5,6 +5,7 @@ import { BatchWriteCommand as RawBatchWriteCommand, type DynamoDBDocumentClient 
 import {
   $add,
   $get,
+  $set,
   BatchGetCommand,
   BatchGetRequest,
   BatchPutRequest,
@@ -44,8 +45,12 @@ import {
 import { bucketMarkers, itemToSummary, summaryUpdate } from './summary';
 import { corrections, firstPass } from './merge';
 import { validateFragment, validateMetas } from './validate';
+import { itemToProfile, profileItem, profileKey, profilesNeeded, restoreLogTexts } from './profiles';
+import type { LmsProfile } from '../lms/types';
 import type { ProvenanceModel } from './table';
 import type { Entity } from 'dynamodb-toolbox';
+import type { Incident } from '../upg/analyses/types';
+import { DynamoIncidentStore, type IncidentQuery, type PutIncidentResult } from './incidents';
 
 /** BatchWriteItem takes at most 25 requests, BatchGetItem 100 keys. */
 const BATCH_WRITE_SIZE = 25;
@@ -59,13 +64,29 @@ const RETRY_BASE_MS = 25;
 type Item = Record<string, unknown>;
 
 export class DynamoProvenanceStore implements ProvenanceStore {
+  private readonly incidents: DynamoIncidentStore;
+
   constructor(
     private readonly model: ProvenanceModel,
     private readonly client: DynamoDBClient,
     private readonly documentClient: DynamoDBDocumentClient,
     /** what else to stop when the store closes (a dynalite this store started) */
     private readonly onClose: () => Promise<void> = async () => {},
-  ) {}
+  ) {
+    this.incidents = new DynamoIncidentStore(model.table);
+  }
+
+  putIncident(incident: Incident): Promise<PutIncidentResult> {
+    return this.incidents.putIncident(incident);
+  }
+
+  markIncidentAlerted(id: string, at: number): Promise<void> {
+    return this.incidents.markIncidentAlerted(id, at);
+  }
+
+  listIncidents(query?: IncidentQuery): Promise<Incident[]> {
+    return this.incidents.listIncidents(query);
+  }
 
   async writeFragment(fragment: GraphFragment): Promise<void> {
     validateFragment(fragment);
@@ -111,6 +132,8 @@ export class DynamoProvenanceStore implements ProvenanceStore {
     }
     const graph: RequestGraph = { request: requestId, nodes, edges };
     if (warnings.length > 0) graph.warnings = warnings;
+    const needed = profilesNeeded(graph);
+    if (needed.length > 0) restoreLogTexts(graph, await this.getProfiles(needed));
     return graph;
   }
 
@@ -203,6 +226,25 @@ export class DynamoProvenanceStore implements ProvenanceStore {
     await this.putAll(metas.map((m) => ({ entity: this.model.entities.meta, item: metaItem(m) })));
   }
 
+  async putProfiles(profiles: ReadonlyMap<string, LmsProfile>): Promise<void> {
+    await this.putAll([...profiles].map(([hash, profile]) => ({ entity: this.model.entities.profile, item: profileItem(hash, profile) })));
+  }
+
+  async getProfiles(hashes: readonly string[]): Promise<Map<string, LmsProfile>> {
+    const out = new Map<string, LmsProfile>();
+    for (const chunk of chunks([...new Set(hashes)], BATCH_GET_SIZE)) {
+      const command = this.model.table
+        .build(BatchGetCommand)
+        .requests(...chunk.map((hash) => this.model.entities.profile.build(BatchGetRequest).key(profileKey(hash) as never)));
+      const { Responses, UnprocessedKeys } = await executeBatchGet({ maxAttempts: MAX_ATTEMPTS }, command);
+      if (UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0) {
+        throw new Error(`DynamoDB did not return ${chunk.length} LMS profiles after ${MAX_ATTEMPTS} attempts (throttled); retry later`);
+      }
+      for (const item of (Responses?.[0] ?? []) as Array<Item | undefined>) if (item) out.set(String(item.hash), itemToProfile(item));
+    }
+    return out;
+  }
+
   async close(): Promise<void> {
     this.documentClient.destroy();
     this.client.destroy();
@@ -213,6 +255,7 @@ export class DynamoProvenanceStore implements ProvenanceStore {
   private async merge(entity: Entity, update: MergeUpdate): Promise<void> {
     const pass = firstPass(update);
     const item: Item = { ...update.key, ...pass.set };
+    for (const [attr, value] of Object.entries(pass.set)) if (Array.isArray(value)) item[attr] = $set(value as never);
     for (const [attr, value] of Object.entries(pass.setIfMissing)) item[attr] = $get(attr, value as never);
     for (const [attr, values] of Object.entries(pass.addToSet)) item[attr] = $add(new Set(values));
     const { Attributes } = await entity

@@ -60,6 +60,12 @@ export const NODE_FIELDS = {
   seq: 'number',
   text: 'string',
   time: 'number',
+  template: 'string',
+  values: 'json',
+  envelope: 'string',
+  profile: 'string',
+  deviations: 'json',
+  unmatched: 'number',
 } as const satisfies Record<NodeField, FieldType>;
 
 /** the attribute name each node field is stored under */
@@ -95,6 +101,8 @@ export const META_FIELDS: Record<keyof ActivationMeta, FieldType> = {
   key: 'string',
   start: 'number',
   nextSeq: 'number',
+  profile: 'string',
+  lms: 'string',
 };
 
 /**
@@ -185,6 +193,9 @@ export function nodeUpdate(request: string, node: UpgNode): MergeUpdate {
     else update.set[attr] = encoded.value;
   }
   if (truncated.length > 0) update.addToSet.truncated = truncated;
+  // A log line matched to an LMS template is kept as template + values only (issue 5): its text is
+  // rebuilt exactly from the action's profile when read (store/profiles.ts).
+  if (node.kind === 'log' && node.template !== undefined && node.values !== undefined) delete update.set.text;
   if (node.kind === 'request' && typeof update.set.entry === 'string') {
     // A request's entry is the action that started first: it follows the earliest start.
     update.monotone.push({ attr: 'entryRank', keep: 'min', value: timeSortPart(node.start), companions: { entry: update.set.entry } });

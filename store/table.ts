@@ -69,6 +69,13 @@ const nodeAttributes = {
   seq: number().optional(),
   text: string().optional(),
   time: number().optional(),
+  // LMS (issue 5): log lines as template + values, the activation's profile and deviations
+  template: string().optional(),
+  valuesJson: string().optional(),
+  envelope: string().optional(),
+  profile: string().optional(),
+  deviationsJson: string().optional(),
+  unmatched: number().optional(),
   // which fragment's entry a request node keeps (items.ts)
   entryRank: string().optional(),
   // byContainer index (activation nodes only)
@@ -166,10 +173,15 @@ export function defineTable(name: string, documentClient: DynamoDBDocumentClient
       key: string(),
       start: number().optional(),
       nextSeq: number().optional(),
+      profile: string().optional(),
+      lms: string().optional(),
     }),
   });
 
-  return { table, entities: { node, edge, touch, warning, summary, bucket, meta } };
+  /** an action's LMS profile (issue 5), keyed by its content hash; gzip + base64 JSON */
+  const profile = new Entity({ name: 'lmsProfile', ...common, schema: item({ ...keys, hash: string(), body: string() }) });
+
+  return { table, entities: { node, edge, touch, warning, summary, bucket, meta, profile } };
 }
 
 export type ProvenanceModel = ReturnType<typeof defineTable>;

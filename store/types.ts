@@ -1,7 +1,11 @@
 // The provenance store: one DynamoDB table (single-table design, a few GSIs) that answers the
 // access patterns of DESIGN.md §5 without scanning. Backends: dynalite on 127.0.0.1 (default,
 // persisted under ./.provenance/), or any real DynamoDB via --endpoint/--table.
+import type { LmsProfile } from '../lms/types';
 import type { GraphFragment, RequestGraph, RequestSummary, ActivationNode, UpgEdge } from '../upg/types';
+import type { IncidentStore } from './incidents';
+
+export type { IncidentStore, IncidentQuery, PutIncidentResult } from './incidents';
 
 export const DEFAULT_TABLE = 'provenance';
 export const DEFAULT_STORE_DIR = '.provenance';
@@ -22,7 +26,7 @@ export interface TimeRange {
   limit?: number;
 }
 
-export interface ProvenanceStore extends CorrelatorStateStore {
+export interface ProvenanceStore extends CorrelatorStateStore, IncidentStore {
   /** Idempotent: writing the same fragment twice leaves the same items. */
   writeFragment(fragment: GraphFragment): Promise<void>;
   getRequestGraph(requestId: string): Promise<RequestGraph | undefined>;
@@ -31,6 +35,9 @@ export interface ProvenanceStore extends CorrelatorStateStore {
   containerActivations(containerNodeId: string): Promise<ActivationNode[]>;
   /** every edge, across requests, that touched one (container-persistent) entity, in time order */
   entityHistory(entityNodeId: string): Promise<Array<UpgEdge & { request: string }>>;
+  /** LMS profiles (issue 5), keyed by content hash: written at deploy, read by the correlator and by trace */
+  putProfiles(profiles: ReadonlyMap<string, LmsProfile>): Promise<void>;
+  getProfiles(hashes: readonly string[]): Promise<Map<string, LmsProfile>>;
   close(): Promise<void>;
 }
 
@@ -50,6 +57,10 @@ export interface ActivationMeta {
   start?: number;
   /** next expected record sequence number (gaps are reported) */
   nextSeq?: number;
+  /** content hash of the action's LMS profile, from the begin record (issue 5) */
+  profile?: string;
+  /** the LMS matcher's position in this activation between batches (correlator/lms-tracker.ts), JSON */
+  lms?: string;
 }
 
 export interface CorrelatorStateStore {

@@ -173,7 +173,7 @@ describe('the correlator action', () => {
 
   it('runs as the deployed bundle in its own process, without dynalite', async () => {
     const pkg = packageRoot();
-    execFileSync(process.execPath, [join(pkg, 'correlator/bundle.mjs')], { cwd: pkg, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(pkg, 'scripts/bundle.mjs')], { cwd: pkg, stdio: 'pipe' });
     const bundle = join(pkg, 'dist/correlator/bundle.js');
     expect(readFileSync(bundle, 'utf8')).not.toContain('require("dynalite")');
     const s = purchase('req-e', T0 + 240_000, { P: 'e-P', G: 'e-G' }, true);

@@ -26,6 +26,8 @@ export function assertBuilt(): void {
 export function makeService(files: Record<string, string>, where: { outside?: boolean } = {}): string {
   const parent = where.outside ? os.tmpdir() : SCRATCH;
   fs.mkdirSync(parent, { recursive: true });
+  // Keep git away from the scratch services (a commit taken while tests run must not pick them up).
+  if (!where.outside) fs.writeFileSync(path.join(SCRATCH, '.gitignore'), '*\n');
   const dir = fs.mkdtempSync(path.join(parent, 'svc-'));
   writeFiles(dir, files);
   return dir;
@@ -38,9 +40,9 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
   }
 }
 
+/** Removes the given dirs. The (then empty) scratch folder stays: other test files may be using it. */
 export function removeScratch(dirs: string[]): void {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
-  if (fs.existsSync(SCRATCH) && fs.readdirSync(SCRATCH).length === 0) fs.rmdirSync(SCRATCH);
 }
 
 export interface SlsResult {

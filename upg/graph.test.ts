@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { activationTree, childActivations, indexGraph, walk, type ActivationTreeNode, type Direction } from './graph';
-import { purchaseGraph } from './fixture-graph.test-support';
+import { purchaseGraph } from './fixtures/purchase-graph';
 
 const index = indexGraph(purchaseGraph());
 const reached = (start: string, direction: Direction, options = {}) => walk(index, start, direction, options).steps.map((s) => s.node.id);

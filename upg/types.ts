@@ -73,6 +73,22 @@ export interface ActivationNode extends NodeBase {
   error?: string;
   /** parent activation id, for nested invocations */
   parent?: string;
+  /** content hash of the action's LMS profile (issue 5), when its begin record named one */
+  profile?: string;
+  /** log sequences the action's LMS-CFG cannot produce (issue 5): planted or unknown behaviour */
+  deviations?: ActivationDeviation[];
+  /** log lines of this activation that matched no template of its profile (kept raw) */
+  unmatched?: number;
+}
+
+/** One deviation of an activation's log sequence from its LMS-CFG (lms/types.ts Deviation, trimmed). */
+export interface ActivationDeviation {
+  /** out-of-order | unknown-template | unit-end-missing | end-missing | unmatched-line */
+  kind: string;
+  message: string;
+  templateId?: string;
+  /** position in the activation's sequence of log lines */
+  index?: number;
 }
 
 export interface UnitNode extends NodeBase {
@@ -151,8 +167,15 @@ export interface LogNode extends NodeBase {
   activationId: string;
   stream: 'stdout' | 'stderr';
   seq: number;
+  /** the line as printed (rebuilt from template + values when the store keeps only those) */
   text: string;
   time?: number;
+  /** LMS template id (issue 5): the line is stored as template + values, `text` rebuilt exactly */
+  template?: string;
+  /** one string per hole of the template, in order */
+  values?: string[];
+  /** for a JSON log line matched on its `message`: the object's JSON with message "" */
+  envelope?: string;
 }
 
 export type UpgNode =

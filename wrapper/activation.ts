@@ -40,9 +40,10 @@ export function newActivation(): ActivationContext {
   };
 }
 
-/** Writes the begin record (seq 0, carries the MAC key). */
-export function begin(ctx: ActivationContext): void {
-  emitRecord(ctx, 'begin', { act: ctx.act, ns: ctx.ns, pid: process.pid, host: hostname(), cold: coldStart, k: ctx.keyHex });
+/** Writes the begin record (seq 0, carries the MAC key, and the LMS profile hash when the plugin gave one). */
+export function begin(ctx: ActivationContext, profile?: string): void {
+  const fields = { act: ctx.act, ns: ctx.ns, pid: process.pid, host: hostname(), cold: coldStart, k: ctx.keyHex };
+  emitRecord(ctx, 'begin', profile ? { ...fields, lp: profile } : fields);
   coldStart = false;
 }
 

@@ -34,6 +34,8 @@ export interface WrapperOptions {
   syscallHooks?: boolean;
   /** Longest wait, at activation end, for record work still in flight (ms). Default 1000. */
   endWaitMs?: number;
+  /** content hash of the action's LMS profile (issue 5), named in every begin record; set by the plugin */
+  profile?: string;
 }
 
 /** The OpenWhisk action entry point the wrapper returns. */
@@ -93,7 +95,7 @@ export function wrapHandler(load: () => unknown, exportPath: string, options: Wr
     const ctx = newActivation();
     const started = performance.now();
     return runActivation(ctx, async () => {
-      begin(ctx);
+      begin(ctx, options.profile);
       let value: unknown;
       let thrown: unknown;
       let threw = false;

@@ -82,6 +82,7 @@ export const RECORD_FIELDS: Record<RecordType, Record<string, FieldSpec>> = {
     cold: req(bool, 'boolean'),
     k: req(hex(), 'hex string'),
     pa: opt(str, 'string'),
+    lp: opt(str, 'string'),
   },
   end: {
     ok: req(bool, 'boolean'),

@@ -53,6 +53,8 @@ export interface BeginRecord extends RecordBase {
   k: string;
   /** parent activation id when known (e.g. from the invocation's params) */
   pa?: string;
+  /** content hash of the action's LMS profile (issue 5), given by the plugin at package time */
+  lp?: string;
 }
 
 export interface EndRecord extends RecordBase {

@@ -4,10 +4,12 @@ import { register as registerRequests } from './requests';
 import { register as registerTrace } from './trace';
 import { register as registerStore } from './store';
 import { register as registerLocal } from './local';
+import { register as registerAnalyze } from './analyze';
 
 export function registerCommands(program: Command): void {
   registerRequests(program);
   registerTrace(program);
   registerStore(program);
   registerLocal(program);
+  registerAnalyze(program);
 }

@@ -2,7 +2,7 @@
 // request with its own X-Request-ID so the demo knows every request id it caused.
 import { randomBytes } from 'node:crypto';
 
-export type StepKind = 'register' | 'lookup' | 'purchase';
+export type StepKind = 'register' | 'lookup' | 'purchase' | 'restock';
 
 export interface Step {
   kind: StepKind;
@@ -25,6 +25,12 @@ export interface StepOutcome {
 
 const CARD_OK = { number: '4242 4242 4242 4242', expiry: '12/34', holder: 'Ada Shopper' };
 const CARD_DECLINED = { number: '4000 0000 0000 0002', expiry: '12/34', holder: 'Bob Shopper' };
+/** The demo's delivery: each line raises one product's stock (one DynamoDB write, one unit). */
+export const RESTOCK_LINES = [
+  { productId: 'shoe-trail-runner', quantity: 5 },
+  { productId: 'hat-wool-beanie', quantity: 12 },
+  { productId: 'coat-storm-shell', quantity: 2 },
+];
 const ADA = { email: 'ada@example.com', name: 'Ada Shopper' };
 const BOB = { email: 'bob@example.com', name: 'Bob Shopper' };
 
@@ -41,6 +47,8 @@ export function demoPlan(): Step[] {
     { kind: 'purchase', fn: 'purchase', label: 'Bob buys a Storm Shell (card declined)', params: { productId: 'coat-storm-shell', quantity: 1, card: CARD_DECLINED, customer: BOB } },
     { kind: 'purchase', fn: 'purchase', label: 'Ada buys 3 Wool Beanies', group: 1, params: { productId: 'hat-wool-beanie', quantity: 3, card: CARD_OK, customer: ADA } },
     { kind: 'purchase', fn: 'purchase', label: 'Bob buys a Canvas Sneaker', group: 1, params: { productId: 'shoes-canvas-sneaker', quantity: 1, card: { ...CARD_OK, holder: 'Bob Shopper' }, customer: BOB } },
+    // a batch: one execution unit per delivery line (issue 5)
+    { kind: 'restock', fn: 'restock', label: 'restock a delivery of 3 products', params: { deliveryId: 'delivery-1', lines: RESTOCK_LINES } },
   ];
 }
 

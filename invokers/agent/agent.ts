@@ -2,7 +2,7 @@
 // numbered batches (at each activation end, after N lines or T ms) and delivers them to the sink in
 // order. A batch the sink refuses is spooled to disk and retried with backoff; while anything is
 // spooled, newer batches queue behind it on disk, so order is kept and nothing is lost.
-import { BATCH_VERSION, type Batch, type ContainerInfo, type StreamLine } from '../../correlator/types';
+import { BATCH_VERSION, type Batch, type ContainerInfo, type KernelEventLite, type StreamLine } from '../../correlator/types';
 import { DEFAULT_MAX_LINE_BYTES, limitLine } from './line-limit';
 import { Spool } from './spool';
 
@@ -15,6 +15,8 @@ export interface AgentOptions {
   sink: BatchSink;
   /** cut a batch after this many lines (default 500) */
   maxLines?: number;
+  /** cut a batch after this many kernel events (default 5000) */
+  maxKernelEvents?: number;
   /** cut a batch at most this long after its first line (default 1000 ms) */
   maxDelayMs?: number;
   maxLineBytes?: number;
@@ -35,6 +37,10 @@ export class Agent {
   private readonly spool: Spool;
   private nextBatch: number;
   private lines: StreamLine[] = [];
+  /** kernel capture's share of the next batch (kernel-tap.ts) */
+  private kernelEvents: KernelEventLite[] = [];
+  private kernelDrops: Record<string, number> = {};
+  private unplacedDrops = 0;
   private readonly changed = new Map<string, ContainerInfo>();
   private readonly known = new Map<string, ContainerInfo>();
   private timer?: NodeJS.Timeout;
@@ -49,6 +55,7 @@ export class Agent {
   private constructor(options: AgentOptions) {
     this.opts = {
       maxLines: 500,
+      maxKernelEvents: 5_000,
       maxDelayMs: 1_000,
       maxLineBytes: DEFAULT_MAX_LINE_BYTES,
       retryInitialMs: 250,
@@ -80,6 +87,16 @@ export class Agent {
     if (this.closed) return;
     this.lines.push({ ...line, line: limitLine(line.line, this.opts.maxLineBytes) });
     if (this.lines.length >= this.opts.maxLines) this.cut();
+    else this.armTimer();
+  }
+
+  /** Attributed, reduced kernel events, and the events lost per activation (or unplaced). */
+  kernel(events: KernelEventLite[], drops: Record<string, number> = {}, unplacedDrops = 0): void {
+    if (this.closed) return;
+    this.kernelEvents.push(...events);
+    for (const [a, n] of Object.entries(drops)) this.kernelDrops[a] = (this.kernelDrops[a] ?? 0) + n;
+    this.unplacedDrops += unplacedDrops;
+    if (this.kernelEvents.length >= this.opts.maxKernelEvents) this.cut();
     else this.armTimer();
   }
 
@@ -124,11 +141,19 @@ export class Agent {
   private cut(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.lines.length === 0 && this.changed.size === 0) return;
+    const kernelDrops = Object.keys(this.kernelDrops).length > 0;
+    if (this.lines.length === 0 && this.changed.size === 0 && this.kernelEvents.length === 0 && !kernelDrops && this.unplacedDrops === 0) return;
     const ids = new Set<string>(this.changed.keys());
     for (const l of this.lines) ids.add(l.container);
+    for (const k of this.kernelEvents) ids.add(k.container);
     const containers = [...ids].map((id) => this.changed.get(id) ?? this.known.get(id)).filter((c): c is ContainerInfo => !!c);
     const batch: Batch = { v: BATCH_VERSION, invoker: this.opts.invoker, batch: this.nextBatch++, containers, lines: this.lines };
+    if (this.kernelEvents.length) batch.kernel = this.kernelEvents;
+    if (kernelDrops) batch.kernelDrops = this.kernelDrops;
+    if (this.unplacedDrops) batch.drops = this.unplacedDrops;
+    this.kernelEvents = [];
+    this.kernelDrops = {};
+    this.unplacedDrops = 0;
     // remember the number before the batch leaves, so a crash can never make us reuse it
     this.spool.rememberNext(this.nextBatch);
     this.lines = [];

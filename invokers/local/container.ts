@@ -33,6 +33,10 @@ export interface ContainerSpec {
   onLine: (info: ContainerInfo, line: StreamLine) => void;
   onInfo: (info: ContainerInfo) => void;
   onExit: (container: Container) => void;
+  /** the container's cgroup exists and no process of it runs yet (kernel capture registers it here) */
+  onCgroup?: (cgroup: { container: string; cgroupId: bigint; cwd: string }) => void;
+  /** every process of the container is gone, its cgroup is about to be removed */
+  onCgroupGone?: (container: string) => Promise<void>;
 }
 
 export type HttpAnswer = { httpStatus: number; body: unknown };
@@ -118,6 +122,8 @@ export class Container {
     if (spec.isolation.cgroupBase) {
       this.cgroup = createCgroup(spec.isolation.cgroupBase, spec.id);
       this.info.cgroupId = this.cgroup.id;
+      // before spawn: the container's very first syscall is already captured
+      spec.onCgroup?.({ container: spec.id, cgroupId: BigInt(this.cgroup.id), cwd: fs.realpathSync(spec.dir) });
     }
     const root = fs.realpathSync(packageRoot());
     const cmd = buildLaunchCommand({
@@ -324,6 +330,13 @@ export class Container {
     // the pipes close once every process holding them is gone
     await Promise.race([Promise.all(this.streamsClosed), new Promise((r) => setTimeout(r, 2_000))]);
     this.agent.destroy();
+    if (this.cgroup && this.spec.onCgroupGone) {
+      try {
+        await this.spec.onCgroupGone(this.spec.id);
+      } catch (err) {
+        process.emitWarning(`kernel capture: forgetting container ${this.id} failed: ${(err as Error).message}`);
+      }
+    }
     if (this.cgroup) {
       try {
         await removeCgroup(this.cgroup);

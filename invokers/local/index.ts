@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { Server } from 'node:http';
 import type { Batch, ContainerInfo } from '../../correlator/types';
 import { Agent } from '../agent/agent';
+import { KernelTap, type KernelCaptureStatus, type KernelTapStats } from '../agent/kernel-tap';
 import { DEFAULT_MAX_LINE_BYTES } from '../agent/line-limit';
 import type { ActionDoc } from './action-doc';
 import { ActivationStore } from './activation-store';
@@ -50,6 +51,11 @@ export interface PlatformOptions {
   /** agent batching: cut after this many lines / this long (defaults 500 lines, 1000 ms) */
   batchLines?: number;
   batchDelayMs?: number;
+  /**
+   * Kernel capture (eBPF probe on each container's cgroup): default on when this machine allows it
+   * (root, BTF, built addon, cgroup v2), `false` forces it off, `true` makes its absence an error.
+   */
+  kernelCapture?: boolean;
 }
 
 export interface Platform {
@@ -60,6 +66,10 @@ export interface Platform {
   namespace: string;
   invoker: string;
   isolation: Isolation;
+  /** whether kernel capture runs, and if not why and which step turns it on */
+  kernelCapture: KernelCaptureStatus;
+  /** counters of the kernel side (undefined when capture is off) */
+  kernelStats(): KernelTapStats | undefined;
   /** containers alive now */
   containers(): ContainerInfo[];
   /** wait for running activations, then for the agent to deliver (or spool) everything so far */
@@ -101,6 +111,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       })
     : undefined;
 
+  const kernel = openKernelCapture(options, isolation, (events, drops, unplaced) => agent?.kernel(events, drops, unplaced));
+  log(`platform: ${describeKernelCapture(kernel.status)}`);
+  const tap = kernel.tap;
+  const containerEnv = { ...(options.containerEnv ?? {}), ...(tap ? { PROVENANCE_KERNEL_CAPTURE: '1' } : {}) };
+
   // the apihost is known only once the server listens; containers read it when they start
   const apihostRef = { value: '' };
   const invoker = new Invoker({
@@ -110,7 +125,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     get apihost() {
       return apihostRef.value;
     },
-    containerEnv: options.containerEnv ?? {},
+    containerEnv,
     idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
     maxContainers: options.maxContainers ?? 32,
     maxLineBytes: DEFAULT_MAX_LINE_BYTES,
@@ -119,6 +134,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     onLine: (_info, line) => agent?.line(line),
     onContainer: (info) => agent?.container(info),
     onActivationEnd: () => agent?.activationEnded(),
+    onCgroup: tap ? (c) => tap.addContainer({ container: c.container, cgroupId: c.cgroupId, cwd: c.cwd }) : undefined,
+    onCgroupGone: tap ? (container) => tap.removeContainer(container) : undefined,
     log,
   });
   const api = new Api({
@@ -137,6 +154,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   try {
     ({ server, port: boundPort } = await listen(api, auth, port, log));
   } catch (err) {
+    await tap?.close();
     await agent?.close();
     throw err;
   }
@@ -153,9 +171,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     namespace,
     invoker: invokerName,
     isolation,
+    kernelCapture: kernel.status,
+    kernelStats: () => tap?.stats(),
     containers: () => invoker.list(),
     async flush() {
       await api.settle();
+      await tap?.sync();
       await agent?.flush();
     },
     stop() {
@@ -165,10 +186,37 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         await invoker.stop();
         await api.settle();
         await closed;
+        await tap?.close();
         await agent?.close();
         process.off('exit', onExit);
       })();
       return stopping;
     },
   };
+}
+
+/** Opens kernel capture as the options ask; `kernelCapture: true` makes its absence an error. */
+function openKernelCapture(
+  options: PlatformOptions,
+  isolation: Isolation,
+  sink: (events: Parameters<Agent['kernel']>[0], drops: Record<string, number>, unplaced: number) => void,
+): { tap?: KernelTap; status: KernelCaptureStatus } {
+  let result: { tap?: KernelTap; status: KernelCaptureStatus };
+  if (options.kernelCapture === false) {
+    result = { status: { on: false, reason: 'turned off by the kernelCapture option', step: 'start without kernelCapture: false' } };
+  } else if (!isolation.cgroupBase) {
+    result = { status: { on: false, reason: 'containers get no cgroup of their own here (the probe filters by cgroup)', step: 'run as root on a machine with cgroup v2 mounted' } };
+  } else {
+    result = KernelTap.open({ sink, log: options.log ?? defaultLog });
+  }
+  if (options.kernelCapture === true && !result.status.on) {
+    throw new Error(`kernel capture was required but is off: ${result.status.reason}; to turn it on: ${result.status.step}`);
+  }
+  return result;
+}
+
+export function describeKernelCapture(status: KernelCaptureStatus): string {
+  return status.on
+    ? `kernel capture on (${status.backend === 'bpf' ? 'eBPF probe' : 'kernel module'}, filtered in the kernel by container cgroup; the wrapper's own fs/net/process hooks are off)`
+    : `kernel capture off: ${status.reason}; to turn it on: ${status.step}`;
 }

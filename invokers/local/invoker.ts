@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { ContainerInfo, StreamLine } from '../../correlator/types';
 import { annotation, type ActionDoc, type KeyValue } from './action-doc';
 import { classifyOutcome, formatLogs, makeResponse, type ActivationRecord, type RunOutcome } from './activation-record';
-import { Container, type CallResult, type LogCollection } from './container';
+import { Container, type CallResult, type ContainerSpec, type LogCollection } from './container';
 import type { Isolation } from './isolation';
 import { fullyQualified, type ActionRef } from './names';
 
@@ -25,6 +25,9 @@ export interface InvokerOptions {
   onLine: (info: ContainerInfo, line: StreamLine) => void;
   onContainer: (info: ContainerInfo) => void;
   onActivationEnd: () => void;
+  /** kernel capture: a container's cgroup was created (before its process) / is about to go */
+  onCgroup?: ContainerSpec['onCgroup'];
+  onCgroupGone?: ContainerSpec['onCgroupGone'];
   log: (line: string) => void;
 }
 
@@ -220,6 +223,8 @@ export class Invoker {
         onLine: this.opts.onLine,
         onInfo: this.opts.onContainer,
         onExit: (c) => this.forget(c),
+        onCgroup: this.opts.onCgroup,
+        onCgroupGone: this.opts.onCgroupGone,
       });
       this.starting++;
       let c: Container;

@@ -42,6 +42,23 @@ export interface ExportIncident {
   detectedAt?: number | string;
   /** a one-line explanation, when the analysis gives one */
   reason?: string;
+  /** each piece of evidence the verdict rests on */
+  evidence?: string[];
+  /** the incident's story in time order, when the analysis tells it (else the exports derive one from the graph) */
+  timeline?: IncidentEvent[];
+}
+
+/** One step of an incident's timeline as the analyses give it (upg/analyses/types.ts TimelineEvent). */
+export interface IncidentEvent {
+  time?: number;
+  request: string;
+  activation: string;
+  action?: string;
+  /** plant | use | source | carry | send */
+  role: string;
+  op?: string;
+  /** the graph node acted on */
+  node: string;
 }
 
 export interface ExportInput {

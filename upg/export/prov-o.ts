@@ -64,7 +64,7 @@ function vocabulary(): string[] {
 }
 
 function nodeBlock(v: ViewNode, marks: Marks, flow: { sensitive: Set<string>; outside: Set<string> }): string {
-  const types = [PROV_CLASS_TERM[v.provClass]];
+  const types: string[] = [PROV_CLASS_TERM[v.provClass]];
   if (v.kind) types.push(`sp:${KIND_CLASS[v.kind]}`);
   const props: string[] = [`a ${types.join(', ')}`, `rdfs:label ${literal(provLabel(v))}`];
   const n = v.node;

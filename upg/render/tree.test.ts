@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { purchaseGraph } from '../fixture-graph.test-support';
+import { purchaseGraph } from '../fixtures/purchase-graph';
 import type { RequestGraph } from '../types';
 import { duration, renderTree } from './tree';
 

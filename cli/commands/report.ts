@@ -1,0 +1,122 @@
+// `provenance report`: the incidents the correlator found by itself (container reuse, exfiltration),
+// newest first. Terminal text by default; `--json` prints the stable contract {"incidents": [...]};
+// `--format markdown|html|dot|prov-json|prov-o` draws them over the graphs of the requests involved
+// (upg/export). `--analyze` first runs the analyses over the stored requests (a store filled with
+// detection off, or after changing what is sensitive), with progress on stderr when it is a terminal.
+import type { Command } from 'commander';
+import type { ProvenanceStore } from '../../store/types';
+import type { Incident } from '../../upg/analyses/types';
+import type { RequestGraph } from '../../upg/types';
+import { renderIncidentsText } from '../../upg/analyses/render-text';
+import { analysisConfig, AnalysisConfigError, type AnalysisConfigInput } from '../../upg/analyses/config';
+import { detectIncidents } from '../../correlator/detect';
+import { parseOutputFormat, renderExport, type OutputFormat } from '../../upg/export/index';
+import { addStoreOptions, describeLocation, withStore, type StoreOptions } from '../options';
+import type { Output } from '../output';
+import { CliError } from '../errors';
+import { parseTime } from '../time';
+import { writeResult } from './trace';
+import { progressLine } from './progress';
+
+export interface ReportOptions extends StoreOptions {
+  json?: boolean;
+  format?: string;
+  out?: string;
+  since?: string | number;
+  request?: string;
+  /** run the analyses over the stored requests (since --since) before listing */
+  analyze?: boolean;
+  /** analysis settings for --analyze (custom.provenance.sensitive / allowlist) */
+  analysis?: AnalysisConfigInput;
+}
+
+export interface ReportJson {
+  incidents: Incident[];
+}
+
+/** The `--json` contract. */
+export function reportJson(incidents: Incident[]): string {
+  const body: ReportJson = { incidents };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+export function reportFormat(options: Pick<ReportOptions, 'json' | 'format'>): OutputFormat {
+  if (options.format === undefined || options.format === null) return options.json ? 'json' : 'text';
+  let format: OutputFormat;
+  try {
+    format = parseOutputFormat(options.format);
+  } catch (err) {
+    throw new CliError((err as Error).message, 2);
+  }
+  if (options.json && format !== 'json') throw new CliError(`--json and --format ${format} contradict each other: pass one of them`, 2);
+  return format;
+}
+
+export async function runReport(options: ReportOptions, out: Output, progress: (line: string) => void = progressLine()): Promise<void> {
+  const format = reportFormat(options);
+  const since = options.since !== undefined ? parseTime(options.since, '--since') : undefined;
+  if (options.request !== undefined && String(options.request).trim() === '') throw new CliError('--request needs a request id (see `provenance requests`)', 2);
+  let config;
+  try {
+    config = options.analysis || options.analyze ? analysisConfig(options.analysis ?? {}) : undefined;
+  } catch (err) {
+    if (err instanceof AnalysisConfigError) throw new CliError(err.message, 2);
+    throw err;
+  }
+  await withStore(options, async (store, location) => {
+    if (options.analyze) await analyzeStored(store, since, options.request, config!, progress);
+    const incidents = await store.listIncidents({ since, request: options.request });
+    if (format === 'json') return writeResult(reportJson(incidents), format, options.out, out);
+    if (format === 'text') {
+      const text = incidents.length ? renderIncidentsText(incidents) : `no incidents ${describeLocation(location)}${since !== undefined || options.request ? ' matching the filters' : ''}\n`;
+      return writeResult(text, format, options.out, out);
+    }
+    if (incidents.length === 0) throw new CliError(`no incidents ${describeLocation(location)} to draw as ${format}; \`provenance report\` lists them`);
+    const graphs = await loadGraphs(store, [...new Set(incidents.flatMap((i) => i.requests))], progress);
+    writeResult(renderExport(format, { graphs, incidents, title: 'provenance report' }), format, options.out, out);
+  });
+}
+
+async function loadGraphs(store: ProvenanceStore, requests: string[], progress: (line: string) => void): Promise<RequestGraph[]> {
+  const graphs: RequestGraph[] = [];
+  for (const [i, r] of requests.entries()) {
+    progress(`loading request graphs ${i + 1}/${requests.length}`);
+    const g = await store.getRequestGraph(r);
+    if (g) graphs.push(g);
+  }
+  progress('');
+  return graphs;
+}
+
+/** Detection over stored requests, a chunk at a time (each chunk reads its containers' histories). */
+async function analyzeStored(store: ProvenanceStore, since: number | undefined, request: string | undefined, config: ReturnType<typeof analysisConfig>, progress: (line: string) => void): Promise<void> {
+  const requests = request !== undefined ? [request] : (await store.listRequests(since !== undefined ? { since } : {})).map((r) => r.request);
+  const CHUNK = 10;
+  for (let i = 0; i < requests.length; i += CHUNK) {
+    progress(`analysing requests ${Math.min(i + CHUNK, requests.length)}/${requests.length}`);
+    await detectIncidents(store, requests.slice(i, i + CHUNK), { config });
+  }
+  progress('');
+}
+
+export function register(program: Command): void {
+  addStoreOptions(
+    program
+      .command('report')
+      .description('list the incidents found as data arrived (container reuse, exfiltration), newest first')
+      .option('--json', 'print {"incidents": [...]} (same as --format json)')
+      .option('--format <format>', 'text (default), json, markdown, html (self-contained page with the attack graph), dot, prov-json or prov-o')
+      .option('--out <file>', 'write the result to this file')
+      .option('--since <time>', 'only incidents detected at or after this time (ISO, epoch ms, or 30m/2h/7d ago)')
+      .option('--request <id>', 'only incidents that involve this request')
+      .option('--analyze', 'first analyse the stored requests again (with --since / --request: only those)')
+      .option('--sensitive-table <name...>', 'for --analyze: sensitive DynamoDB tables (`*` wildcard; default *card*, *credit*)')
+      .option('--allow <endpoint...>', 'for --analyze: allowlisted sinks (host, host:port or URL)'),
+  ).action(async (options: ReportOptions & { sensitiveTable?: string[]; allow?: string[] }) => {
+    const analysis: AnalysisConfigInput = {
+      ...(options.sensitiveTable ? { sensitive: { tables: options.sensitiveTable } } : {}),
+      ...(options.allow ? { allowlist: options.allow } : {}),
+    };
+    await runReport({ ...options, analysis }, process.stdout);
+  });
+}

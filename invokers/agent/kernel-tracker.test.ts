@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import type { KernelEvent } from '../../kmod/decode';
+import { EventType } from '../../kmod/schema';
+import { ActivationWriter } from '../../correlator/batch-builder';
+import { KernelTracker } from './kernel-tracker';
+
+const CG = 77n;
+const OTHER_CG = 88n;
+const RUNTIME = 1000;
+let clock = 0n;
+
+function ev(type: EventType, tgid: number, fields: Partial<KernelEvent> = {}): KernelEvent {
+  clock += 1_000_000n; // 1 ms apart
+  return {
+    offset: 0,
+    type,
+    name: EventType[type].toLowerCase(),
+    version: 1,
+    tsNs: clock,
+    durationNs: 0n,
+    cgroupId: CG,
+    ret: 0n,
+    flags: 0n,
+    pid: tgid,
+    tgid,
+    ppid: 1,
+    syscallNr: 0,
+    fd: -1,
+    rflags: 0,
+    comm: 'node',
+    params: {},
+    truncated: [],
+    extra: [],
+    ...fields,
+  };
+}
+
+const write = (tgid: number, fd: number, text: string, extra: Partial<KernelEvent> = {}) =>
+  ev(EventType.WRITE, tgid, { fd, ret: BigInt(Buffer.byteLength(text)), params: { count: 0n, offset: -1n, data: Buffer.from(text) }, ...extra });
+const open = (tgid: number, path: string, fd: number, flags = 0o101) => ev(EventType.OPEN, tgid, { ret: BigInt(fd), flags: BigInt(flags), params: { dirfd: -100, path, mode: 0o644 } });
+const fork = (parent: number, child: number) => ev(EventType.PROC_FORK, parent, { syscallNr: -1, params: { child_pid: child, child_tgid: child } });
+
+function tracker() {
+  const t = new KernelTracker({ bootOffsetNs: 0n });
+  t.addContainer({ container: 'c1', cgroupId: CG, cwd: '/action' });
+  t.addContainer({ container: 'c2', cgroupId: OTHER_CG });
+  return t;
+}
+
+function activation(id: string, request: string) {
+  const w = new ActivationWriter(id.padEnd(32, '0'), request, 'ab'.repeat(16));
+  return {
+    id: w.activationId,
+    begin: (pid = 7) => `${w.begin(1, { act: '/_/a', ns: '_', pid, host: 'c1', cold: false })}\n`,
+    end: () => `${w.record({ t: 'end', ok: true, dur: 1 }, 2)}\n`,
+  };
+}
+
+describe('KernelTracker', () => {
+  it('splits the stream at begin/end records written to stdout and maps the runtime to the wrapper’s pid', () => {
+    const t = tracker();
+    const a = activation('a1', 'r1');
+    t.push([
+      open(RUNTIME, '/tmp/before', 20), // runtime housekeeping: nobody's
+      write(RUNTIME, 1, a.begin(7)),
+      open(RUNTIME, 'rel/x', 21),
+      write(RUNTIME, 21, 'hello'),
+      write(RUNTIME, 1, a.end()),
+      open(RUNTIME, '/tmp/after', 22),
+    ]);
+    const { activations, loose } = t.take();
+    expect(loose).toEqual([]);
+    expect(activations).toHaveLength(1);
+    expect(activations[0]).toMatchObject({ activationId: a.id, requestId: 'r1', container: 'c1', complete: true });
+    expect(activations[0].events.map((e) => [e.op, e.path, e.pid, e.rt, e.a, e.r])).toEqual([
+      ['open', '/action/rel/x', 7, true, a.id, 'r1'],
+      ['write', '/action/rel/x', 7, true, a.id, 'r1'],
+    ]);
+    expect(t.stats.outsideActivations).toBe(2);
+  });
+
+  it('gives a child the activation it was forked in, for its whole life (late after the end)', () => {
+    const t = tracker();
+    const a = activation('a2', 'r2');
+    t.push([
+      write(RUNTIME, 1, a.begin()),
+      fork(RUNTIME, 2000),
+      ev(EventType.EXECVE, 2000, { comm: 'sh', params: { dirfd: -100, path: '/bin/sh', argv: Buffer.from('/bin/sh\0-c\0echo x > /tmp/y\0') } }),
+      open(2000, '/tmp/y', 1, 0o1101),
+      write(2000, 1, 'x\n'), // fd 1 is now /tmp/y, not the container's stdout
+      write(RUNTIME, 1, a.end()),
+      open(2000, '/tmp/late', 3),
+    ]);
+    const { activations, loose } = t.take();
+    const ops = activations[0].events.map((e) => [e.op, e.pid, e.path ?? e.child, e.rt ?? false]);
+    expect(ops).toEqual([
+      ['fork', 7, 2000, true],
+      ['exec', 2000, '/bin/sh', false],
+      ['open', 2000, '/tmp/y', false],
+      ['write', 2000, '/tmp/y', false],
+    ]);
+    expect(activations[0].events[1].args).toEqual(['/bin/sh', '-c', 'echo x > /tmp/y']);
+    expect(loose).toEqual([expect.objectContaining({ op: 'open', path: '/tmp/late', a: activations[0].activationId, late: true })]);
+  });
+
+  it('does not let a child move activation boundaries by printing a record', () => {
+    const t = tracker();
+    const a = activation('a3', 'r3');
+    const forged = activation('f0', 'victim');
+    t.push([write(RUNTIME, 1, a.begin()), fork(RUNTIME, 3000), write(3000, 1, forged.begin()), write(3000, 1, a.end())]);
+    expect(t.inProgress().c1).toEqual([a.id]);
+  });
+
+  it('resolves sockets and pipes: connect/send to the peer, pipe ends share one name', () => {
+    const t = tracker();
+    const a = activation('a4', 'r4');
+    t.push([
+      write(RUNTIME, 1, a.begin()),
+      ev(EventType.SOCKET, RUNTIME, { ret: 30n, params: { domain: 2, type: 0x80801, protocol: 0 } }),
+      ev(EventType.CONNECT, RUNTIME, { fd: 30, ret: -115n, params: { addr: { family: 'inet', address: '127.0.0.1', port: 8080 } } }),
+      write(RUNTIME, 30, 'GET /'),
+      ev(EventType.PIPE, RUNTIME, { ret: 0n, params: { fd0: 31, fd1: 32 } }),
+      write(RUNTIME, 32, 'p'),
+      ev(EventType.READ, RUNTIME, { fd: 31, ret: 1n, params: { count: 1n, offset: -1n, data: Buffer.from('p') } }),
+      ev(EventType.OPEN, RUNTIME, { ret: -2n, params: { dirfd: -100, path: '/nope', mode: 0 } }),
+      write(RUNTIME, 1, a.end()),
+    ]);
+    const events = t.take().activations[0].events;
+    expect(events.slice(0, 2).map((e) => [e.op, e.addr, e.port, e.proto, e.bytes])).toEqual([
+      ['connect', '127.0.0.1', 8080, 'tcp', undefined],
+      ['send', '127.0.0.1', 8080, 'tcp', 5],
+    ]);
+    expect(events[2].path).toMatch(/^pipe:/);
+    expect(events[3]).toMatchObject({ op: 'read', path: events[2].path });
+    expect(t.stats.failed).toBe(1);
+  });
+
+  it('marks events of a process shared by two activations as ambiguous (concurrency > 1)', () => {
+    const t = tracker();
+    const a = activation('a5', 'r5');
+    const b = activation('b5', 'r6');
+    t.push([write(RUNTIME, 1, a.begin()), write(RUNTIME, 1, b.begin()), open(RUNTIME, '/tmp/shared', 40)]);
+    const { loose } = t.take();
+    expect(loose).toEqual([expect.objectContaining({ op: 'open', amb: [a.id, b.id] })]);
+    expect(loose[0].a).toBeUndefined();
+  });
+
+  it('closes an activation without an end record at the runtime’s sentinel, and only then', () => {
+    const t = tracker();
+    const a = activation('a6', 'r7');
+    const b = activation('b6', 'r8');
+    t.push([write(RUNTIME, 1, a.begin()), write(RUNTIME, 1, a.end()), write(RUNTIME, 1, 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\n')]);
+    t.push([write(RUNTIME, 1, b.begin()), write(RUNTIME, 2, 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\n')]);
+    // a's stderr sentinel was still pending: it must not close b
+    expect(t.inProgress().c1).toEqual([b.id]);
+    t.push([write(RUNTIME, 1, 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\n')]);
+    expect(t.inProgress().c1).toEqual([]);
+    expect(t.take().activations.map((x) => x.activationId)).toEqual([a.id, b.id]);
+  });
+
+  it('keeps containers apart, ignores processes of no container, and charges drops to what ran', () => {
+    const t = tracker();
+    const a = activation('a7', 'r9');
+    t.push([
+      write(RUNTIME, 1, a.begin()),
+      open(5000, '/tmp/elsewhere', 3),
+      { ...open(5001, '/tmp/other-container', 3), cgroupId: OTHER_CG },
+      { ...open(6000, '/tmp/foreign', 3), cgroupId: 999n },
+    ]);
+    t.noteDrops(5);
+    t.push([write(RUNTIME, 1, a.end())]);
+    t.noteDrops(0);
+    t.noteDrops(2); // nothing in progress any more
+    const out = t.take();
+    expect(out.activations[0].events.map((e) => e.path)).toEqual(['/tmp/elsewhere']);
+    expect(out.drops).toEqual({ [a.id]: 5 });
+    expect(out.unplacedDrops).toBe(2);
+    expect(t.stats.foreign).toBe(1);
+  });
+});

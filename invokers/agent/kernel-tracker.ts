@@ -1,0 +1,447 @@
+// Attribution of kernel events to containers, activations and requests (DESIGN.md §3 step 4).
+// Pure and stateful: fed decoded, reassembled events in the kernel's order, it follows each
+// container's processes and their fds, splits the container's stream into activations from the
+// wrapper's begin/end records and the runtime's sentinel AS THE KERNEL SAW THEM WRITTEN, and turns
+// each event into a KernelEventLite owned by one activation.
+//
+// Who owns an event:
+// - a process forked while an activation ran belongs to that activation for its whole life (its
+//   events after the activation ended are marked `late`: a child outliving its activation);
+// - a process of the container itself (the runtime, the launcher) belongs to the activation in
+//   progress between its begin and end records; with several in progress (concurrency > 1) the
+//   kernel cannot tell which one a syscall served (Node runs every activation on one thread and
+//   one libuv pool), so the event lists them all in `amb`; outside any activation the event is
+//   runtime housekeeping and is only counted.
+import type { KernelEvent } from '../../kmod/decode';
+import { EventType } from '../../kmod/schema';
+import type { SockAddr } from '../../kmod/sockaddr';
+import { StdioLineSplitter } from '../../kmod/stdio-lines';
+import type { KernelEventLite, KernelOp } from '../../correlator/types';
+import { endpointOf, FdTable, socketProto, type Endpoint, type FdTarget } from './kernel-fds';
+import { markerOf } from './kernel-markers';
+
+export interface TrackedContainer {
+  container: string;
+  cgroupId: bigint;
+  /** the runtime's working directory, to resolve relative paths */
+  cwd?: string;
+}
+
+export interface ActivationEvents {
+  activationId: string;
+  requestId: string;
+  container: string;
+  events: KernelEventLite[];
+  /** false when the activation's events were shipped in parts (too many to hold) or it never ended */
+  complete: boolean;
+}
+
+export interface TrackerStats {
+  /** syscall and process events looked at */
+  seen: number;
+  /** turned into KernelEventLite (before reduction) */
+  kept: number;
+  /** in a container process outside any activation (runtime housekeeping) */
+  outsideActivations: number;
+  /** I/O on an fd whose origin the agent never saw (inherited from outside the container) */
+  unknownFd: number;
+  /** stdio writes (the log stream; the lines themselves come from the pipe) */
+  stdio: number;
+  /** events that could belong to several activations */
+  ambiguous: number;
+  /** failed syscalls (negative return), not shipped */
+  failed: number;
+  /** events of processes in no registered container */
+  foreign: number;
+}
+
+interface Activation {
+  id: string;
+  request: string;
+  container: ContainerState;
+  closed: boolean;
+  /** events held until the activation closes (then reduced as a whole) */
+  events: KernelEventLite[];
+  /** some events were already shipped (too many to hold) */
+  partial: boolean;
+}
+
+interface ContainerState extends TrackedContainer {
+  open: Activation[];
+  /** sentinels still expected (per stream) for activations closed by their end record */
+  pendingSentinels: { 1: number; 2: number };
+}
+
+interface Proc {
+  tgid: number;
+  container: ContainerState;
+  graphPid: number;
+  comm: string;
+  fds: FdTable;
+  cwd?: string;
+  /** the activation this process was started in (undefined: a process of the container itself) */
+  owner?: Activation;
+  /** started while several activations ran: any of them */
+  ambOwner?: string[];
+}
+
+type Attribution = { act: Activation } | { amb: string[] } | undefined;
+
+/** errno values that still mean "it happened": a non-blocking connect in progress. */
+const EINPROGRESS = -115n;
+
+export class KernelTracker {
+  private readonly containers = new Map<string, ContainerState>();
+  private readonly byCgroup = new Map<bigint, ContainerState>();
+  private readonly procs = new Map<number, Proc>();
+  private readonly splitter = new StdioLineSplitter([1, 2]);
+  private ready: ActivationEvents[] = [];
+  private loose: KernelEventLite[] = [];
+  private drops: Record<string, number> = {};
+  private unplacedDrops = 0;
+  private pipeSeq = 0;
+  /** activations in progress at some point since the last noteDrops */
+  private readonly touched = new Set<Activation>();
+  readonly stats: TrackerStats = { seen: 0, kept: 0, outsideActivations: 0, unknownFd: 0, stdio: 0, ambiguous: 0, failed: 0, foreign: 0 };
+
+  constructor(
+    private readonly opts: {
+      /** CLOCK_REALTIME - CLOCK_BOOTTIME, ns (kmod bootTimeOffsetNs) */
+      bootOffsetNs: bigint;
+      /** events held per activation before they are shipped in parts (default 50000) */
+      maxPending?: number;
+    },
+  ) {}
+
+  addContainer(c: TrackedContainer): void {
+    const state: ContainerState = { ...c, open: [], pendingSentinels: { 1: 0, 2: 0 } };
+    this.containers.set(c.container, state);
+    this.byCgroup.set(c.cgroupId, state);
+  }
+
+  /** The container is gone: whatever it still had in progress is complete as it is. */
+  removeContainer(container: string): void {
+    const c = this.containers.get(container);
+    if (!c) return;
+    for (const a of [...c.open]) this.close(a, false);
+    this.containers.delete(container);
+    this.byCgroup.delete(c.cgroupId);
+    for (const [tgid, p] of this.procs) if (p.container === c) this.procs.delete(tgid);
+  }
+
+  /**
+   * The capture lost `n` events somewhere before the events pushed since the last call: every
+   * activation in progress at any point of that stretch may miss some (the kernel cannot say which).
+   */
+  noteDrops(n: number): void {
+    const open = new Set(this.touched);
+    for (const c of this.containers.values()) for (const a of c.open) open.add(a);
+    this.touched.clear();
+    if (n <= 0) return;
+    if (open.size === 0) this.unplacedDrops += n;
+    for (const a of open) this.drops[a.id] = (this.drops[a.id] ?? 0) + n;
+  }
+
+  /** Activations in progress now, per container (for diagnostics and tests). */
+  inProgress(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const c of this.containers.values()) out[c.container] = c.open.map((a) => a.id);
+    return out;
+  }
+
+  push(events: readonly KernelEvent[]): void {
+    for (const e of events) this.one(e);
+  }
+
+  /** What is ready to ship: closed activations' events, loose events (late, ambiguous), drops. */
+  take(): { activations: ActivationEvents[]; loose: KernelEventLite[]; drops: Record<string, number>; unplacedDrops: number } {
+    const out = { activations: this.ready, loose: this.loose, drops: this.drops, unplacedDrops: this.unplacedDrops };
+    this.ready = [];
+    this.loose = [];
+    this.drops = {};
+    this.unplacedDrops = 0;
+    return out;
+  }
+
+  private one(e: KernelEvent): void {
+    if (e.type === EventType.DATA_CHUNK) return; // a chunk whose head was lost: nothing to attribute
+    this.stats.seen++;
+    let proc = this.procs.get(e.tgid);
+    const container = this.byCgroup.get(e.cgroupId) ?? proc?.container;
+    if (!container) {
+      this.stats.foreign++;
+      return;
+    }
+    if (!proc) {
+      proc = { tgid: e.tgid, container, graphPid: e.tgid, comm: e.comm, fds: new FdTable(), cwd: container.cwd };
+      this.procs.set(e.tgid, proc);
+    }
+    proc.comm = e.comm || proc.comm;
+
+    switch (e.type) {
+      case EventType.PROC_FORK:
+        return this.fork(proc, e);
+      case EventType.PROC_EXIT:
+        if (e.pid !== e.tgid) return; // a thread
+        this.emit(proc, e, { op: 'exit', flags: num(e.params.exit_code) });
+        this.procs.delete(e.tgid);
+        return;
+      case EventType.CLONE:
+      case EventType.EXIT_GROUP:
+        return; // PROC_FORK / PROC_EXIT say it better (they see the child's pid and every exit path)
+    }
+    const ret = e.ret;
+    if (ret < 0n && !(e.type === EventType.CONNECT && ret === EINPROGRESS)) {
+      this.stats.failed++;
+      return;
+    }
+    const fds = proc.fds;
+    const p = e.params;
+    switch (e.type) {
+      case EventType.OPEN: {
+        const file = fds.resolve(num(p.dirfd), str(p.path), proc.cwd);
+        fds.set(Number(ret), { kind: 'file', path: file });
+        return this.emit(proc, e, { op: 'open', path: file, flags: Number(e.flags) });
+      }
+      case EventType.CLOSE:
+        return fds.close(e.fd);
+      case EventType.DUP:
+        return fds.dup(e.fd, Number(ret));
+      case EventType.PIPE: {
+        const id = `pipe:${proc.graphPid}.${++this.pipeSeq}@${this.ms(e)}`;
+        fds.set(num(p.fd0), { kind: 'pipe', id });
+        fds.set(num(p.fd1), { kind: 'pipe', id });
+        return;
+      }
+      case EventType.SOCKET:
+        fds.set(Number(ret), { kind: 'socket', proto: socketProto(num(p.domain), num(p.type)) });
+        return;
+      case EventType.READ:
+      case EventType.WRITE:
+      case EventType.SENDTO:
+      case EventType.RECVFROM:
+        return this.io(proc, e);
+      case EventType.SENDFILE: {
+        // data moves from e.fd (in) to out_fd
+        const bytes = Number(ret);
+        this.ioOn(proc, e, e.fd, 'in', bytes);
+        this.ioOn(proc, e, num(p.out_fd), 'out', bytes);
+        return;
+      }
+      case EventType.RENAME:
+      case EventType.LINK: {
+        const from = fds.resolve(num(p.olddirfd), str(p.oldpath), proc.cwd);
+        const to = fds.resolve(num(p.newdirfd), str(p.newpath), proc.cwd);
+        return this.emit(proc, e, { op: e.type === EventType.RENAME ? 'rename' : 'link', path: from, path2: to });
+      }
+      case EventType.UNLINK:
+        return this.emit(proc, e, { op: 'unlink', path: fds.resolve(num(p.dirfd), str(p.path), proc.cwd) });
+      case EventType.MKDIR:
+        return this.emit(proc, e, { op: 'mkdir', path: fds.resolve(num(p.dirfd), str(p.path), proc.cwd), flags: num(p.mode) });
+      case EventType.CHMOD: {
+        const target = str(p.path) === '' && e.fd >= 0 ? fds.resolve(e.fd, '', proc.cwd) : fds.resolve(num(p.dirfd), str(p.path), proc.cwd);
+        return this.emit(proc, e, { op: 'chmod', path: target, flags: num(p.mode) });
+      }
+      case EventType.EXECVE: {
+        const exe = fds.resolve(num(p.dirfd), str(p.path), proc.cwd);
+        const argv = Buffer.isBuffer(p.argv) ? p.argv.toString('utf8').split('\0') : [];
+        if (argv.length && argv[argv.length - 1] === '') argv.pop();
+        return this.emit(proc, e, { op: 'exec', path: exe, args: argv });
+      }
+      case EventType.CONNECT: {
+        const peer = endpointOf(p.addr as SockAddr | undefined);
+        const sock = this.socketOf(proc, e.fd);
+        if (peer) sock.peer = peer;
+        return this.emitSocket(proc, e, 'connect', sock, peer);
+      }
+      case EventType.BIND: {
+        const local = endpointOf(p.addr as SockAddr | undefined);
+        const sock = this.socketOf(proc, e.fd);
+        if (local) sock.local = local;
+        return this.emitSocket(proc, e, 'bind', sock, local);
+      }
+      case EventType.LISTEN: {
+        const sock = this.socketOf(proc, e.fd);
+        return this.emitSocket(proc, e, 'listen', sock, sock.local);
+      }
+      case EventType.ACCEPT: {
+        const listening = this.socketOf(proc, e.fd);
+        const peer = endpointOf(p.addr as SockAddr | undefined);
+        const conn: FdTarget = { kind: 'socket', proto: listening.proto, peer, local: listening.local };
+        fds.set(Number(ret), conn);
+        return this.emitSocket(proc, e, 'accept', conn, peer);
+      }
+      case EventType.KILL:
+        return this.emit(proc, e, { op: 'kill', child: num(p.target), flags: num(p.sig) });
+    }
+  }
+
+  private fork(parent: Proc, e: KernelEvent): void {
+    const childPid = num(e.params.child_pid);
+    const childTgid = num(e.params.child_tgid);
+    if (childPid !== childTgid) return; // a new thread of the same process
+    const child: Proc = {
+      tgid: childTgid,
+      container: parent.container,
+      graphPid: childTgid,
+      comm: parent.comm,
+      fds: parent.fds.fork(),
+      cwd: parent.cwd,
+      owner: parent.owner,
+      ambOwner: parent.ambOwner,
+    };
+    if (!parent.owner && !parent.ambOwner) {
+      const who = this.attribution(parent);
+      if (who && 'act' in who) child.owner = who.act;
+      else if (who) child.ambOwner = who.amb;
+    }
+    this.procs.set(childTgid, child);
+    this.emit(parent, e, { op: 'fork', child: childTgid });
+  }
+
+  private io(proc: Proc, e: KernelEvent): void {
+    const out = e.type === EventType.WRITE || e.type === EventType.SENDTO;
+    const target = proc.fds.get(e.fd);
+    if (!target && (e.fd === 1 || e.fd === 2) && out) {
+      this.stdio(proc, e);
+      return;
+    }
+    const addr = e.params.addr as SockAddr | undefined;
+    const explicit = endpointOf(addr);
+    if (explicit && (!target || target.kind === 'socket')) {
+      // sendto/recvfrom on an unconnected socket names its peer itself
+      const sock: FdTarget = target?.kind === 'socket' ? target : { kind: 'socket', proto: 'udp' };
+      return this.emitSocket(proc, e, out ? 'send' : 'recv', sock, explicit, Number(e.ret));
+    }
+    this.ioOn(proc, e, e.fd, out ? 'out' : 'in', Number(e.ret));
+  }
+
+  private ioOn(proc: Proc, e: KernelEvent, fd: number, dir: 'in' | 'out', bytes: number): void {
+    const target = proc.fds.get(fd);
+    if (!target) {
+      if (fd === 0 || fd === 1 || fd === 2) this.stats.stdio++;
+      else this.stats.unknownFd++;
+      return;
+    }
+    if (target.kind === 'socket') return this.emitSocket(proc, e, dir === 'out' ? 'send' : 'recv', target, target.peer ?? target.local, bytes);
+    const name = target.kind === 'file' ? target.path : target.id;
+    this.emit(proc, e, { op: dir === 'out' ? 'write' : 'read', path: name, bytes });
+  }
+
+  /** A write to the container's stdout/stderr: the log stream, and the activation markers in it. */
+  private stdio(proc: Proc, e: KernelEvent): void {
+    this.stats.stdio++;
+    // Only the container's own processes (the runtime) can open or close activations: a child
+    // printing something shaped like a record must not move the boundaries.
+    if (proc.owner || proc.ambOwner) return;
+    for (const line of this.splitter.push(e)) {
+      const m = markerOf(line.line);
+      if (!m) continue;
+      const c = proc.container;
+      if (m.kind === 'begin') {
+        if (c.open.some((a) => a.id === m.activationId)) continue;
+        proc.graphPid = m.pid; // the runtime's pid as the wrapper (and the container) sees it
+        c.open.push({ id: m.activationId, request: m.requestId, container: c, closed: false, events: [], partial: false });
+      } else if (m.kind === 'end') {
+        const a = c.open.find((x) => x.id === m.activationId);
+        if (a) {
+          this.close(a, true);
+          c.pendingSentinels[1]++;
+          c.pendingSentinels[2]++;
+        }
+      } else {
+        const stream = line.fd === 2 ? 2 : 1;
+        if (c.pendingSentinels[stream] > 0) c.pendingSentinels[stream]--;
+        else if (c.open.length === 1) this.close(c.open[0], true); // ended without an end record
+      }
+    }
+  }
+
+  private close(a: Activation, complete: boolean): void {
+    if (a.closed) return;
+    this.touched.add(a);
+    a.closed = true;
+    const c = a.container;
+    c.open = c.open.filter((x) => x !== a);
+    this.ready.push({ activationId: a.id, requestId: a.request, container: c.container, events: a.events, complete: complete && !a.partial });
+    a.events = [];
+  }
+
+  private attribution(proc: Proc): Attribution {
+    if (proc.owner) return { act: proc.owner };
+    if (proc.ambOwner) return { amb: proc.ambOwner };
+    const open = proc.container.open;
+    if (open.length === 1) return { act: open[0] };
+    if (open.length > 1) return { amb: open.map((a) => a.id) };
+    return undefined;
+  }
+
+  private socketOf(proc: Proc, fd: number): Extract<FdTarget, { kind: 'socket' }> {
+    const t = proc.fds.get(fd);
+    if (t?.kind === 'socket') return t;
+    const s: FdTarget = { kind: 'socket', proto: 'unknown' };
+    proc.fds.set(fd, s);
+    return s;
+  }
+
+  private emitSocket(
+    proc: Proc,
+    e: KernelEvent,
+    op: KernelOp,
+    sock: Extract<FdTarget, { kind: 'socket' }>,
+    ep: Endpoint | undefined,
+    bytes?: number,
+  ): void {
+    this.emit(proc, e, { op, addr: ep?.addr, port: ep?.port, proto: sock.proto, ...(bytes !== undefined ? { bytes } : {}) });
+  }
+
+  private ms(e: KernelEvent): number {
+    // µs precision is plenty for ordering in a graph and keeps the number exact in a double
+    return Number((e.tsNs + this.opts.bootOffsetNs) / 1000n) / 1000;
+  }
+
+  private emit(proc: Proc, e: KernelEvent, what: Omit<KernelEventLite, 'container' | 'ts' | 'pid'>): void {
+    const who = this.attribution(proc);
+    if (!who) {
+      this.stats.outsideActivations++;
+      return;
+    }
+    const lite: KernelEventLite = { container: proc.container.container, op: what.op, ts: this.ms(e), pid: proc.graphPid, comm: proc.comm };
+    for (const [k, v] of Object.entries(what)) if (v !== undefined) (lite as unknown as Record<string, unknown>)[k] = v;
+    if (!proc.owner && !proc.ambOwner) lite.rt = true;
+    if (what.op === 'fork' && what.child !== undefined) {
+      const child = this.procs.get(what.child);
+      if (child) lite.child = child.graphPid;
+    }
+    this.stats.kept++;
+    if ('amb' in who) {
+      this.stats.ambiguous++;
+      lite.amb = who.amb;
+      this.loose.push(lite);
+      return;
+    }
+    const a = who.act;
+    lite.a = a.id;
+    lite.r = a.request;
+    if (a.closed) {
+      lite.late = true;
+      this.loose.push(lite);
+      return;
+    }
+    a.events.push(lite);
+    if (a.events.length >= (this.opts.maxPending ?? 50_000)) {
+      // too many to hold until the end: ship this part now
+      a.partial = true;
+      this.ready.push({ activationId: a.id, requestId: a.request, container: a.container.container, events: a.events, complete: false });
+      a.events = [];
+    }
+  }
+}
+
+function num(v: unknown): number {
+  return typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : -1;
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}

@@ -1,0 +1,42 @@
+// Deploy time (issue 5): the LMS profiles of the deployed functions go to the provenance store, where
+// the correlator finds them by the hash each begin record names. The store is found like the CLI
+// finds it: custom.provenance endpoint/table/store, else $PROVENANCE_STORE or ./.provenance (talking
+// to a running platform's DynamoDB when its platform.json says one runs).
+import AdmZip from 'adm-zip';
+import { openStore } from '../store/index';
+import { resolveLocation } from '../store/location';
+import type { StoreLocation } from '../store/types';
+import type { LmsProfile } from '../lms/types';
+import { mergeCommandOptions } from './commands';
+import type { ProvenanceConfig } from './config';
+import { GENERATED_DIR } from './generated-dir';
+import { profileFileName } from './analyze-functions';
+import { profileHash } from '../lms/profile-hash';
+
+export function profileStoreLocation(config: ProvenanceConfig, serviceDir: string, env: NodeJS.ProcessEnv = process.env): StoreLocation {
+  const { store, endpoint, table, region } = mergeCommandOptions({}, config, serviceDir);
+  return resolveLocation({ store, endpoint, table, region }, env, serviceDir);
+}
+
+export async function writeProfiles(location: StoreLocation, profiles: ReadonlyMap<string, LmsProfile>): Promise<void> {
+  if (profiles.size === 0) return;
+  const store = await openStore(location, { create: true });
+  try {
+    await store.putProfiles(profiles);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The profiles a packaged artifact carries (`sls deploy --package DIR`), by function. */
+export function profilesInZip(zipFile: string, functions: readonly string[]): Map<string, { hash: string; profile: LmsProfile }> {
+  const zip = new AdmZip(zipFile);
+  const out = new Map<string, { hash: string; profile: LmsProfile }>();
+  for (const fn of functions) {
+    const entry = zip.getEntry(`${GENERATED_DIR}/${profileFileName(fn)}`);
+    if (!entry) continue;
+    const profile = JSON.parse(entry.getData().toString('utf8')) as LmsProfile;
+    out.set(fn, { hash: profileHash(profile), profile });
+  }
+  return out;
+}

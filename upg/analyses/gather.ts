@@ -1,0 +1,82 @@
+// Which graphs an analysis of some requests needs, read through the store's indexes (never a scan):
+// the requests' own graphs; for every container where they left or found state (files, processes),
+// the container's activations (byContainer index) and the graphs of its most recent requests (the
+// action's behaviour there); and every request that touched those files (byEntity index), however old.
+import type { ActivationNode, RequestGraph, UpgEdge } from '../types';
+import type { AnalyzeInput } from './analyze';
+
+/** The part of the ProvenanceStore the analyses read. */
+export interface AnalysisSource {
+  getRequestGraph(requestId: string): Promise<RequestGraph | undefined>;
+  containerActivations(containerNodeId: string): Promise<ActivationNode[]>;
+  entityHistory(entityNodeId: string): Promise<Array<UpgEdge & { request: string }>>;
+}
+
+export interface GatherOptions {
+  /** graphs of at most this many of a container's most recent requests (default 20) */
+  maxRequestsPerContainer?: number;
+  /** called as graphs are loaded (done, known so far) */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface Gathered extends AnalyzeInput {
+  graphs: RequestGraph[];
+  activations: ActivationNode[];
+  /** containers whose history was read */
+  containers: string[];
+}
+
+export async function gather(source: AnalysisSource, requests: readonly string[], options: GatherOptions = {}): Promise<Gathered> {
+  const perContainer = options.maxRequestsPerContainer ?? 20;
+  const graphs = new Map<string, RequestGraph>();
+  let wanted = requests.length;
+  const load = async (ids: Iterable<string>) => {
+    const fresh = [...new Set(ids)].filter((id) => !graphs.has(id));
+    wanted += fresh.length;
+    for (const id of fresh) {
+      const g = await source.getRequestGraph(id);
+      if (g) graphs.set(id, g);
+      options.onProgress?.(graphs.size, wanted);
+    }
+  };
+  wanted = 0;
+  await load(requests);
+
+  // Containers where the requests touched something that outlives an activation.
+  const stateful = new Set<string>();
+  const files = new Set<string>();
+  for (const g of graphs.values()) {
+    for (const n of g.nodes) {
+      if (n.kind === 'file') {
+        stateful.add(n.container);
+        files.add(n.id);
+      } else if (n.kind === 'process' && n.container) stateful.add(n.container);
+    }
+  }
+
+  const activations: ActivationNode[] = [];
+  for (const container of [...stateful].sort()) {
+    const list = await source.containerActivations(container);
+    activations.push(...list);
+    const recent = [...list].sort((a, b) => (b.start ?? 0) - (a.start ?? 0)).map((a) => a.requestId);
+    await load([...new Set(recent)].slice(0, perContainer));
+  }
+  // Files the container's history touched, too: their planters may be older than the recent window.
+  for (const g of [...graphs.values()]) for (const n of g.nodes) if (n.kind === 'file' && stateful.has(n.container)) files.add(n.id);
+  // Every writer (a planter may be long gone from the recent window); readers only recent ones:
+  // a file every activation reads (a config file) must not pull in the whole history.
+  const writers = new Set<string>();
+  const readers: Array<{ request: string; time: number }> = [];
+  for (const file of [...files].sort()) {
+    const history = await source.entityHistory(file);
+    if (!history.some((e) => e.kind === 'wasGeneratedBy' && e.from === file)) continue;
+    for (const e of history) {
+      if (e.from === file && (e.kind === 'wasGeneratedBy' || e.kind === 'wasInvalidatedBy')) writers.add(e.request);
+      else readers.push({ request: e.request, time: e.time ?? 0 });
+    }
+  }
+  await load(writers);
+  await load(readers.sort((a, b) => b.time - a.time).map((r) => r.request).filter((r, i, all) => all.indexOf(r) === i).slice(0, perContainer));
+
+  return { graphs: [...graphs.values()].sort((a, b) => (a.request < b.request ? -1 : 1)), activations, containers: [...stateful].sort() };
+}
