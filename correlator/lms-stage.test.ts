@@ -12,6 +12,8 @@ import { CfgWalker } from '../lms/walk';
 import type { LmsProfile } from '../lms/types';
 import type { ActivationMeta } from '../store/types';
 import { indexGraph, walk } from '../upg/graph';
+import { causalWalk } from '../upg/causal-walk';
+import { renderTree } from '../upg/render/tree';
 import { nodeIds } from '../upg/ids';
 import { mergeFragments } from '../upg/merge';
 import type { ActivationNode, LogNode, RequestGraph } from '../upg/types';
@@ -40,6 +42,8 @@ function restockOutput(opts: { lp?: string; plant?: 'out-of-order' | 'foreign-li
   PRODUCTS.forEach((p, i) => {
     if (opts.plant === 'out-of-order' && i === 1) c.write(w.log(`restocked ${p}: stock now 99`), t++);
     c.write(w.log(`restocking ${p} by ${i + 2}`), t++);
+    // the SDK's request to the DynamoDB endpoint: one socket shared by every iteration
+    c.write(w.record({ t: 'http', method: 'POST', url: 'http://127.0.0.1:4567/', host: '127.0.0.1', port: 4567, status: 200 }, t), t++);
     c.write(w.record({ t: 'ddb', op: 'UpdateItem', table: TABLE, key: { id: p } }, t), t++);
     if (opts.plant === 'foreign-line' && i === 2) c.write(w.log('sending /etc/passwd to 10.0.0.9'), t++, 'stderr');
     c.write(w.log(`restocked ${p}: stock now ${10 * (i + 1)}`), t++);
@@ -102,13 +106,22 @@ describe('LMS stage: a normal restock delivery', () => {
 
   it('a backward trace from one record follows only its unit (no dependency explosion)', () => {
     const index = indexGraph(g);
-    const reached = walk(index, nodeIds.item(TABLE, { id: PRODUCTS[1] }), 'backward').steps.map((s) => s.node.id);
+    const item = nodeIds.item(TABLE, { id: PRODUCTS[1] });
+    // a walk blind to time crosses the shared DynamoDB socket into every later unit
+    expect(walk(index, item, 'backward').steps.map((s) => s.node.id)).toContain(unitNodeId(ACT, 2));
+    const reached = causalWalk(index, item, 'backward').steps.map((s) => s.node.id);
+    expect(reached).toContain(nodeIds.socket('tcp', '127.0.0.1', 4567));
     expect(reached).toContain(unitNodeId(ACT, 1));
     expect(reached).toContain(nodeIds.activation(ACT));
     for (const other of [0, 2]) {
       expect(reached).not.toContain(unitNodeId(ACT, other));
       expect(reached).not.toContain(nodeIds.item(TABLE, { id: PRODUCTS[other] }));
     }
+  });
+
+  it('the trace tree shows each unit with its item and its lines', () => {
+    const tree = renderTree(g, { color: false });
+    PRODUCTS.forEach((p, i) => expect(tree).toMatch(new RegExp(`unit ${i}\\n(?:.*\\n){0,3}.*${TABLE} id=${p}  UpdateItem[\\s\\S]*?restocking ${p} by`)));
   });
 
   it('gives the same graph when the activation is cut across batches at any line, and when a batch comes twice', () => {

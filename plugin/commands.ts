@@ -3,6 +3,7 @@
 // done by the same command functions as the standalone `provenance` CLI (cli/commands/).
 import * as path from 'node:path';
 import type { ProvenanceConfig } from './config';
+import type { AnalysisConfigInput } from '../upg/analyses/config';
 import type { CommandDefinition, CommandOption } from './serverless';
 
 const STORE_OPTIONS: Record<string, CommandOption> = {
@@ -14,6 +15,8 @@ const STORE_OPTIONS: Record<string, CommandOption> = {
 };
 
 export const TRACE_OPTION = 'reqId';
+export const LINEAGE_COMMAND = 'lineage';
+export const LINEAGE_OPTION = 'entity';
 
 export const PROVENANCE_COMMANDS: Record<string, CommandDefinition> = {
   provenance: {
@@ -40,6 +43,29 @@ export const PROVENANCE_COMMANDS: Record<string, CommandDefinition> = {
           format: { usage: 'text (default), dot (Graphviz) or json', type: 'string' },
         },
       },
+      report: {
+        usage: 'List the incidents found as data arrived (container reuse, exfiltration), newest first',
+        lifecycleEvents: ['report'],
+        options: {
+          format: { usage: 'text (default), json, markdown, html, dot, prov-json or prov-o', type: 'string' },
+          out: { usage: 'Write the result to this file', type: 'string' },
+          since: { usage: 'Only incidents detected at or after this time (ISO, epoch ms, or 30m/2h/7d ago)', type: 'string' },
+          request: { usage: 'Only incidents that involve this request', type: 'string' },
+          analyze: { usage: 'First analyse the stored requests again with custom.provenance.sensitive / allowlist', type: 'boolean' },
+          ...STORE_OPTIONS,
+        },
+      },
+      [LINEAGE_COMMAND]: {
+        usage: 'The history of one entity across requests: serverless provenance lineage <entityNodeId>',
+        lifecycleEvents: ['lineage'],
+        options: {
+          [LINEAGE_OPTION]: { usage: 'Entity node id (file:…, item:…); may also be given as the word after "lineage"', type: 'string', required: true },
+          format: { usage: 'text (default), json, markdown, html, dot, prov-json or prov-o', type: 'string' },
+          out: { usage: 'Write the result to this file', type: 'string' },
+          depth: { usage: 'How far the trace around the entity goes (default 3)', type: 'string' },
+          ...STORE_OPTIONS,
+        },
+      },
       requests: {
         usage: 'List the requests in the provenance store, newest first',
         lifecycleEvents: ['requests'],
@@ -57,9 +83,9 @@ export const PROVENANCE_COMMANDS: Record<string, CommandDefinition> = {
 /** Options of the framework itself that take no value (lib/cli/commands-schema/common-options). */
 const FRAMEWORK_BOOLEANS = ['help', 'h', 'version', 'v', 'verbose'];
 
-/** Every option of `provenance trace` that takes no value, for the positional rewrite. */
-export function traceBooleanOptions(): Set<string> {
-  const trace = PROVENANCE_COMMANDS.provenance.commands!.trace.options!;
+/** Every option of `provenance trace` (or another command) that takes no value, for the positional rewrite. */
+export function traceBooleanOptions(command = 'trace'): Set<string> {
+  const trace = PROVENANCE_COMMANDS.provenance.commands![command].options!;
   const own = Object.entries(trace).filter(([, o]) => o.type === 'boolean');
   return new Set([...FRAMEWORK_BOOLEANS, ...own.map(([name]) => name), ...own.flatMap(([, o]) => (o.shortcut ? [o.shortcut] : []))]);
 }
@@ -74,6 +100,15 @@ export interface StoreCommandOptions {
   since?: string;
   until?: string;
   limit?: string;
+  /** report / lineage / trace walk */
+  format?: string;
+  out?: string;
+  request?: string;
+  analyze?: boolean;
+  depth?: string;
+  direction?: string;
+  /** custom.provenance.sensitive / allowlist, for `report --analyze` */
+  analysis?: AnalysisConfigInput;
 }
 
 export function mergeCommandOptions(
@@ -92,6 +127,13 @@ export function mergeCommandOptions(
     since: str('since'),
     until: str('until'),
     limit: str('limit'),
+    format: str('format'),
+    out: str('out'),
+    request: str('request'),
+    analyze: cli.analyze === true ? true : undefined,
+    depth: str('depth'),
+    direction: str('direction'),
+    analysis: config.sensitive !== undefined || config.allowlist !== undefined ? { sensitive: config.sensitive, allowlist: config.allowlist } : undefined,
   };
   // Leave out what nobody set, so the CLI's own defaults ($PROVENANCE_STORE, ./.provenance) apply.
   return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as StoreCommandOptions;

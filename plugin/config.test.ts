@@ -59,7 +59,21 @@ describe('parseProvenanceConfig', () => {
 
   it('the schema knows exactly the settings the parser accepts', () => {
     expect(Object.keys(PROVENANCE_CONFIG_SCHEMA.properties).sort()).toEqual(
-      Object.keys(parseProvenanceConfig({ enabled: true, store: 's', table: 'ttt', endpoint: 'http://x', region: 'r', exclude: [] }, [])).sort(),
+      Object.keys(
+        parseProvenanceConfig(
+          { enabled: true, store: 's', table: 'ttt', endpoint: 'http://x', region: 'r', exclude: [], sensitive: { tables: ['cards'] }, allowlist: ['127.0.0.1:9999'], alerts: 'incident-alert' },
+          [],
+        ),
+      ).sort(),
     );
+  });
+
+  it.each([
+    [{ sensitive: { tables: [3] } }, /sensitive\.tables must be a list/],
+    [{ sensitive: { columns: ['x'] } }, /sensitive\.columns is not a setting/],
+    [{ allowlist: ['127.0.0.1:99999'] }, /allowlist\[0\].*port must be 1-65535/],
+    [{ alerts: 'http://203.0.113.9/hook' }, /not on the platform/],
+  ])('refuses bad analysis settings with a message naming the key: %j', (raw, message) => {
+    expect(() => parseProvenanceConfig(raw, [])).toThrow(message);
   });
 });

@@ -16,7 +16,16 @@ export interface ProvenanceConfig {
   region?: string;
   /** functions to leave unwrapped */
   exclude: string[];
+  /** sensitive data for the exfiltration analysis: {tables, files, secrets} (upg/analyses/config.ts) */
+  sensitive?: { tables?: string[]; files?: string[]; secrets?: string[] };
+  /** network sinks data may go to: host, host:port or URL */
+  allowlist?: string[];
+  /** where each new incident is delivered once: an action name, or a URL on the platform / loopback */
+  alerts?: string | { action: string } | { url: string };
 }
+
+import { analysisConfig, AnalysisConfigError } from '../upg/analyses/config';
+import { AlertConfigError, parseAlertHook } from '../correlator/alerts';
 
 /** DynamoDB's own rule for table names. */
 const TABLE_NAME = '^[a-zA-Z0-9_.-]{3,255}$';
@@ -30,6 +39,23 @@ export const PROVENANCE_CONFIG_SCHEMA = {
     endpoint: { type: 'string', pattern: '^https?://' },
     region: { type: 'string', minLength: 1 },
     exclude: { type: 'array', items: { type: 'string', minLength: 1 } },
+    sensitive: {
+      type: 'object',
+      properties: {
+        tables: { type: 'array', items: { type: 'string', minLength: 1 } },
+        files: { type: 'array', items: { type: 'string', minLength: 1 } },
+        secrets: { type: 'array', items: { type: 'string', minLength: 1 } },
+      },
+      additionalProperties: false,
+    },
+    allowlist: { type: 'array', items: { type: 'string', minLength: 1 } },
+    alerts: {
+      anyOf: [
+        { type: 'string', minLength: 1 },
+        { type: 'object', properties: { action: { type: 'string', minLength: 1 } }, required: ['action'], additionalProperties: false },
+        { type: 'object', properties: { url: { type: 'string', pattern: '^https?://' } }, required: ['url'], additionalProperties: false },
+      ],
+    },
   },
   additionalProperties: false,
 } as const;
@@ -112,6 +138,26 @@ export function parseProvenanceConfig(raw: unknown, functionNames: readonly stri
           config.exclude.push(name);
         }
       });
+    }
+  }
+  const { sensitive, allowlist, alerts } = input;
+  if (sensitive !== undefined || allowlist !== undefined) {
+    // the analyses' own validation, so the plugin and the correlator accept exactly the same settings
+    try {
+      analysisConfig({ sensitive, allowlist });
+      if (sensitive !== undefined) config.sensitive = sensitive as ProvenanceConfig['sensitive'];
+      if (allowlist !== undefined) config.allowlist = allowlist as string[];
+    } catch (err) {
+      if (!(err instanceof AnalysisConfigError)) throw err;
+      problems.push(...err.message.replace(/^\d+ problems:\n {2}- /, '').split('\n  - ').map((p) => `${p}.`));
+    }
+  }
+  if (alerts !== undefined) {
+    try {
+      if (parseAlertHook(alerts) !== undefined) config.alerts = alerts as ProvenanceConfig['alerts'];
+    } catch (err) {
+      if (!(err instanceof AlertConfigError)) throw err;
+      problems.push(`${err.message}.`);
     }
   }
   if (problems.length) throw new ProvenanceConfigError(problems);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import AdmZip from 'adm-zip';
 import { rewritePositionalArg } from './argv';
 import { PluginUserError } from './errors';
-import { mergeCommandOptions, PROVENANCE_COMMANDS, TRACE_OPTION, traceBooleanOptions } from './commands';
+import { LINEAGE_COMMAND, LINEAGE_OPTION, mergeCommandOptions, PROVENANCE_COMMANDS, TRACE_OPTION, traceBooleanOptions } from './commands';
 import { parseProvenanceConfig, PROVENANCE_CONFIG_SCHEMA, ProvenanceConfigError, type ProvenanceConfig } from './config';
 import { GENERATED_DIR, MARKER_FILE, removeGeneratedDir, WRAPPER_FILE, writeGeneratedDir } from './generated-dir';
 import { guardCleanup } from './exit-guard';
@@ -73,6 +73,8 @@ export class ServerlessProvenancePlugin {
       'error': () => this.cleanupAfterFailure(),
       'provenance:trace:trace': () => this.runCommand('trace'),
       'provenance:requests:requests': () => this.runCommand('requests'),
+      'provenance:report:report': () => this.runCommand('report'),
+      'provenance:lineage:lineage': () => this.runCommand('lineage'),
       'provenance:analyze:analyze': () => this.runAnalyze(),
     };
     this.hooks = Object.fromEntries(Object.entries(hooks).map(([event, hook]) => [event, () => this.asUserError(hook)]));
@@ -99,6 +101,14 @@ export class ServerlessProvenancePlugin {
     });
     if ('error' in result) throw new this.serverless.classes.Error(result.error);
     if (result.changed) process.argv.splice(2, process.argv.length - 2, ...result.args);
+    // `provenance lineage <entityNodeId>` the same way
+    const lineage = rewritePositionalArg(process.argv.slice(2), {
+      command: ['provenance', LINEAGE_COMMAND],
+      option: LINEAGE_OPTION,
+      booleanOptions: traceBooleanOptions(LINEAGE_COMMAND),
+    });
+    if ('error' in lineage) throw new this.serverless.classes.Error(lineage.error);
+    if (lineage.changed) process.argv.splice(2, process.argv.length - 2, ...lineage.args);
   }
 
   private getConfig(): ProvenanceConfig {
@@ -189,8 +199,14 @@ export class ServerlessProvenancePlugin {
     let location;
     try {
       location = profileStoreLocation(this.getConfig(), this.serverless.serviceDir);
-      await writeProfiles(location, this.profiles);
-      this.log.info(`${PREFIX} stored ${this.profiles.size} LMS profile(s) in ${location.endpoint ?? location.dir} (table ${location.table})`);
+      const where = `${location.endpoint ?? location.dir} (table ${location.table})`;
+      if (await writeProfiles(location, this.profiles)) this.log.info(`${PREFIX} stored ${this.profiles.size} LMS profile(s) in ${where}`);
+      else {
+        this.log.notice(
+          `${PREFIX} no provenance store at ${location.dir}: the LMS profiles were not stored, so log lines will be kept raw. ` +
+            'Start the platform (or the correlator\'s store) first, or set custom.provenance.store / endpoint.',
+        );
+      }
     } catch (err) {
       // Provenance never blocks a deploy; without its profile an action's log lines are stored raw.
       this.log.warning(
@@ -343,9 +359,10 @@ export class ServerlessProvenancePlugin {
     }
   }
 
-  private async runCommand(name: 'trace' | 'requests'): Promise<void> {
+  private async runCommand(name: 'trace' | 'requests' | 'report' | 'lineage'): Promise<void> {
     const options = mergeCommandOptions(this.options, this.getConfig(), this.serverless.serviceDir);
-    await runProvenanceCommand(name, String(this.options[TRACE_OPTION] ?? ''), options);
+    const positional = name === 'lineage' ? this.options[LINEAGE_OPTION] : this.options[TRACE_OPTION];
+    await runProvenanceCommand(name, String(positional ?? ''), options);
   }
 }
 

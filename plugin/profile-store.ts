@@ -2,6 +2,7 @@
 // the correlator finds them by the hash each begin record names. The store is found like the CLI
 // finds it: custom.provenance endpoint/table/store, else $PROVENANCE_STORE or ./.provenance (talking
 // to a running platform's DynamoDB when its platform.json says one runs).
+import * as fs from 'node:fs';
 import AdmZip from 'adm-zip';
 import { openStore } from '../store/index';
 import { resolveLocation } from '../store/location';
@@ -18,14 +19,20 @@ export function profileStoreLocation(config: ProvenanceConfig, serviceDir: strin
   return resolveLocation({ store, endpoint, table, region }, env, serviceDir);
 }
 
-export async function writeProfiles(location: StoreLocation, profiles: ReadonlyMap<string, LmsProfile>): Promise<void> {
-  if (profiles.size === 0) return;
-  const store = await openStore(location, { create: true });
+/**
+ * Writes the profiles; false (nothing written) when the location is a local store dir that does not
+ * exist: no platform or correlator has used it, so a deploy does not create one just for profiles.
+ */
+export async function writeProfiles(location: StoreLocation, profiles: ReadonlyMap<string, LmsProfile>): Promise<boolean> {
+  if (profiles.size === 0) return true;
+  if (location.dir !== undefined && !fs.existsSync(location.dir)) return false;
+  const store = await openStore(location, { create: location.dir !== undefined ? false : undefined });
   try {
     await store.putProfiles(profiles);
   } finally {
     await store.close();
   }
+  return true;
 }
 
 /** The profiles a packaged artifact carries (`sls deploy --package DIR`), by function. */

@@ -26,7 +26,7 @@ let platform: Platform;
 
 beforeAll(async () => {
   if (!fs.existsSync(RUNTIME)) throw new Error(`${RUNTIME} is missing: run \`npm run build\` before this test`);
-  execFileSync(process.execPath, [path.join(ROOT, 'correlator', 'bundle.mjs')], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'bundle.mjs')], { cwd: ROOT, stdio: 'pipe' });
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'prov-correlator-deploy-'));
   // The service folder sits inside the package so serverless finds serverless-openwhisk in its node_modules.
   const scratch = path.join(ROOT, 'test', '.correlator-tmp');

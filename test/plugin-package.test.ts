@@ -1,6 +1,8 @@
 // `sls package` under the real serverless v3 CLI and the real serverless-openwhisk provider:
 // the artifact carries the wrapper, one entry per function and the untouched handlers; the
 // service dir is left as it was; configuration and plugin resolution behave.
+import { profileHash } from '../lms/profile-hash';
+import type { LmsProfile } from '../lms/types';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -87,16 +89,22 @@ describe('sls package', () => {
 
     const zip = readZip(path.join(dir, '.serverless', 'provtest.zip'));
     expect([...zip.keys()].sort()).toEqual(
-      [`${GEN}/hello.js`, `${GEN}/price.js`, `${GEN}/wrapper.js`, 'handlers/hello.js', 'lib/prices.js', 'py/app.py'].sort(),
+      [`${GEN}/hello.js`, `${GEN}/hello.lms.json`, `${GEN}/price.js`, `${GEN}/price.lms.json`, `${GEN}/wrapper.js`, 'handlers/hello.js', 'lib/prices.js', 'py/app.py'].sort(),
     );
+    // each entry names its function's LMS profile, which the artifact carries (issue 5)
+    for (const fn of ['hello', 'price']) {
+      const profile = JSON.parse(zip.get(`${GEN}/${fn}.lms.json`)!.toString()) as LmsProfile;
+      expect(profile.v).toBe(1);
+      expect(zip.get(`${GEN}/${fn}.js`)!.toString()).toContain(`, { profile: ${JSON.stringify(profileHash(profile))} });`);
+    }
     expect(zip.get('handlers/hello.js')!.toString()).toBe(HELLO);
     expect(zip.get('lib/prices.js')!.toString()).toBe(NESTED);
     expect(sha(zip.get(`${GEN}/wrapper.js`)!)).toBe(sha(fs.readFileSync(WRAPPER_BUNDLE)));
     expect(zip.get(`${GEN}/hello.js`)!.toString()).toContain(
-      'exports.main = wrapHandler(() => require("../handlers/hello.js"), "main");',
+      'exports.main = wrapHandler(() => require("../handlers/hello.js"), "main", { profile: "lp',
     );
     expect(zip.get(`${GEN}/price.js`)!.toString()).toContain(
-      'exports.main = wrapHandler(() => require("../lib/prices.js"), "handlers.price");',
+      'exports.main = wrapHandler(() => require("../lib/prices.js"), "handlers.price", { profile: "lp',
     );
   });
 

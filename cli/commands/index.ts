@@ -4,6 +4,8 @@ import { register as registerRequests } from './requests';
 import { register as registerTrace } from './trace';
 import { register as registerStore } from './store';
 import { register as registerLocal } from './local';
+import { register as registerReport } from './report';
+import { register as registerLineage } from './lineage';
 import { register as registerAnalyze } from './analyze';
 
 export function registerCommands(program: Command): void {
@@ -11,5 +13,7 @@ export function registerCommands(program: Command): void {
   registerTrace(program);
   registerStore(program);
   registerLocal(program);
+  registerReport(program);
+  registerLineage(program);
   registerAnalyze(program);
 }

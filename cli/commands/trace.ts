@@ -7,6 +7,7 @@ import { renderJson } from '../../upg/render/json';
 import { addStoreOptions, describeLocation, withStore, type StoreOptions } from '../options';
 import type { Output } from '../output';
 import { CliError } from '../errors';
+import { runTraceWalk, type TraceWalkOptions } from './trace-walk';
 import { parseOutputFormat, type OutputFormat } from '../../upg/export/index';
 import { renderTraceAs } from '../../upg/export/trace';
 import { writeFileSync } from 'node:fs';
@@ -36,8 +37,15 @@ export async function loadTrace(reqId: string, options: StoreOptions): Promise<R
   });
 }
 
-export async function runTrace(reqId: string, options: TraceOptions, out: Output): Promise<void> {
+export async function runTrace(reqId: string, options: TraceOptions & TraceWalkOptions, out: Output): Promise<void> {
   const format = traceFormat(options);
+  // --direction (or a walk option) asks for the trace across functions and requests instead of the whole graph.
+  if (options.direction !== undefined || options.depth !== undefined || options.from !== undefined || options.edges !== undefined || options.kinds !== undefined) {
+    let text = '';
+    await runTraceWalk(reqId, options, format, (t) => (text += t));
+    writeResult(text, format, options.out, out);
+    return;
+  }
   const graph = await loadTrace(reqId, options);
   if (format === 'text' || format === 'json') {
     const text = format === 'json' ? renderJson(graph) : renderTree(graph, { color: options.color === true && !options.out });
@@ -85,8 +93,14 @@ export function register(program: Command): void {
       .argument('<reqId>', 'request id (the X-Request-ID / OpenWhisk transaction id; see `provenance requests`)')
       .option('--json', 'print the graph as JSON: {request, nodes, edges, warnings?} (same as --format json)')
       .option('--format <format>', 'text (default), json, markdown, html (self-contained page), dot, prov-json or prov-o (Turtle)')
-      .option('--out <file>', 'write the result to this file'),
-  ).action(async (reqId: string, options: TraceOptions) => {
+      .option('--out <file>', 'write the result to this file')
+      .option('--direction <dir>', 'trace across functions and requests: back (causes), forward (effects) or both')
+      .option('--depth <n>', 'with --direction: stop after this many edges (default 8)')
+      .option('--from <nodeId>', 'with --direction: start from this node of the request (an activation act:…, a file file:…) instead of the request')
+      .option('--edges <kinds>', 'with --direction: follow only these relations (comma-separated: used,wasGeneratedBy,…)')
+      .option('--kinds <kinds>', 'with --direction: keep only these node kinds (comma-separated: activation,file,item,socket,…)')
+      .option('--max-requests <n>', 'with --direction: load at most this many requests (default 200)'),
+  ).action(async (reqId: string, options: TraceOptions & TraceWalkOptions) => {
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
     await runTrace(reqId, { ...options, color }, process.stdout);
   });

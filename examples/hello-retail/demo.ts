@@ -1,7 +1,10 @@
 // `npm run demo`: starts the local DynamoDB, the provenance store, the embedded OpenWhisk platform
 // and the shop's network peers; deploys hello-retail with the real Serverless Framework CLI (whose
-// only provenance line is `plugins: [serverless-provenance]`); sends benign shopping traffic; and
-// prints the provenance of one purchase. Stops everything it started, whatever happens.
+// only provenance line is `plugins: [serverless-provenance]`); sends benign shopping traffic;
+// prints the provenance of one purchase; then drives the two attacks of issue 4 (container reuse,
+// exfiltration through the workflow) against an attacker listening on 127.0.0.66, and ends with the
+// incident report the correlator wrote by itself as the data arrived (terminal text, and an HTML
+// page in the store directory). Stops everything it started, whatever happens.
 //
 //   npm run demo [-- --store DIR]        (default: $PROVENANCE_STORE, else ./.provenance)
 import { mkdirSync } from 'node:fs';
@@ -20,6 +23,9 @@ import { startWebhookReceiver } from './webhook-receiver';
 import { deployWithServerless } from './deploy';
 import { demoPlan, driveTraffic, newRunId, purchaseToShow, type StepOutcome } from './traffic';
 import { parseDemoArgs, type DemoOptions } from './demo-options';
+import { maskCard, startAttackerServer } from './attacks';
+import { checkReport, runAttacks } from './attack-run';
+import { runReport } from '../../cli/commands/report';
 
 // serverless.yml's service, deployed to the default stage
 const ACTION_PREFIX = 'hello-retail-dev-';
@@ -135,6 +141,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const webhook = await startWebhookReceiver();
     stack.push('the webhook receiver', () => webhook.stop());
     say(`▸ card processor on ${processor.url}, purchase webhook on ${webhook.url}`);
+    const attacker = await startAttackerServer();
+    stack.push('the attacker\'s server', () => attacker.stop());
+    say(`▸ attacker listening on ${attacker.url} (outside the platform: only 127.0.0.1 is the platform's own)`);
     checkpoint();
 
     doing = 'starting the embedded OpenWhisk platform';
@@ -210,7 +219,40 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     say(`▸ provenance of request ${shown.requestId} (${shown.step.label})`);
     say(renderTree(graph, { color: process.stdout.isTTY === true }));
     const storeFlag = storeDir === resolve(DEFAULT_STORE_DIR) ? '' : ` --store ${shownStore}`;
-    say(`Next: npx provenance requests${storeFlag}   |   npx provenance trace ${shown.requestId}${storeFlag}`);
+    checkpoint();
+
+    doing = 'attacking the shop';
+    say('');
+    const attack = await runAttacks(access, attacker, runId, outcomes.length, {
+      onSection: (title) => say(`▸ ${title}`),
+      onOutcome: (o) => say(describeOutcome(o)),
+      signal: interrupt.signal,
+    });
+    const stolen = (numbers: string[]) => (numbers.length ? `card ${numbers.map(maskCard).join(', ')}` : 'nothing');
+    say(`  the attacker on ${attacker.host} received: ${stolen(attack.stolen.containerReuse)} from ${attack.victim} (container reuse), ${stolen(attack.stolen.exfiltration)} from ${attack.exfiltrator} (exfiltration)`);
+
+    doing = 'waiting for the correlator to ingest and analyse';
+    await platform.flush();
+    checkpoint();
+
+    doing = 'printing the incident report';
+    say('');
+    say('▸ incident report (`npx provenance report`: found by the correlator as the data arrived)');
+    const reportOptions = { store: storeDir };
+    await runReport(reportOptions, process.stdout);
+    const htmlFile = join(storeDir, 'report.html');
+    await runReport({ ...reportOptions, format: 'html', out: htmlFile }, { write: () => undefined });
+    const incidents = await store.listIncidents({});
+    const check = checkReport(incidents, attack, attacker.host);
+    say('▸ what the report shows, against what the demo did');
+    for (const line of check.lines) say(`  ${line}`);
+    say(`▸ HTML report with the attack graph: ${join(shownStore, 'report.html')} (self-contained: open it in a browser)`);
+    say(`Next: npx provenance requests${storeFlag}   |   npx provenance trace ${shown.requestId}${storeFlag}   |   npx provenance report${storeFlag}`);
+    if (!check.ok) {
+      console.error('demo: the incident report does not show the attacks as expected (see ✘ above)');
+      await stack.unwind();
+      return 1;
+    }
     doing = 'stopping';
     return (await stack.unwind()) ? 0 : 1;
   } catch (err) {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 export interface LoopbackServer {
-  /** http://127.0.0.1:<port> */
+  /** http://<host>:<port> */
   url: string;
   port: number;
   stop(): Promise<void>;
@@ -41,8 +41,8 @@ function send(res: ServerResponse, status: number, body?: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }).end(payload);
 }
 
-/** Serves `handler` on 127.0.0.1 (port 0 = any free port). */
-export function listenOnLoopback(handler: JsonHandler, port = 0): Promise<LoopbackServer> {
+/** Serves `handler` on a loopback address, 127.0.0.1 unless told (port 0 = any free port). */
+export function listenOnLoopback(handler: JsonHandler, port = 0, host = '127.0.0.1'): Promise<LoopbackServer> {
   const server = createServer((req, res) => {
     readJson(req)
       .then((body) => {
@@ -57,11 +57,11 @@ export function listenOnLoopback(handler: JsonHandler, port = 0): Promise<Loopba
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       const bound = (server.address() as AddressInfo).port;
       resolve({
-        url: `http://127.0.0.1:${bound}`,
+        url: `http://${host}:${bound}`,
         port: bound,
         stop: () =>
           new Promise<void>((done) => {

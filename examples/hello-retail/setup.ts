@@ -34,6 +34,21 @@ export const SEED_PRODUCTS: readonly SeedProduct[] = [
   { id: 'hat-wool-beanie', name: 'Wool Beanie', category: 'hats', brand: 'Marlow', description: 'Merino beanie', priceCents: 2400 },
 ];
 
+export interface SavedCard {
+  id: string;
+  customerEmail: string;
+  number: string;
+  expiry: string;
+  holder: string;
+  billingAddress: { street: string; city: string; postcode: string; country: string };
+}
+
+/** The card vault: cards customers saved for later purchases (sensitive data, like a real vault's). */
+export const SAVED_CARDS: readonly SavedCard[] = [
+  { id: 'card-ada-visa', customerEmail: 'ada@example.com', number: '4111111111111111', expiry: '09/33', holder: 'Ada Shopper', billingAddress: { street: '12 Analytical Row', city: 'London', postcode: 'N1 7AA', country: 'GB' } },
+  { id: 'card-eve-mc', customerEmail: 'eve@example.com', number: '5555555555554444', expiry: '03/32', holder: 'Eve Customer', billingAddress: { street: '3 Rue des Lilas', city: 'Lyon', postcode: '69003', country: 'FR' } },
+];
+
 /** Table names: the defaults from tables.json, overridden per table. */
 export function tableNames(overrides: Partial<TableNames> = {}): TableNames {
   const names = {} as TableNames;
@@ -103,7 +118,7 @@ export async function createTables(client: DynamoDBClient, names: TableNames = t
   return created;
 }
 
-/** Puts the seed products and their prices (plain puts: seeding twice changes nothing). */
+/** Puts the seed products, their prices and the saved cards (plain puts: seeding twice changes nothing). */
 export async function seedCatalog(client: DynamoDBClient, names: TableNames = tableNames()): Promise<number> {
   const doc = DynamoDBDocumentClient.from(client);
   let pending: Record<string, Array<{ PutRequest: { Item: Record<string, unknown> } }>> = {
@@ -114,6 +129,7 @@ export async function seedCatalog(client: DynamoDBClient, names: TableNames = ta
     [names.prices]: SEED_PRODUCTS.map((product) => ({
       PutRequest: { Item: { productId: product.id, priceCents: product.priceCents, currency: 'USD' } },
     })),
+    [names.cards]: SAVED_CARDS.map((card) => ({ PutRequest: { Item: { ...card } } })),
   };
   for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
     if (attempt === 5) throw new Error('seeding the catalog: DynamoDB kept items unprocessed after 5 attempts');

@@ -47,6 +47,7 @@ export function demoPlan(): Step[] {
     { kind: 'purchase', fn: 'purchase', label: 'Bob buys a Storm Shell (card declined)', params: { productId: 'coat-storm-shell', quantity: 1, card: CARD_DECLINED, customer: BOB } },
     { kind: 'purchase', fn: 'purchase', label: 'Ada buys 3 Wool Beanies', group: 1, params: { productId: 'hat-wool-beanie', quantity: 3, card: CARD_OK, customer: ADA } },
     { kind: 'purchase', fn: 'purchase', label: 'Bob buys a Canvas Sneaker', group: 1, params: { productId: 'shoes-canvas-sneaker', quantity: 1, card: { ...CARD_OK, holder: 'Bob Shopper' }, customer: BOB } },
+    { kind: 'purchase', fn: 'purchase', label: 'Ada buys a Rain Hat with her saved card', params: { productId: 'hats-rain-hat', quantity: 1, savedCardId: 'card-ada-visa', customer: ADA } },
     // a batch: one execution unit per delivery line (issue 5)
     { kind: 'restock', fn: 'restock', label: 'restock a delivery of 3 products', params: { deliveryId: 'delivery-1', lines: RESTOCK_LINES } },
   ];
@@ -99,13 +100,17 @@ export async function invokeOverHttp(access: PlatformAccess, step: Step, request
   return { step, requestId, activationId: body?.activationId, ok, result, ms: Date.now() - started };
 }
 
-/** Runs the plan: steps in order, steps of one group together. */
+/**
+ * Runs the plan: steps in order, steps of one group together. `firstIndex` numbers the request ids
+ * of a plan that continues an earlier one in the same run (so ids never repeat).
+ */
 export async function driveTraffic(
   access: PlatformAccess,
   plan: Step[],
   runId: string,
   onOutcome: (outcome: StepOutcome) => void = () => {},
   signal?: AbortSignal,
+  firstIndex = 0,
 ): Promise<StepOutcome[]> {
   const outcomes: StepOutcome[] = [];
   let index = 0;
@@ -116,7 +121,7 @@ export async function driveTraffic(
       batch.push({ step: plan[index], index });
       index++;
     } while (group !== undefined && index < plan.length && plan[index].group === group);
-    const done = await Promise.all(batch.map(({ step, index: i }) => invokeOverHttp(access, step, requestIdFor(runId, i, step), signal)));
+    const done = await Promise.all(batch.map(({ step, index: i }) => invokeOverHttp(access, step, requestIdFor(runId, firstIndex + i, step), signal)));
     for (const outcome of done) {
       outcomes.push(outcome);
       onOutcome(outcome);

@@ -78,8 +78,19 @@ function activationLine(t: ActivationTreeNode, index: GraphIndex, style: Style, 
   if (a.cold !== undefined) parts.push(a.cold ? 'cold' : 'warm');
   if (a.ok === true) parts.push(style.green('ok'));
   else if (a.ok === false) parts.push(style.red(`error${a.error ? `: ${abbreviate(a.error, 80)}` : ''}`));
-  const children = [...touchedGroups(a, index, style, opts), ...t.children.map((c) => activationLine(c, index, style, opts))];
+  if (a.deviations?.length) parts.push(style.yellow(`${a.deviations.length} LMS deviation${a.deviations.length === 1 ? '' : 's'}: ${abbreviate(a.deviations.map((d) => d.kind).join(', '), 60)}`));
+  const children = [...touchedGroups(a, index, style, opts), ...unitLines(a, index, style, opts), ...t.children.map((c) => activationLine(c, index, style, opts))];
   return { text: parts.join('  '), children };
+}
+
+/** The activation's execution units (issue 5), in order, each with what it touched and printed. */
+function unitLines(a: ActivationNode, index: GraphIndex, style: Style, opts: Required<Omit<RenderTreeOptions, 'color'>>): Line[] {
+  const units = (index.in.get(a.id) ?? [])
+    .filter((e) => e.kind === 'wasInformedBy')
+    .map((e) => index.byId.get(e.from))
+    .filter((n): n is Extract<UpgNode, { kind: 'unit' }> => n?.kind === 'unit')
+    .sort((x, y) => x.index - y.index);
+  return units.map((u) => ({ text: `unit ${u.index}`, children: touchedGroups({ ...a, id: u.id }, index, style, opts) }));
 }
 
 /** What one operation on one thing looked like, aggregated: "GetItem×2", "write×3 15 B". */

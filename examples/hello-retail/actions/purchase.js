@@ -1,13 +1,17 @@
 'use strict';
 // A shopper buys a product: price it (get-price), authorize the card for the total (authorize-cc),
-// record the purchase, and publish a purchase event (publish). The other actions are invoked
-// blocking, so each step's activation id is known and kept on the purchase record.
+// record the purchase, render the order confirmation, and publish a purchase event (publish). The
+// other actions are invoked blocking, so each step's activation id is known and kept on the
+// purchase record. A shopper pays with a card given with the order or with a card saved in the
+// shop's card vault (`savedCardId`); a storefront selling through the shop may send its own receipt
+// template and ask to be called back with the order fields it needs (`callback`).
 const crypto = require('crypto');
 const openwhisk = require('openwhisk');
 const winston = require('winston');
-const { PutCommand } = require('@aws-sdk/lib-dynamodb');
+const { GetCommand, PutCommand } = require('@aws-sdk/lib-dynamodb');
 const { tableName, db } = require('./lib/tables');
 const { failure } = require('./lib/errors');
+const { readLocale, prepareReceipt, renderReceipt } = require('./lib/receipts');
 
 const logger = winston.createLogger({
   level: 'info',
@@ -44,10 +48,57 @@ function readOrder(params) {
   if (typeof params.productId !== 'string' || params.productId === '') problems.push('"productId"');
   const quantity = params.quantity === undefined ? 1 : params.quantity;
   if (!Number.isInteger(quantity) || quantity < 1) problems.push('"quantity" (a whole number from 1)');
-  if (!params.card || typeof params.card !== 'object') problems.push('"card" ({number, expiry, holder})');
+  const savedCardId = typeof params.savedCardId === 'string' && params.savedCardId !== '' ? params.savedCardId : undefined;
+  if (!savedCardId && (!params.card || typeof params.card !== 'object')) problems.push('"card" ({number, expiry, holder}) or "savedCardId"');
   const customer = params.customer && typeof params.customer.email === 'string' ? params.customer : undefined;
   if (!customer) problems.push('"customer" ({email, name})');
-  return problems.length > 0 ? { problems } : { order: { productId: params.productId, quantity, card: params.card, customer } };
+  const { locale, problem: localeProblem } = readLocale(customer ? customer.locale : undefined);
+  if (localeProblem) problems.push(localeProblem);
+  const receipt = params.receipt && typeof params.receipt === 'object' ? params.receipt : {};
+  if (receipt.template !== undefined && (typeof receipt.template !== 'string' || receipt.template.length > 2000)) {
+    problems.push('"receipt.template" (a template text of at most 2000 characters)');
+  }
+  const callback = readCallback(params.callback, problems);
+  if (problems.length > 0) return { problems };
+  return {
+    order: { productId: params.productId, quantity, card: savedCardId ? undefined : params.card, savedCardId, customer, locale, storefrontTemplate: receipt.template, callback },
+  };
+}
+
+// A storefront's callback: where to POST the purchase event, and which order fields to add to it.
+function readCallback(value, problems) {
+  if (value === undefined) return undefined;
+  let url;
+  try {
+    url = value && typeof value.url === 'string' ? new URL(value.url) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    problems.push('"callback.url" (an http(s) URL)');
+    return undefined;
+  }
+  const fields = value.fields === undefined ? [] : value.fields;
+  if (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string')) {
+    problems.push('"callback.fields" (a list of order field names)');
+    return undefined;
+  }
+  return { url: url.toString(), fields };
+}
+
+// A saved card belongs to one customer: it pays only for orders of that customer.
+async function loadSavedCard(params, order) {
+  const found = await db().send(new GetCommand({ TableName: tableName('cards', params), Key: { id: order.savedCardId } }));
+  const saved = found.Item;
+  if (!saved || saved.customerEmail !== order.customer.email) return undefined;
+  return { number: saved.number, expiry: saved.expiry, holder: saved.holder, billingAddress: saved.billingAddress, savedCardId: saved.id };
+}
+
+/** The order fields a storefront callback asked for (unknown names are ignored). */
+function pick(view, fields) {
+  const out = {};
+  for (const field of fields) if (Object.prototype.hasOwnProperty.call(view, field)) out[field] = view[field];
+  return out;
 }
 
 async function main(params) {
@@ -58,14 +109,30 @@ async function main(params) {
   const ow = openwhisk();
   logger.info('purchase started', { purchaseId, productId: order.productId, quantity: order.quantity });
 
+  try {
+    prepareReceipt(order.locale, order.storefrontTemplate);
+  } catch (err) {
+    logger.warn('receipt template rejected', { purchaseId, error: err.message });
+    return failure('bad_request', `the receipt template does not compile: ${err.message}`);
+  }
+
   const price = await call(ow, names.getPrice, { productId: order.productId, quantity: order.quantity });
   if (price.result.error) {
     logger.warn('purchase not priced', { purchaseId, error: price.result.error });
     return failure('not_priced', `could not price ${order.productId}`, { cause: price.result.error });
   }
 
+  let card = order.card;
+  if (order.savedCardId) {
+    card = await loadSavedCard(params, order);
+    if (!card) {
+      logger.warn('saved card not usable', { purchaseId, savedCardId: order.savedCardId });
+      return failure('bad_request', `no saved card "${order.savedCardId}" for ${order.customer.email}`);
+    }
+  }
+
   const auth = await call(ow, names.authorize, {
-    card: order.card,
+    card: { number: card.number, expiry: card.expiry, holder: card.holder },
     amountCents: price.result.totalCents,
     currency: price.result.currency,
     reference: purchaseId,
@@ -86,6 +153,7 @@ async function main(params) {
     authCode: auth.result.authCode,
     declineReason: auth.result.reason,
     cardLast4: auth.result.last4,
+    savedCardId: order.savedCardId,
     priceActivation: price.activationId,
     authorizationActivation: auth.activationId,
     createdAt: new Date().toISOString(),
@@ -94,13 +162,29 @@ async function main(params) {
   logger.info('purchase recorded', { purchaseId, status: purchase.status, totalCents: purchase.totalCents });
 
   let eventId;
+  let receipt;
   if (purchase.status === 'authorized') {
+    // the order as the shop knows it: what receipts and storefront callbacks draw from
+    const view = { ...order, ...purchase, purchaseId, card, payment: card, total: (purchase.totalCents / 100).toFixed(2) };
+    try {
+      receipt = renderReceipt(order.locale, view);
+    } catch (err) {
+      // the purchase stands without its confirmation text
+      logger.error('receipt not rendered', { purchaseId, error: err.message });
+    }
     const published = await call(ow, names.publish, {
       event: {
         type: 'purchase.completed',
         subject: purchaseId,
-        data: { productId: purchase.productId, quantity: purchase.quantity, totalCents: purchase.totalCents, currency: purchase.currency },
+        data: {
+          productId: purchase.productId,
+          quantity: purchase.quantity,
+          totalCents: purchase.totalCents,
+          currency: purchase.currency,
+          ...(order.callback ? pick(view, order.callback.fields) : {}),
+        },
       },
+      ...(order.callback ? { callbackUrl: order.callback.url } : {}),
     });
     if (published.result.error) {
       // the purchase stands; the event can be published again from the purchases table
@@ -117,6 +201,7 @@ async function main(params) {
     authCode: purchase.authCode,
     declineReason: purchase.declineReason,
     priceSource: price.result.source,
+    receipt,
     eventId,
   };
 }
