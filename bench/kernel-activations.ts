@@ -88,7 +88,9 @@ async function runConfig(name: string, kernelCapture: boolean, card: string): Pr
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (!r.ok) throw new Error(`purchase ${i} failed: ${JSON.stringify(r)}`);
       if (i >= WARMUP) latencies.push(ms);
+      if ((i + 1) % 25 === 0) process.stderr.write(`${name}: ${i + 1}/${WARMUP + requests}\n`);
     }
+    process.stderr.write(`${name}: flushing\n`);
     await platform.flush();
     const st = platform.kernelStats();
     const kernel = st

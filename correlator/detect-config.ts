@@ -3,6 +3,8 @@
 //   allowlist  | PROVENANCE_ALLOWLIST   list of host, host:port or URL (JSON list, or comma-separated)
 //   alerts     | PROVENANCE_ALERTS      action name or URL on the platform (custom.provenance.alerts)
 //   detect     | PROVENANCE_DETECT      "false" turns automatic detection off
+// What is given here wins; what is not comes from the deployed services' custom.provenance, read
+// from the store (detect-merge.ts), else the analyses' defaults.
 // The platform's own endpoints are always inside: the API host (__OW_API_HOST) and the DynamoDB
 // endpoint the correlator writes to. Alert actions are invoked with the action's own credentials
 // (__OW_API_KEY, __OW_NAMESPACE), as any OpenWhisk action invokes another.
@@ -10,6 +12,7 @@ import { analysisConfig, AnalysisConfigError, parseEndpoint } from '../upg/analy
 import type { Endpoint } from '../upg/analyses/types';
 import { AlertConfigError, parseAlertHook } from './alerts';
 import type { DetectionOptions } from './detect';
+import type { FixedSetting } from './detect-merge';
 
 type Env = Record<string, string | undefined>;
 
@@ -33,18 +36,15 @@ export function detectionOptionsFrom(params: Record<string, unknown>, env: Env, 
       const e = parseEndpoint(url);
       if (typeof e !== 'string') inside.push(e);
     }
-    const config = analysisConfig(
-      {
-        sensitive: params.sensitive ?? json('PROVENANCE_SENSITIVE', env.PROVENANCE_SENSITIVE),
-        allowlist: params.allowlist ?? json('PROVENANCE_ALLOWLIST', env.PROVENANCE_ALLOWLIST),
-        ...(inside.length ? { inside } : {}),
-      },
-      'correlator parameter',
-    );
+    const sensitive = params.sensitive ?? json('PROVENANCE_SENSITIVE', env.PROVENANCE_SENSITIVE);
+    const allowlist = params.allowlist ?? json('PROVENANCE_ALLOWLIST', env.PROVENANCE_ALLOWLIST);
+    const config = analysisConfig({ sensitive, allowlist, ...(inside.length ? { inside } : {}) }, 'correlator parameter');
+    // What the action was given wins over the deployed services' settings; the rest comes from them.
+    const fixed: FixedSetting[] = [...(sensitive !== undefined ? ['sensitive' as const] : []), ...(allowlist !== undefined ? ['allowlist' as const] : [])];
     const platformHost = apihost ? new URL(apihost).hostname : undefined;
     const alerts = parseAlertHook(params.alerts ?? env.PROVENANCE_ALERTS, platformHost, 'correlator parameter alerts');
     const platform = apihost && env.__OW_API_KEY ? { apihost, auth: env.__OW_API_KEY, namespace: env.__OW_NAMESPACE } : undefined;
-    return { config, ...(alerts ? { alerts } : {}), ...(platform ? { platform } : {}) };
+    return { config, fixed, ...(alerts ? { alerts } : {}), ...(platform ? { platform } : {}) };
   } catch (err) {
     if (err instanceof AnalysisConfigError || err instanceof AlertConfigError) return { error: err.message };
     throw err;

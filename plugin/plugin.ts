@@ -17,6 +17,8 @@ import { entryWithProfile, redirectHandlers, restoreHandlers, type GeneratedEntr
 import { analyzeFunctions, describeAnalysis, profileFileName, type AnalyzedFunction } from './analyze-functions';
 import { parseAnalyzeFormat, renderAnalyses } from './analyze-command';
 import { profilesInZip, profileStoreLocation, writeProfiles } from './profile-store';
+import { serviceConfigOf } from './service-settings';
+import { writeServiceConfig } from './service-config-store';
 import type { LmsProfile } from '../lms/types';
 import { runProvenanceCommand } from './run-command';
 import type { CliOptions, CommandDefinition, PluginLog, PluginUtils, Serverless, ServerlessFunction } from './serverless';
@@ -66,8 +68,8 @@ export class ServerlessProvenancePlugin {
         this.prepare([String(this.options.function)]);
       },
       'after:deploy:function:packageFunction': () => this.cleanup(),
-      'after:deploy:deploy': () => this.storeProfiles(),
-      'after:deploy:function:deploy': () => this.storeProfiles(),
+      'after:deploy:deploy': () => this.storeDeployState(),
+      'after:deploy:function:deploy': () => this.storeDeployState(),
       // sls deploy --package <dir>
       'before:deploy:deploy': () => this.compilePackaged(),
       'error': () => this.cleanupAfterFailure(),
@@ -191,6 +193,44 @@ export class ServerlessProvenancePlugin {
       }
     }
     return analyzed;
+  }
+
+  /** Deploy time: what the correlator needs from this deploy goes to the provenance store. */
+  private async storeDeployState(): Promise<void> {
+    await this.storeProfiles();
+    await this.storeServiceConfig();
+  }
+
+  /**
+   * Deploy time: the service's analysis settings (custom.provenance sensitive, allowlist, alerts) and
+   * its actions, for the correlator's incident detection. Written on every deploy (even `deploy -f`,
+   * which knows the whole service); unchanged settings write nothing.
+   */
+  private async storeServiceConfig(): Promise<void> {
+    const config = this.getConfig();
+    if (!this.isOpenWhisk() || !config.enabled) return;
+    const { service } = this.serverless;
+    const stage = String(this.options.stage ?? service.provider.stage ?? 'dev');
+    const settings = serviceConfigOf({ service: service.service, stage, namespace: service.provider.namespace, functions: service.functions ?? {} }, config, Date.now());
+    try {
+      const location = profileStoreLocation(config, this.serverless.serviceDir);
+      const where = `${location.endpoint ?? location.dir} (table ${location.table})`;
+      const written = await writeServiceConfig(location, settings);
+      if (written === 'no-store') {
+        this.log.notice(
+          `${PREFIX} no provenance store at ${location.dir}: the analysis settings of ${settings.service}/${stage} were not stored, so the correlator ` +
+            'uses its defaults for them. Start the platform (or the correlator\'s store) first, or set custom.provenance.store / endpoint.',
+        );
+      } else {
+        this.log.info(`${PREFIX} analysis settings of ${settings.service}/${stage} (${settings.actions.length} action(s)) ${written === 'written' ? 'stored' : 'unchanged'} in ${where}`);
+      }
+    } catch (err) {
+      // Provenance never blocks a deploy; the correlator keeps the settings it had.
+      this.log.warning(
+        `${PREFIX} could not store the analysis settings of ${settings.service}/${stage} (${(err as Error).message}); incidents of this service ` +
+          'are judged by the settings stored before. Check custom.provenance store/endpoint/table and deploy again.',
+      );
+    }
   }
 
   /** Deploy time: the packaged functions' profiles go to the provenance store, for the correlator. */

@@ -51,6 +51,7 @@ import type { ProvenanceModel } from './table';
 import type { Entity } from 'dynamodb-toolbox';
 import type { Incident } from '../upg/analyses/types';
 import { DynamoIncidentStore, type IncidentQuery, type PutIncidentResult } from './incidents';
+import { DynamoServiceConfigStore, type PutServiceConfigResult, type ServiceConfig } from './service-config';
 
 /** BatchWriteItem takes at most 25 requests, BatchGetItem 100 keys. */
 const BATCH_WRITE_SIZE = 25;
@@ -65,6 +66,7 @@ type Item = Record<string, unknown>;
 
 export class DynamoProvenanceStore implements ProvenanceStore {
   private readonly incidents: DynamoIncidentStore;
+  private readonly services: DynamoServiceConfigStore;
 
   constructor(
     private readonly model: ProvenanceModel,
@@ -74,6 +76,19 @@ export class DynamoProvenanceStore implements ProvenanceStore {
     private readonly onClose: () => Promise<void> = async () => {},
   ) {
     this.incidents = new DynamoIncidentStore(model.table);
+    this.services = new DynamoServiceConfigStore(model.table);
+  }
+
+  putServiceConfig(config: ServiceConfig): Promise<PutServiceConfigResult> {
+    return this.services.putServiceConfig(config);
+  }
+
+  listServiceConfigs(): Promise<ServiceConfig[]> {
+    return this.services.listServiceConfigs();
+  }
+
+  serviceConfigVersion(): Promise<number> {
+    return this.services.serviceConfigVersion();
   }
 
   putIncident(incident: Incident): Promise<PutIncidentResult> {

@@ -4,8 +4,10 @@
 import type { LmsProfile } from '../lms/types';
 import type { GraphFragment, RequestGraph, RequestSummary, ActivationNode, UpgEdge } from '../upg/types';
 import type { IncidentStore } from './incidents';
+import type { ServiceConfigStore } from './service-config';
 
 export type { IncidentStore, IncidentQuery, PutIncidentResult } from './incidents';
+export type { ServiceConfig, ServiceConfigStore, PutServiceConfigResult } from './service-config';
 
 export const DEFAULT_TABLE = 'provenance';
 export const DEFAULT_STORE_DIR = '.provenance';
@@ -26,7 +28,7 @@ export interface TimeRange {
   limit?: number;
 }
 
-export interface ProvenanceStore extends CorrelatorStateStore, IncidentStore {
+export interface ProvenanceStore extends CorrelatorStateStore, IncidentStore, ServiceConfigStore {
   /** Idempotent: writing the same fragment twice leaves the same items. */
   writeFragment(fragment: GraphFragment): Promise<void>;
   getRequestGraph(requestId: string): Promise<RequestGraph | undefined>;

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { demoPlan } from '../examples/hello-retail/traffic';
+import { containerReusePlan, exfiltrationPlan } from '../examples/hello-retail/attacks';
 import type { RequestGraph, RequestSummary, ActivationNode, SocketNode, ItemNode, ContainerNode } from '../upg/types';
+import type { Incident } from '../upg/analyses/types';
 
 const root = resolve(__dirname, '..');
 const SHOP_ACTIONS = ['purchase', 'get-price', 'authorize-cc', 'publish'];
@@ -90,7 +92,7 @@ describe('npm run demo', () => {
 
   it('prints a tree whose graph has the purchase workflow, its containers, DynamoDB items and the card processor', async () => {
     const requestId = /▸ provenance of request (\S+) /.exec(demo.stdout)![1];
-    const tree = demo.stdout.slice(demo.stdout.indexOf('▸ provenance of request'), demo.stdout.indexOf('Next: npx provenance'));
+    const tree = demo.stdout.slice(demo.stdout.indexOf('▸ provenance of request'), demo.stdout.indexOf('▸ attack 1'));
     const processorPort = Number(/card processor on http:\/\/127\.0\.0\.1:(\d+)/.exec(demo.stdout)![1]);
 
     const trace = await provenance(['trace', requestId, '--json', '--store', storeDir]);
@@ -128,10 +130,55 @@ describe('npm run demo', () => {
     expect(listed.code, listed.stderr).toBe(0);
     const summaries = JSON.parse(listed.stdout) as RequestSummary[];
     const ids = summaries.map((s) => s.request);
-    expect(new Set(sent).size).toBe(demoPlan().length);
+    const attackSteps = containerReusePlan({ host: '127.0.0.66', port: 1 }).length + exfiltrationPlan({ url: 'http://127.0.0.66:1' }).length;
+    expect(new Set(sent).size).toBe(demoPlan().length + attackSteps);
     for (const id of new Set(sent)) expect(ids).toContain(id);
     const purchase = summaries.find((s) => s.request.endsWith('-purchase'))!;
     expect(purchase.activations).toBeGreaterThanOrEqual(3);
+  });
+
+  describe('npm run demo: the attacks and the incident report', () => {
+    const section = (from: string, to: string) => demo.stdout.slice(demo.stdout.indexOf(from), to ? demo.stdout.indexOf(to) : undefined);
+
+    it('drives both attacks, clearly labelled, after the benign traffic; the attacker gets both cards', () => {
+      const out = demo.stdout;
+      expect(out.indexOf('▸ shoppers at work')).toBeLessThan(out.indexOf('▸ attack 1: container reuse'));
+      expect(out.indexOf('▸ attack 1: container reuse')).toBeLessThan(out.indexOf('▸ attack 2: exfiltration through the workflow'));
+      expect(out).toMatch(/▸ attacker listening on http:\/\/127\.0\.0\.66:\d+/);
+      expect(out).toMatch(/✔ \[attacker\] storefront order with a receipt template\s+hr-\w+-\d\d-purchase\s+declined/);
+      expect(out).toMatch(/✔ Chloé buys 2 Wool Beanies \(locale fr\)\s+hr-\w+-\d\d-purchase\s+authorized/);
+      expect(out).toMatch(/the attacker on 127\.0\.0\.66 received: card 5105…5100 from hr-\S+ \(container reuse\), card 5555…4444 from hr-\S+ \(exfiltration\)/);
+    });
+
+    it('ends with the report: both attacks with planter and victim, no attack on benign traffic, and where the HTML is', () => {
+      const report = section('▸ incident report', '');
+      expect(report).toMatch(/ATTACK\s+container-reuse/);
+      expect(report).toMatch(/ATTACK\s+exfiltration/);
+      expect(report).toContain('/tmp/hello-retail/receipts/fr.js');
+      expect(report).toContain('hello-retail-cards');
+      expect(report).toMatch(/✔ container-reuse attack: planted by hr-\S+-purchase, loaded by hr-\S+-purchase/);
+      expect(report).toMatch(/✔ exfiltration attack: hr-\S+-purchase carried hello-retail-cards data from \S+-purchase to \S+-publish → 127\.0\.0\.66:\d+/);
+      expect(report).toContain('✔ no attack verdict on benign traffic');
+      expect(report).not.toContain('✘');
+      expect(report).toContain(`▸ HTML report with the attack graph: ${join(storeDir, 'report.html')}`);
+    });
+
+    it('writes a self-contained HTML report naming the planted file and the attack requests', () => {
+      const html = readFileSync(join(storeDir, 'report.html'), 'utf8');
+      expect(html).toMatch(/^<!doctype html>/i);
+      expect(html).toContain('/tmp/hello-retail/receipts/fr.js');
+      const planter = /planted by (hr-\S+-purchase)/.exec(demo.stdout)![1];
+      expect(html).toContain(planter);
+      expect(html).not.toMatch(/<script[^>]+src=["']https?:/i);
+    });
+
+    it('`provenance report --json` afterwards, with nothing running, lists exactly the two attacks', async () => {
+      const listed = await provenance(['report', '--json', '--store', storeDir]);
+      expect(listed.code, listed.stderr).toBe(0);
+      const { incidents } = JSON.parse(listed.stdout) as { incidents: Incident[] };
+      expect(incidents.filter((i) => i.verdict === 'attack').map((i) => i.kind).sort()).toEqual(['container-reuse', 'exfiltration']);
+      for (const i of incidents.filter((i) => i.verdict !== 'attack')) expect(i.verdict).toBe('benign-shared-state');
+    });
   });
 });
 

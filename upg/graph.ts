@@ -77,7 +77,11 @@ export interface WalkResult {
   missing: string[];
 }
 
-/** Breadth-first walk from `startId` toward causes (backward) or effects (forward). */
+/**
+ * Breadth-first reachability from `startId` toward causes (backward) or effects (forward), blind to
+ * time. Traces use upg/causal-walk.ts (the time rule, sockets as sources and sinks) instead: this one
+ * explodes through any entity many activities share.
+ */
 export function walk(index: GraphIndex, startId: string, direction: Direction, options: WalkOptions = {}): WalkResult {
   const start = index.byId.get(startId);
   if (!start) throw new Error(`no node ${startId} in the graph of request ${index.graph.request}`);

@@ -3,8 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { BatchError, ingestBatch } from '../../correlator/index';
-import type { Batch } from '../../correlator/types';
+import { createLocalSink } from '../../correlator/local-sink';
 import { startPlatform, type Platform } from '../../invokers/local/index';
 import { readPlatformInfo, removePlatformInfo, writePlatformInfo, writeWskProps } from '../../invokers/local/platform-info';
 import { DEFAULT_TABLE, openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../../store/index';
@@ -72,20 +71,15 @@ export async function runLocalStart(options: LocalStartOptions, out: Output, log
     const store: ProvenanceStore = await openStore({ endpoint: dynamo.endpoint, table: DEFAULT_TABLE }, { create: true });
     cleanups.push(() => store.close());
 
-    const onBatch = async (batch: Batch) => {
-      try {
-        await ingestBatch(batch, store);
-      } catch (err) {
-        // A batch the correlator refuses as malformed will never be accepted: report it rather
-        // than have the agent retry it forever. Anything else (store down) is retried.
-        if (err instanceof BatchError) {
-          log(`provenance local: batch ${batch.invoker}#${batch.batch} refused by the correlator: ${err.message}`);
-          return;
-        }
-        throw err;
-      }
-    };
-    const platform = await startPlatform({
+    // The agent starts inside startPlatform, before `platform` is assigned: the sink asks for it per batch.
+    let platform: Platform | undefined;
+    const onBatch = createLocalSink({
+      store,
+      log: (line) => log(`provenance local: ${line}`),
+      platform: () => platform && { apihost: platform.apihost, auth: platform.auth, namespace: platform.namespace },
+      inside: () => [dynamo.endpoint],
+    });
+    platform = await startPlatform({
       storeDir,
       port,
       ...(options.auth ? { auth: options.auth } : {}),
@@ -100,7 +94,8 @@ export async function runLocalStart(options: LocalStartOptions, out: Output, log
       onBatch,
       log,
     });
-    cleanups.push(() => platform.stop());
+    const started = platform;
+    cleanups.push(() => started.stop());
 
     writePlatformInfo(storeDir, { pid: process.pid, apihost: platform.apihost, auth: platform.auth, dynamodb: dynamo.endpoint, started: Date.now(), namespace: platform.namespace });
     cleanups.push(async () => removePlatformInfo(storeDir));

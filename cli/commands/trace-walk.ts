@@ -1,5 +1,7 @@
 // `provenance trace <reqId> --direction back|forward|both`: the walk across functions and requests
-// (upg/analyses/trace-across.ts), from the request, or from one node of it (`--from`).
+// (upg/analyses/trace-across.ts), from the request, or from one node of it (`--from`). The walk
+// respects time (upg/causal-walk.ts), so `--from` one record's item or log line of a batch loop
+// shows that record's execution unit, not every unit that shared a socket with it.
 import type { EdgeKind, NodeKind } from '../../upg/types';
 import { PROV_CLASS } from '../../upg/types';
 import { CAUSE_END } from '../../upg/graph';

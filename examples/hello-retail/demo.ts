@@ -15,7 +15,7 @@ import { openStore } from '../../store/index';
 import { DEFAULT_STORE_DIR, DEFAULT_TABLE } from '../../store/types';
 import { readPlatformInfo, removePlatformInfo, startPlatform, writePlatformInfo } from '../../invokers/local/index';
 import { packageRoot } from '../../invokers/local/package-root';
-import { BatchError, ingestBatch } from '../../correlator/index';
+import { createLocalSink } from '../../correlator/local-sink';
 import { renderTree } from '../../upg/render/tree';
 import { setupShop } from './setup';
 import { startCardProcessor } from './card-processor';
@@ -156,15 +156,14 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
-      onBatch: async (batch) => {
-        try {
-          await ingestBatch(batch, store);
-        } catch (err) {
-          // a batch the correlator refuses as malformed would be refused again: say so, do not retry it
-          if (!(err instanceof BatchError)) throw err;
-          say(`  correlator │ batch ${batch.invoker}#${batch.batch} refused: ${err.message}`);
-        }
-      },
+      // the correlator in this process, with hello-retail's deployed custom.provenance (batches only
+      // come from containers, so `platform` is assigned by the time the sink asks for it)
+      onBatch: createLocalSink({
+        store,
+        log: (line) => say(`  ${line.replace(/^correlator: /, 'correlator │ ')}`),
+        platform: () => ({ apihost: platform.apihost, auth: platform.auth, namespace: platform.namespace }),
+        inside: () => [dynamo.endpoint],
+      }),
       log: (line) => say(`  platform │ ${line}`),
     });
     stack.push('the platform', () => platform.stop());

@@ -1,9 +1,13 @@
 // Backward (causes) and forward (effects) trace from a request, an activation or an entity, across
-// the functions of a request and across requests. Within a request the walk follows the graph's
-// PROV edges (upg/graph.ts: backward goes from -> to); it crosses into another request only through
-// state that outlives an activation: a file in a container or a DynamoDB item. There it asks the
-// store's entity index who else wrote (backward) or used (forward) that entity, in the right time
-// order, and loads just those requests' graphs. Never a scan.
+// the functions of a request and across requests. It is the time-respecting walk of
+// upg/causal-walk.ts (the same frontier, the same rule: backward from a node reached at time T only
+// edges at or before T, forward only at or after; network peers are sources and sinks), run over a
+// view that grows: when the walk reaches state that outlives an activation (a file in a container,
+// a DynamoDB item), it asks the store's entity index who else wrote (backward) or used (forward)
+// that entity on the right side of the bound, loads just those requests' graphs, and walks on.
+// Never a scan.
+import { CausalFrontier, followEdge } from '../causal-walk';
+import { byTimeThenId, type Direction } from '../graph';
 import { crossGraph, type CrossGraph, type RequestEdge } from './cross-graph';
 import type { AnalysisSource } from './gather';
 import type { EdgeKind, NodeKind, RequestGraph, UpgNode } from '../types';
@@ -20,6 +24,8 @@ export interface TraceAcrossOptions {
   nodeKinds?: NodeKind[];
   /** at most this many requests are loaded (default 200) */
   maxRequests?: number;
+  /** walk through sockets instead of stopping at them (a socket stands for a peer outside the graph) */
+  throughSockets?: boolean;
   onProgress?: (requestsLoaded: number) => void;
 }
 
@@ -47,6 +53,8 @@ export interface TraceAcrossResult {
 /** Entities through which a walk crosses into other requests (state that outlives an activation). */
 const CROSSING: ReadonlySet<NodeKind> = new Set(['file', 'item']);
 
+const WALK_DIRECTION: Record<'back' | 'forward', Direction> = { back: 'backward', forward: 'forward' };
+
 export async function traceAcross(source: AnalysisSource, first: RequestGraph, startIds: string[], options: TraceAcrossOptions): Promise<TraceAcrossResult> {
   const maxDepth = options.maxDepth ?? 8;
   const maxRequests = options.maxRequests ?? 200;
@@ -55,74 +63,68 @@ export async function traceAcross(source: AnalysisSource, first: RequestGraph, s
   let g: CrossGraph = crossGraph([first]);
   let truncated = false;
   for (const id of startIds) if (!g.byId.has(id)) throw new Error(`no node ${id} in the graph of request ${first.request}`);
+  const histories = new Map<string, Promise<RequestEdge[]>>();
+  const historyOf = (entity: string) => {
+    let h = histories.get(entity);
+    if (!h) histories.set(entity, (h = source.entityHistory(entity)));
+    return h;
+  };
 
   const steps: TraceStep[] = [];
-  const usedEdges = new Map<string, RequestEdge>();
+  const reachedEdges = new Set<string>();
   for (const dir of options.direction === 'both' ? (['back', 'forward'] as const) : [options.direction]) {
-    const seen = new Set(startIds);
-    const queue: Array<{ node: string; depth: number; via?: RequestEdge }> = startIds.map((node) => ({ node, depth: 0 }));
-    const crossed = new Set<string>();
-    for (let i = 0; i < queue.length; i++) {
-      const { node, depth, via } = queue[i];
-      steps.push({ node, depth, direction: dir, ...(via ? { via: via.id, request: via.request } : {}) });
-      if (depth >= maxDepth) continue;
-      const kind = g.byId.get(node)?.kind;
-      if (kind && CROSSING.has(kind) && !crossed.has(node)) {
-        crossed.add(node);
-        const more = await crossings(source, node, dir, via);
-        const fresh = more.filter((r) => !graphs.has(r));
-        for (const r of fresh) {
+    const direction = WALK_DIRECTION[dir];
+    const frontier = new CausalFrontier<RequestEdge>(
+      startIds.map((id) => g.byId.get(id)!),
+      direction,
+      { maxDepth, kinds: options.edgeKinds, throughSockets: options.throughSockets },
+    );
+    for (let p = frontier.next(); p; p = frontier.next()) {
+      const kind = g.byId.get(p.id)?.kind;
+      // The frontier hands out a node again only when it is reached with a looser bound, so each
+      // crossing asks again exactly when more of the entity's history can qualify.
+      if (kind && CROSSING.has(kind)) {
+        const wanted = crossingRequests(await historyOf(p.id), p.id, direction, p.at, kinds).filter((r) => !graphs.has(r));
+        let loaded = 0;
+        for (const r of wanted) {
           if (graphs.size >= maxRequests) {
             truncated = true;
             break;
           }
-          const loaded = await source.getRequestGraph(r);
-          if (loaded) graphs.set(r, loaded);
+          const graph = await source.getRequestGraph(r);
+          if (graph) {
+            graphs.set(r, graph);
+            loaded++;
+          }
           options.onProgress?.(graphs.size);
         }
-        if (fresh.length) g = crossGraph([...graphs.values()]);
+        if (loaded) g = crossGraph([...graphs.values()]);
       }
-      const candidates = dir === 'back' ? g.out.get(node) : g.in.get(node);
-      for (const e of candidates ?? []) {
-        if (kinds && !kinds.has(e.kind)) continue;
-        // Across an entity, time decides: causes happened before the use that reached it, effects after the write.
-        if (via && kind && CROSSING.has(kind) && e.request !== via.request && !inOrder(dir, via, e)) continue;
-        usedEdges.set(e.id, e);
-        const next = dir === 'back' ? e.to : e.from;
-        if (seen.has(next)) continue;
-        seen.add(next);
-        queue.push({ node: next, depth: depth + 1, via: e });
-      }
+      frontier.expand(p, g);
     }
+    for (const s of frontier.steps) steps.push({ node: s.node.id, depth: s.depth, direction: dir, ...(s.via ? { via: s.via.id, request: s.via.request } : {}) });
+    for (const id of frontier.edges.keys()) reachedEdges.add(id);
   }
 
   const wanted = options.nodeKinds ? new Set(options.nodeKinds) : undefined;
   const ids = new Set(steps.map((s) => s.node));
   const nodes = [...ids].map((id) => g.byId.get(id)).filter((n): n is UpgNode => n !== undefined && (!wanted || wanted.has(n.kind) || startIds.includes(n.id)));
   const kept = new Set(nodes.map((n) => n.id));
-  const edges = [...usedEdges.values()].filter((e) => !wanted || (kept.has(e.from) && kept.has(e.to)));
+  // the final view's copy of each edge: merged across every request that holds it
+  const edges = g.edges.filter((e) => reachedEdges.has(e.id) && (!wanted || (kept.has(e.from) && kept.has(e.to))));
   const requests = [first.request, ...[...graphs.keys()].filter((r) => r !== first.request).sort()];
   return { start: startIds, direction: options.direction, requests, nodes, edges, steps, truncated };
 }
 
-/** Requests that wrote the entity (back) or used it (forward), per the byEntity index. */
-async function crossings(source: AnalysisSource, entity: string, dir: 'back' | 'forward', via?: RequestEdge): Promise<string[]> {
-  const history = await source.entityHistory(entity);
-  const out = new Set<string>();
-  for (const e of history) {
-    const writes = e.from === entity && (e.kind === 'wasGeneratedBy' || e.kind === 'wasDerivedFrom');
-    const uses = e.to === entity && e.kind === 'used';
-    if (dir === 'back' ? !writes : !uses) continue;
-    if (via && !inOrder(dir, via, e)) continue;
-    out.add(e.request);
-  }
-  return [...out];
-}
-
-/** backward: the earlier edge `e` may have caused `via`; forward: `e` may be an effect of `via`. */
-function inOrder(dir: 'back' | 'forward', via: { time?: number }, e: { time?: number }): boolean {
-  if (via.time === undefined || e.time === undefined) return true;
-  return dir === 'back' ? e.time <= via.time : e.time >= via.time;
+/**
+ * Requests whose edges at `entity` the walk would follow from it at bound `at` (the same rule as
+ * every other edge): backward its writers before the bound, forward its users after. Nearest in
+ * time first, so the request limit keeps the most relevant.
+ */
+export function crossingRequests(history: readonly RequestEdge[], entity: string, direction: Direction, at: number, kinds?: ReadonlySet<EdgeKind>): string[] {
+  const qualifying = history.filter((e) => followEdge(e, entity, direction, at, kinds) !== undefined).sort(byTimeThenId);
+  const ordered = direction === 'backward' ? qualifying.reverse() : qualifying;
+  return [...new Set(ordered.map((e) => e.request))];
 }
 
 /** The start nodes for a request: its request node and its activations (its own activities). */
