@@ -2,8 +2,14 @@
 // hello-retail-like purchase: the wrapped `purchase` action invokes `get-price` (a nested blocking
 // activation through the openwhisk client), reads its catalog file, writes a receipt under /tmp,
 // logs through console and winston, and POSTs the charge to a local card processor over HTTP.
-// The whole provenance path runs as in production: agent, kernel tap, correlator into dynalite.
-// Order: baseline, capture, baseline again (drift check); ratios against the mean baseline.
+// The invoker's whole provenance path runs as in production (wrapper, agent, kernel tap: decode,
+// attribute, reduce, batch); batches are serialised as for shipping but not ingested, since the
+// correlator runs elsewhere. Configurations, in this order:
+//   A  no syscall provenance: wrapper records only, its fs/net/process hooks off, no kernel capture
+//   W  the wrapper's own fs/net/process hooks (what runs where kernel capture cannot)
+//   K  kernel capture: the eBPF probe on the containers' cgroups + the agent's kernel path
+//   A' the first configuration again (drift check)
+// Ratios are against the mean of A and A'.
 //   npx tsx bench/kernel-activations.ts [requests]     (as root, after npm run build and kmod-build)
 import AdmZip from 'adm-zip';
 import * as fs from 'node:fs';
@@ -11,10 +17,8 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import openwhisk from 'openwhisk';
-import { ingestBatch } from '../correlator/index';
 import { startPlatform, type Platform } from '../invokers/local/index';
 import { packageRoot } from '../kmod/paths';
-import { openStore, startLocalDynamo } from '../store/index';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const requests = Number(process.argv[2] ?? 60);
@@ -68,16 +72,27 @@ function wrapped(handler: string): Buffer {
 interface Run {
   name: string;
   latencies: number[];
+  /** bytes of batches shipped per request (JSON) */
+  bytesPerRequest: number;
   kernel?: string;
 }
 
-async function runConfig(name: string, kernelCapture: boolean, card: string): Promise<Run> {
+async function runConfig(name: string, mode: 'none' | 'wrapper' | 'kernel', card: string): Promise<Run> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-kernel-'));
-  const dynamo = await startLocalDynamo(dir);
-  const store = await openStore({ endpoint: dynamo.endpoint, table: 'bench', region: 'us-east-1' });
+  let shipped = 0;
   let platform: Platform | undefined;
   try {
-    platform = await startPlatform({ storeDir: dir, kernelCapture, onBatch: (b) => ingestBatch(b, store).then(() => undefined), log: () => undefined });
+    platform = await startPlatform({
+      storeDir: dir,
+      kernelCapture: mode === 'kernel',
+      // without kernel capture, PROVENANCE_KERNEL_CAPTURE=1 alone turns the wrapper's syscall hooks off
+      containerEnv: mode === 'none' ? { PROVENANCE_KERNEL_CAPTURE: '1' } : {},
+      onBatch: async (b) => {
+        shipped += Buffer.byteLength(JSON.stringify(b));
+      },
+      log: () => undefined,
+    });
+    if (mode === 'kernel' && !platform.kernelCapture.on) throw new Error(`kernel capture is off: ${platform.kernelCapture.reason}`);
     const ow = openwhisk({ apihost: platform.apihost, api_key: platform.auth });
     await ow.actions.create({ name: 'purchase', action: wrapped(PURCHASE), kind: 'nodejs:20' } as never);
     await ow.actions.create({ name: 'get-price', action: wrapped(GET_PRICE), kind: 'nodejs:20' } as never);
@@ -88,19 +103,17 @@ async function runConfig(name: string, kernelCapture: boolean, card: string): Pr
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (!r.ok) throw new Error(`purchase ${i} failed: ${JSON.stringify(r)}`);
       if (i >= WARMUP) latencies.push(ms);
-      if ((i + 1) % 25 === 0) process.stderr.write(`${name}: ${i + 1}/${WARMUP + requests}\n`);
+      if ((i + 1) % 25 === 0) process.stderr.write(`${name}: ${i + 1}/${WARMUP + requests} at ${new Date().toISOString()}\n`);
     }
-    process.stderr.write(`${name}: flushing\n`);
+    process.stderr.write(`${name}: flushing at ${new Date().toISOString()}\n`);
     await platform.flush();
     const st = platform.kernelStats();
     const kernel = st
       ? `${st.records} records, ${st.drops} dropped, ${st.shipped} shipped after reduction (${st.reducedAway} reduced away, ${st.tempFiles} temp files)`
       : undefined;
-    return { name, latencies, kernel };
+    return { name, latencies, bytesPerRequest: shipped / (WARMUP + requests), kernel };
   } finally {
     await platform?.stop();
-    await store.close();
-    await dynamo.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -120,14 +133,19 @@ async function main() {
   await new Promise<void>((r) => card.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(card.address() as { port: number }).port}/charge`;
   try {
-    const runs = [await runConfig('baseline (no kernel capture)', false, url), await runConfig('kernel capture (eBPF + agent)', true, url), await runConfig('baseline again', false, url)];
-    const base = (median(runs[0].latencies) + median(runs[2].latencies)) / 2;
-    const baseMean = (mean(runs[0].latencies) + mean(runs[2].latencies)) / 2;
+    const runs = [
+      await runConfig('A  no syscall provenance', 'none', url),
+      await runConfig('W  wrapper fs/net/proc hooks', 'wrapper', url),
+      await runConfig('K  kernel capture (eBPF+agent)', 'kernel', url),
+      await runConfig("A' no syscall provenance again", 'none', url),
+    ];
+    const base = (median(runs[0].latencies) + median(runs[3].latencies)) / 2;
+    const baseMean = (mean(runs[0].latencies) + mean(runs[3].latencies)) / 2;
     console.log(`hello-retail-like purchase (purchase -> get-price, file, HTTP, logs): ${requests} blocking requests per configuration after ${WARMUP} warm-up, one run`);
-    console.log(`${'configuration'.padEnd(32)} ${'median ms'.padStart(10)} ${'mean ms'.padStart(9)} ${'p90 ms'.padStart(8)} ${'ratio(median)'.padStart(14)} ${'ratio(mean)'.padStart(12)}  note`);
+    console.log(`${'configuration'.padEnd(32)} ${'median ms'.padStart(10)} ${'mean ms'.padStart(9)} ${'p90 ms'.padStart(8)} ${'ratio(median)'.padStart(14)} ${'ratio(mean)'.padStart(12)} ${'B/request'.padStart(10)}  note`);
     for (const r of runs) {
       console.log(
-        `${r.name.padEnd(32)} ${median(r.latencies).toFixed(2).padStart(10)} ${mean(r.latencies).toFixed(2).padStart(9)} ${p90(r.latencies).toFixed(2).padStart(8)} ${(median(r.latencies) / base).toFixed(3).padStart(13)}x ${(mean(r.latencies) / baseMean).toFixed(3).padStart(11)}x  ${r.kernel ?? ''}`,
+        `${r.name.padEnd(32)} ${median(r.latencies).toFixed(2).padStart(10)} ${mean(r.latencies).toFixed(2).padStart(9)} ${p90(r.latencies).toFixed(2).padStart(8)} ${(median(r.latencies) / base).toFixed(3).padStart(13)}x ${(mean(r.latencies) / baseMean).toFixed(3).padStart(11)}x ${Math.round(r.bytesPerRequest).toString().padStart(10)}  ${r.kernel ?? ''}`,
       );
     }
   } finally {

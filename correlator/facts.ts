@@ -118,14 +118,17 @@ export const HOOK_FAILURES = 'hook-failures';
 
 function addInvoke(b: FragmentBuilder, r: InvokeRecord, s: RecordScope): void {
   touch(b, s, r.ts);
+  // The message was generated when the call was made; the record is written when the platform
+  // answers (after the child ended, for a blocking call). Older wrappers sent no `st`.
+  const sent = r.st ?? r.ts;
   if (r.child) {
-    addInvocationLink(b, s.request, r.a, r.child, r.to, r.ts, 'parent');
+    addInvocationLink(b, s.request, r.a, r.child, r.to, sent, 'parent');
     return;
   }
   // No child activation: the invocation failed before the platform accepted it.
   const msg = nodeIds.messageByRecord(r.a, r.s);
-  b.addNode(s.request, { id: msg, kind: 'message', label: `invoke ${r.to}${r.err ? ' (failed)' : ''}`, from: r.a, action: r.to, firstSeen: r.ts });
-  b.addEdge(s.request, { from: msg, to: nodeIds.activation(r.a), kind: 'wasGeneratedBy', op: r.err ? 'invoke:error' : 'invoke', time: r.ts, activationId: r.a, source: 'wrapper' });
+  b.addNode(s.request, { id: msg, kind: 'message', label: `invoke ${r.to}${r.err ? ' (failed)' : ''}`, from: r.a, action: r.to, firstSeen: sent });
+  b.addEdge(s.request, { from: msg, to: nodeIds.activation(r.a), kind: 'wasGeneratedBy', op: r.err ? 'invoke:error' : 'invoke', time: sent, activationId: r.a, source: 'wrapper' });
 }
 
 /**

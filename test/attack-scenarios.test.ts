@@ -16,7 +16,7 @@ import { openStore } from '../store/index';
 import type { ProvenanceStore } from '../store/types';
 import { startPlatform, writePlatformInfo, removePlatformInfo } from '../invokers/local/index';
 import { packageRoot } from '../invokers/local/package-root';
-import { ingestBatch } from '../correlator/index';
+import { createLocalSink } from '../correlator/local-sink';
 import { setupShop, SAVED_CARDS } from '../examples/hello-retail/setup';
 import { startCardProcessor } from '../examples/hello-retail/card-processor';
 import { startWebhookReceiver } from '../examples/hello-retail/webhook-receiver';
@@ -41,6 +41,7 @@ let attacker: AttackerServer;
 let benign: StepOutcome[];
 let attack: AttackRun;
 let incidents: Incident[];
+const correlatorLog: string[] = [];
 
 beforeAll(async () => {
   storeDir = mkdtempSync(join(tmpdir(), 'attack-scenarios-'));
@@ -54,18 +55,24 @@ beforeAll(async () => {
   stops.push(() => webhook.stop());
   attacker = await startAttackerServer();
   stops.push(() => attacker.stop());
-  const platform = await startPlatform({
+  let platform: Awaited<ReturnType<typeof startPlatform>> | undefined;
+  platform = await startPlatform({
     storeDir,
     containerEnv: { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    // as the demo: the correlator ingests each batch and runs the analyses on it
-    onBatch: async (batch) => {
-      await ingestBatch(batch, store);
-    },
+    // as the demo: the correlator in this process ingests each batch and runs the analyses with the
+    // settings hello-retail deployed (custom.provenance: the card vault sensitive, processor and webhook allowed)
+    onBatch: createLocalSink({
+      store,
+      log: (line) => correlatorLog.push(line),
+      platform: () => (platform ? { apihost: platform.apihost, auth: platform.auth, namespace: platform.namespace } : undefined),
+      inside: () => [dynamo.endpoint],
+    }),
     log: () => undefined,
   });
-  stops.push(() => platform.stop());
+  const running = platform;
+  stops.push(() => running.stop());
   // the plugin and `provenance report` find this store's running DynamoDB through platform.json
-  writePlatformInfo(storeDir, { pid: process.pid, apihost: platform.apihost, auth: platform.auth, dynamodb: dynamo.endpoint, started: Date.now(), namespace: platform.namespace });
+  writePlatformInfo(storeDir, { pid: process.pid, apihost: running.apihost, auth: running.auth, dynamodb: dynamo.endpoint, started: Date.now(), namespace: running.namespace });
   stops.push(() => removePlatformInfo(storeDir));
   const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials: CREDS });
   stops.push(() => client.destroy());
@@ -73,16 +80,16 @@ beforeAll(async () => {
   await deployWithServerless({
     serviceDir: resolve(__dirname, '..', 'examples', 'hello-retail'),
     packageRoot: packageRoot(),
-    apihost: platform.apihost,
-    auth: platform.auth,
+    apihost: running.apihost,
+    auth: running.auth,
     env: { CARD_PROCESSOR_URL: processor.url, PURCHASE_WEBHOOK_URL: webhook.url, PROVENANCE_STORE: storeDir },
   });
-  const access = { apihost: platform.apihost, auth: platform.auth, actionPrefix: 'hello-retail-dev-' };
+  const access = { apihost: running.apihost, auth: running.auth, actionPrefix: 'hello-retail-dev-' };
   const runId = newRunId();
   const plan = demoPlan();
   benign = await driveTraffic(access, plan, runId);
   attack = await runAttacks(access, attacker, runId, plan.length);
-  await platform.flush();
+  await running.flush();
   const out = bufferOutput();
   await runReport({ store: storeDir, json: true }, out);
   incidents = (JSON.parse(out.text()) as { incidents: Incident[] }).incidents;
@@ -103,7 +110,8 @@ const attacks = () => incidents.filter((i) => i.verdict === 'attack');
 const digits = (n: string) => n.replace(/\D/g, '');
 
 describe('the attacks really happen', () => {
-  it('runs the benign traffic and the attack requests without errors', () => {
+  it('runs the benign traffic and the attack requests without errors, and the correlator refuses nothing', () => {
+    expect(correlatorLog).toEqual([]);
     expect(benign.filter((o) => !o.ok).map((o) => o.step.label)).toEqual([]);
     expect(attack.outcomes.map((o) => [o.step.role, o.result.status])).toEqual([
       ['plant', 'declined'],

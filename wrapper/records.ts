@@ -96,6 +96,7 @@ export const RECORD_FIELDS: Record<RecordType, Record<string, FieldSpec>> = {
     child: opt(str, 'string'),
     blocking: req(bool, 'boolean'),
     err: opt(str, 'string'),
+    st: opt(num, 'finite number'),
   },
   fs: {
     op: req(oneOf(...FS_OPS), `one of ${FS_OPS.join('|')}`),

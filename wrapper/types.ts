@@ -81,6 +81,11 @@ export interface InvokeRecord extends RecordBase {
   blocking: boolean;
   /** the invocation failed before an activation id was known */
   err?: string;
+  /**
+   * when the call was made, ms since the epoch: the record itself is written when the platform
+   * answers (for a blocking call, after the child ended), so `ts` is too late for the message
+   */
+  st?: number;
 }
 
 export type FsOp = 'open' | 'read' | 'write' | 'unlink' | 'rename' | 'mkdir' | 'rmdir' | 'chmod' | 'stat' | 'readdir' | 'copy' | 'symlink' | 'link' | 'truncate' | 'load';

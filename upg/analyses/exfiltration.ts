@@ -126,9 +126,12 @@ function propagate(g: CrossGraph, config: AnalysisConfig): Map<string, Holding> 
           // parent -> message -> child
           for (const use of g.in.get(node.id) ?? []) {
             const child = use.kind === 'used' ? actingActivation(g, use.from, use) : undefined;
-            if (child && child.activationId !== a.activationId) {
-              changed = offer(child, { ...extend(h, [node.id, child.id], step(child, 'carry', use, node.id)), time: use.time ?? child.start ?? e.time }) || changed;
-            }
+            if (!child || child.activationId === a.activationId) continue;
+            // The parameters reached the child when it started (the message's own time is when the
+            // parent made the call; records from older wrappers give the time the call returned).
+            const received = child.start ?? use.time ?? e.time;
+            if (h.time !== undefined && received !== undefined && received < h.time) continue;
+            changed = offer(child, { ...extend(h, [node.id, child.id], step(child, 'carry', use, node.id)), time: received }) || changed;
           }
         } else if (e.kind === 'wasGeneratedBy' && (node?.kind === 'file' || (node?.kind === 'item' && !isSensitive(config, node)))) {
           for (const use of g.in.get(node.id) ?? []) {

@@ -184,14 +184,17 @@ describe('openwhisk client against a local OpenWhisk-shaped server', () => {
     });
     expect(value).toMatchObject({ full: { echo: { id: 1 } }, resultOnly: { echo: { n: 2 } }, async: { activationId: 'child-publish-3' }, many: 2 });
     expect(records.filter((r) => r.t === 'invoke')).toEqual([
-      { t: 'invoke', to: 'get-price', blocking: true, child: 'child-get-price-1' },
-      { t: 'invoke', to: 'authorize-cc', blocking: true, child: 'child-authorize-cc-2' },
-      { t: 'invoke', to: 'publish', blocking: false, child: 'child-publish-3' },
-      { t: 'invoke', to: 'fails', blocking: true, child: 'child-fails-4', err: expect.stringContaining('card declined') },
-      { t: 'invoke', to: 'missing', blocking: false, err: expect.stringContaining('does not exist') },
-      { t: 'invoke', to: 'a', blocking: false, child: expect.stringMatching(/^child-a-\d+$/) },
-      { t: 'invoke', to: 'b', blocking: false, child: expect.stringMatching(/^child-b-\d+$/) },
+      { t: 'invoke', to: 'get-price', blocking: true, st: expect.any(Number), child: 'child-get-price-1' },
+      { t: 'invoke', to: 'authorize-cc', blocking: true, st: expect.any(Number), child: 'child-authorize-cc-2' },
+      { t: 'invoke', to: 'publish', blocking: false, st: expect.any(Number), child: 'child-publish-3' },
+      { t: 'invoke', to: 'fails', blocking: true, st: expect.any(Number), child: 'child-fails-4', err: expect.stringContaining('card declined') },
+      { t: 'invoke', to: 'missing', blocking: false, st: expect.any(Number), err: expect.stringContaining('does not exist') },
+      { t: 'invoke', to: 'a', blocking: false, st: expect.any(Number), child: expect.stringMatching(/^child-a-\d+$/) },
+      { t: 'invoke', to: 'b', blocking: false, st: expect.any(Number), child: expect.stringMatching(/^child-b-\d+$/) },
     ]);
+    // `st` is when the call was made: before the record (written when the platform answered) and in order.
+    const sent = records.filter((r) => r.t === 'invoke').map((r) => (r as unknown as { st: number }).st);
+    expect(sent).toEqual([...sent].sort((x, y) => x - y));
     // The request id travels to the platform with every invocation.
     expect(seen.every((s) => s.endsWith('x-request-id=r-ow1'))).toBe(true);
   });

@@ -35,21 +35,21 @@ export function activationIdOf(value: unknown): string | undefined {
   return undefined;
 }
 
-function recordOne(ctx: ActivationContext, options: unknown, outcome: { value?: unknown; error?: unknown }): void {
-  const fields: { to: string; blocking: boolean; child?: string; err?: string } = { to: invokedName(options), blocking: isBlocking(options) };
+function recordOne(ctx: ActivationContext, options: unknown, sentAt: number, outcome: { value?: unknown; error?: unknown }): void {
+  const fields: { to: string; blocking: boolean; child?: string; err?: string; st: number } = { to: invokedName(options), blocking: isBlocking(options), st: sentAt };
   const child = activationIdOf(outcome.error ?? outcome.value);
   if (child) fields.child = child;
   if (outcome.error !== undefined) fields.err = outcome.error instanceof Error ? outcome.error.message : String((outcome.error as { message?: unknown })?.message ?? outcome.error);
   emitRecord(ctx, 'invoke', fields);
 }
 
-function record(ctx: ActivationContext, options: unknown, outcome: { value?: unknown; error?: unknown }): void {
+function record(ctx: ActivationContext, options: unknown, sentAt: number, outcome: { value?: unknown; error?: unknown }): void {
   safely('openwhisk invoke', () => {
     if (Array.isArray(options)) {
       // Promise.all: on success one activation per entry, on failure only the first error is known.
-      options.forEach((o, i) => recordOne(ctx, o, outcome.error !== undefined ? outcome : { value: Array.isArray(outcome.value) ? outcome.value[i] : undefined }));
+      options.forEach((o, i) => recordOne(ctx, o, sentAt, outcome.error !== undefined ? outcome : { value: Array.isArray(outcome.value) ? outcome.value[i] : undefined }));
     } else {
-      recordOne(ctx, options, outcome);
+      recordOne(ctx, options, sentAt, outcome);
     }
   });
 }
@@ -62,15 +62,16 @@ function patchResources(exports: unknown): void {
       if (!ctx) return original.call(this, options, ...rest);
       // Resources#invoke mutates options (qs, body): read the name and flags before.
       const snapshot = Array.isArray(options) ? options.map((o) => ({ name: invokedName(o), blocking: isBlocking(o) })) : { name: invokedName(options), blocking: isBlocking(options) };
+      const sentAt = Date.now();
       const promise = original.call(this, options, ...rest);
       if (!promise || typeof promise.then !== 'function') return promise;
       return promise.then(
         (value: unknown) => {
-          record(ctx, snapshot, { value });
+          record(ctx, snapshot, sentAt, { value });
           return value;
         },
         (error: unknown) => {
-          record(ctx, snapshot, { error });
+          record(ctx, snapshot, sentAt, { error });
           throw error;
         },
       );
