@@ -129,7 +129,6 @@ describe.skipIf(why !== null)('kernel capture in the embedded platform (real ker
     await platform.flush();
     workGraph = (await store.getRequestGraph(transId(work)))!;
     otherGraph = (await store.getRequestGraph(transId(other)))!;
-    if (process.env.SP_KERNEL_TEST_DUMP) fs.writeFileSync(process.env.SP_KERNEL_TEST_DUMP, JSON.stringify({ batches, logs, work, other, workGraph, stats: platform.kernelStats() }, (_k, v) => (typeof v === "bigint" ? String(v) : v), 2));
   }, 60_000);
 
   afterAll(async () => {
