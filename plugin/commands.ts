@@ -52,6 +52,7 @@ export const PROVENANCE_COMMANDS: Record<string, CommandDefinition> = {
           since: { usage: 'Only incidents detected at or after this time (ISO, epoch ms, or 30m/2h/7d ago)', type: 'string' },
           request: { usage: 'Only incidents that involve this request', type: 'string' },
           analyze: { usage: 'First analyse the stored requests again with custom.provenance.sensitive / allowlist', type: 'boolean' },
+          all: { usage: 'Print benign shared state in full too (by default one line per cached artifact)', type: 'boolean' },
           ...STORE_OPTIONS,
         },
       },
@@ -105,6 +106,8 @@ export interface StoreCommandOptions {
   out?: string;
   request?: string;
   analyze?: boolean;
+  /** report: print benign shared state in full too */
+  all?: boolean;
   depth?: string;
   direction?: string;
   /** custom.provenance.sensitive / allowlist, for `report --analyze` */
@@ -131,6 +134,7 @@ export function mergeCommandOptions(
     out: str('out'),
     request: str('request'),
     analyze: cli.analyze === true ? true : undefined,
+    all: cli.all === true ? true : undefined,
     depth: str('depth'),
     direction: str('direction'),
     analysis: config.sensitive !== undefined || config.allowlist !== undefined ? { sensitive: config.sensitive, allowlist: config.allowlist } : undefined,

@@ -190,6 +190,12 @@ describe('automatic detection as batches arrive', () => {
     await runReport(storeOptions(), text);
     expect(text.text()).toContain('3 incident(s): 2 attack, 0 suspicious, 1 benign shared state');
     expect(text.text()).toContain('/tmp/.hook.js');
+    // the cache is one line (4 handoffs: G1 -> G2..G5, requests req-1..req-5); --all prints it in full
+    expect(text.text()).toMatch(/^benign shared state: \/tmp\/prices\.json in container \S+ — 4 write→read handoffs across 5 requests/m);
+    expect(text.text()).not.toMatch(/^benign \(shared state\)/m);
+    const all = bufferOutput();
+    await runReport({ ...storeOptions(), all: true }, all);
+    expect(all.text()).toMatch(/^benign \(shared state\) {2}container-reuse/m);
   });
 
   it('trace --direction back from the victim request reaches the planting request through the file', async () => {

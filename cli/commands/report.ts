@@ -28,6 +28,8 @@ export interface ReportOptions extends StoreOptions {
   analyze?: boolean;
   /** analysis settings for --analyze (custom.provenance.sensitive / allowlist) */
   analysis?: AnalysisConfigInput;
+  /** text: print benign shared state in full too (by default one line per artifact) */
+  all?: boolean;
 }
 
 export interface ReportJson {
@@ -68,7 +70,7 @@ export async function runReport(options: ReportOptions, out: Output, progress: (
     const incidents = await store.listIncidents({ since, request: options.request });
     if (format === 'json') return writeResult(reportJson(incidents), format, options.out, out);
     if (format === 'text') {
-      const text = incidents.length ? renderIncidentsText(incidents) : `no incidents ${describeLocation(location)}${since !== undefined || options.request ? ' matching the filters' : ''}\n`;
+      const text = incidents.length ? renderIncidentsText(incidents, { all: options.all === true }) : `no incidents ${describeLocation(location)}${since !== undefined || options.request ? ' matching the filters' : ''}\n`;
       return writeResult(text, format, options.out, out);
     }
     if (incidents.length === 0) throw new CliError(`no incidents ${describeLocation(location)} to draw as ${format}; \`provenance report\` lists them`);
@@ -109,6 +111,7 @@ export function register(program: Command): void {
       .option('--out <file>', 'write the result to this file')
       .option('--since <time>', 'only incidents detected at or after this time (ISO, epoch ms, or 30m/2h/7d ago)')
       .option('--request <id>', 'only incidents that involve this request')
+      .option('--all', 'text: print benign shared state in full too (by default one line per cached artifact)')
       .option('--analyze', 'first analyse the stored requests again (with --since / --request: only those)')
       .option('--sensitive-table <name...>', 'for --analyze: sensitive DynamoDB tables (`*` wildcard; default *card*, *credit*)')
       .option('--allow <endpoint...>', 'for --analyze: allowlisted sinks (host, host:port or URL)'),

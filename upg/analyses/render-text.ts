@@ -5,31 +5,89 @@ import type { Incident, IncidentArtifact, IncidentParty } from './types';
 
 const VERDICT_MARK: Record<Incident['verdict'], string> = { attack: 'ATTACK', suspicious: 'suspicious', 'benign-shared-state': 'benign (shared state)' };
 
-export function renderIncidentsText(incidents: readonly Incident[]): string {
+export interface IncidentsTextOptions {
+  /** print every incident in full; by default benign shared state is one line per artifact */
+  all?: boolean;
+}
+
+/**
+ * Attacks and suspicious incidents in full; benign shared state (a cache every request fills and
+ * reads) collapsed to one line per artifact, since a busy cache yields one incident per refresh and
+ * would bury the attacks. `all` prints every incident in full.
+ */
+export function renderIncidentsText(incidents: readonly Incident[], options: IncidentsTextOptions = {}): string {
   if (incidents.length === 0) return 'no incidents\n';
   const counts = (v: Incident['verdict']) => incidents.filter((i) => i.verdict === v).length;
   const lines = [`${incidents.length} incident(s): ${counts('attack')} attack, ${counts('suspicious')} suspicious, ${counts('benign-shared-state')} benign shared state`, ''];
-  for (const i of incidents) {
-    lines.push(`${VERDICT_MARK[i.verdict]}  ${i.kind}  ${i.id}  (detected ${i.detectedAt})`);
-    lines.push(`  why:       ${i.reason}`);
-    lines.push(`  container: ${i.container}`);
-    lines.push(`  ${i.kind === 'exfiltration' ? 'source:   ' : 'artifact: '} ${artifactText(i.artifact)}`);
-    lines.push(`  ${i.kind === 'exfiltration' ? 'read by:  ' : 'planter:  '} ${partyText(i.planter)}`);
-    const label = i.kind === 'exfiltration' ? 'sent by:  ' : 'victims:  ';
-    i.victims.forEach((v, k) => lines.push(`  ${k === 0 ? label : '          '} ${partyText(v)}`));
-    if (i.sink) lines.push(`  sink:      ${i.sink.address}:${i.sink.port}${i.sink.url ? ` (${i.sink.url})` : ''}`);
-    lines.push(`  path:      ${i.path.join(' -> ')}`);
-    if (i.timeline.length) {
-      lines.push('  timeline:');
-      for (const t of i.timeline) lines.push(`    ${timeText(t.time)}  ${t.role.padEnd(5)} ${(t.op ?? '').padEnd(12)} ${t.activation} (${t.request})  ${t.node}`);
-    }
-    if (i.evidence.length > 1) {
-      lines.push('  evidence:');
-      for (const e of i.evidence) lines.push(`    - ${e}`);
-    }
-    lines.push('');
+  const full = options.all ? incidents : incidents.filter((i) => i.verdict !== 'benign-shared-state');
+  for (const i of full) lines.push(...incidentLines(i), '');
+  if (!options.all) {
+    const summaries = benignSummaries(incidents);
+    for (const s of summaries) lines.push(benignLine(s));
+    if (summaries.length) lines.push('(benign shared state collapsed: pass --all to print each incident in full)', '');
   }
   return lines.join('\n');
+}
+
+function incidentLines(i: Incident): string[] {
+  const lines: string[] = [];
+  lines.push(`${VERDICT_MARK[i.verdict]}  ${i.kind}  ${i.id}  (detected ${i.detectedAt})`);
+  lines.push(`  why:       ${i.reason}`);
+  lines.push(`  container: ${i.container}`);
+  lines.push(`  ${i.kind === 'exfiltration' ? 'source:   ' : 'artifact: '} ${artifactText(i.artifact)}`);
+  lines.push(`  ${i.kind === 'exfiltration' ? 'read by:  ' : 'planter:  '} ${partyText(i.planter)}`);
+  const label = i.kind === 'exfiltration' ? 'sent by:  ' : 'victims:  ';
+  i.victims.forEach((v, k) => lines.push(`  ${k === 0 ? label : '          '} ${partyText(v)}`));
+  if (i.sink) lines.push(`  sink:      ${i.sink.address}:${i.sink.port}${i.sink.url ? ` (${i.sink.url})` : ''}`);
+  lines.push(`  path:      ${i.path.join(' -> ')}`);
+  if (i.timeline.length) {
+    lines.push('  timeline:');
+    for (const t of i.timeline) lines.push(`    ${timeText(t.time)}  ${t.role.padEnd(5)} ${(t.op ?? '').padEnd(12)} ${t.activation} (${t.request})  ${t.node}`);
+  }
+  if (i.evidence.length > 1) {
+    lines.push('  evidence:');
+    for (const e of i.evidence) lines.push(`    - ${e}`);
+  }
+  return lines;
+}
+
+/** The benign incidents of one artifact in one container, summed up. */
+export interface BenignSummary {
+  container: string;
+  artifact: Incident['artifact'];
+  /** planter -> victim pairs over all incidents of the artifact */
+  handoffs: number;
+  /** distinct requests involved */
+  requests: number;
+  /** actions of the planters and victims, sorted */
+  actions: string[];
+}
+
+/** Groups benign shared state by (container, artifact node), in the order the artifacts first appear. */
+export function benignSummaries(incidents: readonly Incident[]): BenignSummary[] {
+  const groups = new Map<string, Incident[]>();
+  for (const i of incidents) {
+    if (i.verdict !== 'benign-shared-state') continue;
+    const key = `${i.container}\u0000${i.artifact.node}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  }
+  return [...groups.values()].map((group) => {
+    const parties = group.flatMap((i) => [i.planter, ...i.victims]);
+    return {
+      container: group[0].container,
+      artifact: group[0].artifact,
+      handoffs: group.reduce((sum, i) => sum + i.victims.length, 0),
+      requests: new Set(group.flatMap((i) => i.requests)).size,
+      actions: [...new Set(parties.flatMap((p) => (p.action ? [p.action] : [])))].sort(),
+    };
+  });
+}
+
+function benignLine(s: BenignSummary): string {
+  const what = s.artifact.kind === 'file' ? (s.artifact.path ?? s.artifact.node) : artifactText(s.artifact);
+  const verb = s.artifact.kind === 'process' ? 'start→use' : 'write→read';
+  const actions = s.actions.length ? `, action${s.actions.length > 1 ? 's' : ''} ${s.actions.join(', ')}` : '';
+  return `benign shared state: ${what} in container ${s.container} — ${s.handoffs} ${verb} handoff${s.handoffs === 1 ? '' : 's'} across ${s.requests} request${s.requests === 1 ? '' : 's'}${actions}`;
 }
 
 export function partyText(p: IncidentParty): string {
