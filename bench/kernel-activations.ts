@@ -5,11 +5,12 @@
 // The invoker's whole provenance path runs as in production (wrapper, agent, kernel tap: decode,
 // attribute, reduce, batch); batches are serialised as for shipping but not ingested, since the
 // correlator runs elsewhere. Configurations, in this order:
-//   A  no syscall provenance: wrapper records only, its fs/net/process hooks off, no kernel capture
+//   N  no provenance: the handler is not wrapped at all
+//   A  wrapper records only, its fs/net/process hooks off, no kernel capture
 //   W  the wrapper's own fs/net/process hooks (what runs where kernel capture cannot)
-//   K  kernel capture: the eBPF probe on the containers' cgroups + the agent's kernel path
-//   A' the first configuration again (drift check)
-// Ratios are against the mean of A and A'.
+//   K  kernel capture: wrapper records + the eBPF probe on the containers' cgroups + the agent's kernel path
+//   N' the first configuration again (drift check)
+// Ratios are against the mean of N and N'. bench/index.ts runs this as part of `npm run bench`.
 //   npx tsx bench/kernel-activations.ts [requests]     (as root, after npm run build and kmod-build)
 import AdmZip from 'adm-zip';
 import * as fs from 'node:fs';
@@ -21,7 +22,6 @@ import { startPlatform, type Platform } from '../invokers/local/index';
 import { packageRoot } from '../kmod/paths';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const requests = Number(process.argv[2] ?? 60);
 const WARMUP = 5;
 
 const PURCHASE = `
@@ -59,6 +59,14 @@ exports.main = wrapHandler(() => require('./handler.js'), 'main');
 `;
 const CATALOG = JSON.stringify(Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`p${i}`, { name: `product ${i}`, price: 10 + i }])));
 
+function unwrapped(handler: string): Buffer {
+  const zip = new AdmZip();
+  zip.addFile('package.json', Buffer.from(JSON.stringify({ name: 'action', main: 'handler.js' })));
+  zip.addFile('handler.js', Buffer.from(handler));
+  zip.addFile('catalog.json', Buffer.from(CATALOG));
+  return zip.toBuffer();
+}
+
 function wrapped(handler: string): Buffer {
   const zip = new AdmZip();
   zip.addFile('package.json', Buffer.from(JSON.stringify({ name: 'action', main: 'entry.js' })));
@@ -69,7 +77,7 @@ function wrapped(handler: string): Buffer {
   return zip.toBuffer();
 }
 
-interface Run {
+export interface Run {
   name: string;
   latencies: number[];
   /** bytes of batches shipped per request (JSON) */
@@ -77,7 +85,9 @@ interface Run {
   kernel?: string;
 }
 
-async function runConfig(name: string, mode: 'none' | 'wrapper' | 'kernel', card: string): Promise<Run> {
+type Mode = 'unwrapped' | 'none' | 'wrapper' | 'kernel';
+
+async function runConfig(name: string, mode: Mode, card: string, requests: number): Promise<Run> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-kernel-'));
   let shipped = 0;
   let platform: Platform | undefined;
@@ -86,7 +96,7 @@ async function runConfig(name: string, mode: 'none' | 'wrapper' | 'kernel', card
       storeDir: dir,
       kernelCapture: mode === 'kernel',
       // without kernel capture, PROVENANCE_KERNEL_CAPTURE=1 alone turns the wrapper's syscall hooks off
-      containerEnv: mode === 'none' ? { PROVENANCE_KERNEL_CAPTURE: '1' } : {},
+      containerEnv: mode === 'none' || mode === 'unwrapped' ? { PROVENANCE_KERNEL_CAPTURE: '1' } : {},
       onBatch: async (b) => {
         shipped += Buffer.byteLength(JSON.stringify(b));
       },
@@ -94,8 +104,9 @@ async function runConfig(name: string, mode: 'none' | 'wrapper' | 'kernel', card
     });
     if (mode === 'kernel' && !platform.kernelCapture.on) throw new Error(`kernel capture is off: ${platform.kernelCapture.reason}`);
     const ow = openwhisk({ apihost: platform.apihost, api_key: platform.auth });
-    await ow.actions.create({ name: 'purchase', action: wrapped(PURCHASE), kind: 'nodejs:20' } as never);
-    await ow.actions.create({ name: 'get-price', action: wrapped(GET_PRICE), kind: 'nodejs:20' } as never);
+    const pack = mode === 'unwrapped' ? unwrapped : wrapped;
+    await ow.actions.create({ name: 'purchase', action: pack(PURCHASE), kind: 'nodejs:20' } as never);
+    await ow.actions.create({ name: 'get-price', action: pack(GET_PRICE), kind: 'nodejs:20' } as never);
     const latencies: number[] = [];
     for (let i = 0; i < WARMUP + requests; i++) {
       const t0 = process.hrtime.bigint();
@@ -118,11 +129,20 @@ async function runConfig(name: string, mode: 'none' | 'wrapper' | 'kernel', card
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)];
 
-async function main() {
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+export const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)];
+
+export interface ActivationBench {
+  runs: Run[];
+  /** median and mean of the unwrapped runs (N and N') */
+  baseMedian: number;
+  baseMean: number;
+}
+
+/** The five configurations, one after the other, `requests` blocking purchases each. */
+export async function benchActivations(requests: number, withKernel: boolean): Promise<ActivationBench> {
   const card = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -134,26 +154,38 @@ async function main() {
   const url = `http://127.0.0.1:${(card.address() as { port: number }).port}/charge`;
   try {
     const runs = [
-      await runConfig('A  no syscall provenance', 'none', url),
-      await runConfig('W  wrapper fs/net/proc hooks', 'wrapper', url),
-      await runConfig('K  kernel capture (eBPF+agent)', 'kernel', url),
-      await runConfig("A' no syscall provenance again", 'none', url),
+      await runConfig('N  no provenance (not wrapped)', 'unwrapped', url, requests),
+      await runConfig('A  wrapper records only', 'none', url, requests),
+      await runConfig('W  wrapper + fs/net/proc hooks', 'wrapper', url, requests),
     ];
-    const base = (median(runs[0].latencies) + median(runs[3].latencies)) / 2;
-    const baseMean = (mean(runs[0].latencies) + mean(runs[3].latencies)) / 2;
-    console.log(`hello-retail-like purchase (purchase -> get-price, file, HTTP, logs): ${requests} blocking requests per configuration after ${WARMUP} warm-up, one run`);
-    console.log(`${'configuration'.padEnd(32)} ${'median ms'.padStart(10)} ${'mean ms'.padStart(9)} ${'p90 ms'.padStart(8)} ${'ratio(median)'.padStart(14)} ${'ratio(mean)'.padStart(12)} ${'B/request'.padStart(10)}  note`);
-    for (const r of runs) {
-      console.log(
-        `${r.name.padEnd(32)} ${median(r.latencies).toFixed(2).padStart(10)} ${mean(r.latencies).toFixed(2).padStart(9)} ${p90(r.latencies).toFixed(2).padStart(8)} ${(median(r.latencies) / base).toFixed(3).padStart(13)}x ${(mean(r.latencies) / baseMean).toFixed(3).padStart(11)}x ${Math.round(r.bytesPerRequest).toString().padStart(10)}  ${r.kernel ?? ''}`,
-      );
-    }
+    if (withKernel) runs.push(await runConfig('K  wrapper + kernel capture', 'kernel', url, requests));
+    runs.push(await runConfig("N' not wrapped again (drift)", 'unwrapped', url, requests));
+    const last = runs[runs.length - 1];
+    return {
+      runs,
+      baseMedian: (median(runs[0].latencies) + median(last.latencies)) / 2,
+      baseMean: (mean(runs[0].latencies) + mean(last.latencies)) / 2,
+    };
   } finally {
     card.close();
   }
 }
 
-main().catch((e) => {
-  console.error(`bench/kernel-activations: ${(e as Error).stack ?? e}`);
-  process.exit(1);
-});
+async function main() {
+  const requests = Number(process.argv[2] ?? 60);
+  const { runs, baseMedian: base, baseMean } = await benchActivations(requests, true);
+  console.log(`hello-retail-like purchase (purchase -> get-price, file, HTTP, logs): ${requests} blocking requests per configuration after ${WARMUP} warm-up, one run`);
+  console.log(`${'configuration'.padEnd(32)} ${'median ms'.padStart(10)} ${'mean ms'.padStart(9)} ${'p90 ms'.padStart(8)} ${'ratio(median)'.padStart(14)} ${'ratio(mean)'.padStart(12)} ${'B/request'.padStart(10)}  note`);
+  for (const r of runs) {
+    console.log(
+      `${r.name.padEnd(32)} ${median(r.latencies).toFixed(2).padStart(10)} ${mean(r.latencies).toFixed(2).padStart(9)} ${p90(r.latencies).toFixed(2).padStart(8)} ${(median(r.latencies) / base).toFixed(3).padStart(13)}x ${(mean(r.latencies) / baseMean).toFixed(3).padStart(11)}x ${Math.round(r.bytesPerRequest).toString().padStart(10)}  ${r.kernel ?? ''}`,
+    );
+  }
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(`bench/kernel-activations: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  });
+}

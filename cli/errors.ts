@@ -1,20 +1,14 @@
 // Command errors: one line saying what is wrong and what to do, and the exit code (2: usage or bad
 // input, 1: runtime). Store errors carry their own exit code; anything else is a runtime failure.
-import { StoreError } from '../store/errors';
+import { UserError } from '../store/errors';
 import { StoreInputError } from '../store/validate';
 
-export class CliError extends Error {
+export class CliError extends UserError {
   override readonly name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2 = 1,
-  ) {
-    super(message);
-  }
 }
 
 export function exitCodeOf(err: unknown): number {
-  if (err instanceof CliError || err instanceof StoreError) return err.exitCode;
+  if (err instanceof UserError) return err.exitCode;
   if (err instanceof StoreInputError) return 2;
   return 1;
 }

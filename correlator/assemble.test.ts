@@ -156,6 +156,22 @@ describe('assemble: a nested invocation across three containers in one batch', (
   });
 });
 
+describe('assemble: the process that ran each activation', () => {
+  it.each([
+    { name: 'named by the program the platform started', extra: { exe: '/usr/bin/node', args: ['/usr/bin/node', '/srv/runtime.js'] }, want: { label: 'node', exe: '/usr/bin/node', args: ['/usr/bin/node', '/srv/runtime.js'] } },
+    { name: 'a bare pid when the platform does not say', extra: {}, want: { label: 'pid 1' } },
+  ])('$name', ({ extra, want }) => {
+    const W = new ActivationWriter('actR', 'req-r', key('4'));
+    const c = new ContainerOutput({ ...info('c9', '/_/purchase'), ...extra });
+    c.write(W.begin(1000, { act: '/_/purchase', ns: '_', pid: 1, host: 'c9', cold: true }), 1000).write(W.record({ t: 'end', ok: true, dur: 5 }, 1005), 1005);
+    const g = mergeFragments('req-r', ingestAll([makeBatch(INVOKER, 1, [c])]).outs[0].fragments);
+    const proc = node(g, nodeIds.process(INVOKER, 'c9', 1), 'process');
+    expect(proc).toMatchObject({ pid: 1, ...want });
+    if (!('exe' in want)) expect(proc.exe).toBeUndefined();
+    expect(edgesLike(g, 'act:actR', proc.id, 'wasInformedBy')).toEqual([expect.objectContaining({ op: 'run' })]);
+  });
+});
+
 describe('assemble: idempotence and batches cut anywhere', () => {
   it('gives identical output for the same batch twice, and the second run changes no state', () => {
     const s = purchaseScenario();

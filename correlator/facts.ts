@@ -15,7 +15,9 @@ import type {
 } from '../wrapper/types';
 import type { ContainerInfo } from './types';
 import { nodeIds } from '../upg/ids';
-import type { ActivationNode, EdgeKind, UpgNode } from '../upg/types';
+// one name for DynamoDB operations: the wrapper's records and the graph agree ("Get" -> "GetItem")
+import { operationName } from '../wrapper/hooks/ddb-values';
+import type { ActivationNode, EdgeKind, ProcessNode, UpgNode } from '../upg/types';
 import type { EdgeInput, FragmentBuilder } from './fragments';
 
 /** Who a record belongs to, resolved by the caller from the activation's state. */
@@ -89,7 +91,7 @@ function addBegin(b: FragmentBuilder, r: BeginRecord, s: RecordScope): void {
     firstSeen: r.ts,
     lastSeen: r.ts,
   });
-  b.addNode(req, { id: processId, kind: 'process', label: `pid ${r.pid}`, container: s.containerNodeId, pid: r.pid, firstSeen: r.ts, lastSeen: r.ts });
+  b.addNode(req, runtimeProcessNode(processId, r, s));
 
   const edge = (e: Omit<EdgeInput, 'activationId' | 'time'>) => b.addEdge(req, { ...e, activationId: r.a, time: r.ts });
   edge({ from: requestId, to: clientId, kind: 'wasAssociatedWith', op: 'request', source: 'platform' });
@@ -99,6 +101,25 @@ function addBegin(b: FragmentBuilder, r: BeginRecord, s: RecordScope): void {
   edge({ from: act, to: invokerId, kind: 'wasAssociatedWith', op: 'run', source: 'platform' });
   edge({ from: act, to: processId, kind: 'wasInformedBy', op: 'run', source: 'wrapper' });
   if (r.pa) addInvocationLink(b, req, r.pa, r.a, r.act, r.ts, 'child');
+}
+
+/**
+ * The process that ran the activation: the container's action runtime (the wrapper runs inside
+ * it). Its program is what the platform started (ContainerInfo.exe/args), when the platform says.
+ */
+function runtimeProcessNode(id: string, r: BeginRecord, s: RecordScope): ProcessNode {
+  const exe = s.containerInfo?.exe;
+  return {
+    id,
+    kind: 'process',
+    label: exe ? exe.split('/').pop() || exe : `pid ${r.pid}`,
+    container: s.containerNodeId,
+    pid: r.pid,
+    ...(exe ? { exe } : {}),
+    ...(exe && s.containerInfo?.args ? { args: s.containerInfo.args } : {}),
+    firstSeen: r.ts,
+    lastSeen: r.ts,
+  };
 }
 
 function addEnd(b: FragmentBuilder, r: EndRecord, s: RecordScope): void {
@@ -273,25 +294,9 @@ function addProc(b: FragmentBuilder, r: ProcRecord, s: RecordScope): void {
 const DDB_READS = /^(Get|BatchGet|Query|Scan|TransactGet|Describe|List)/;
 const DDB_DELETES = /^Delete/;
 
-/** DocumentClient names ("Put", "GetCommand") and client names ("PutItem") alike -> "PutItem". */
-export function ddbOperation(op: string): string {
-  const bare = op.replace(/Command$/, '');
-  const short: Record<string, string> = {
-    Get: 'GetItem',
-    Put: 'PutItem',
-    Update: 'UpdateItem',
-    Delete: 'DeleteItem',
-    BatchGet: 'BatchGetItem',
-    BatchWrite: 'BatchWriteItem',
-    TransactGet: 'TransactGetItems',
-    TransactWrite: 'TransactWriteItems',
-  };
-  return short[bare] ?? bare;
-}
-
 function addDdb(b: FragmentBuilder, r: DdbRecord, s: RecordScope): void {
   touch(b, s, r.ts);
-  const opName = ddbOperation(r.op);
+  const opName = operationName(r.op);
   const keys = r.key ? [r.key] : (r.keys ?? []);
   const targets: UpgNode[] = keys.length
     ? keys.map((key) => ({ id: nodeIds.item(r.table, key), kind: 'item' as const, label: `${r.table} ${compactKey(key)}`, table: r.table, key, firstSeen: r.ts, lastSeen: r.ts }))

@@ -14,6 +14,10 @@ export interface ContainerInfo {
   action: string;
   /** pid of the container's init process (the action runtime) */
   pid?: number;
+  /** the action runtime's program, as the platform started it (absolute path), when it knows */
+  exe?: string;
+  /** the action runtime's argv (argv[0] first, as execve sees it), when the platform knows */
+  args?: string[];
   /** kernel cgroup id (cgroup v2 inode number), as a decimal string */
   cgroupId?: string;
   /** ms since the epoch */

@@ -35,6 +35,8 @@ export function validateBatch(value: unknown, where = 'batch'): asserts value is
     if (!isFiniteNumber(c.started)) fail(`${p}.started`, 'a number (ms since the epoch)');
     if (c.pid !== undefined && !Number.isInteger(c.pid)) fail(`${p}.pid`, 'an integer when present');
     if (c.cgroupId !== undefined && typeof c.cgroupId !== 'string') fail(`${p}.cgroupId`, 'a decimal string when present');
+    if (c.exe !== undefined && typeof c.exe !== 'string') fail(`${p}.exe`, 'a string (the runtime program) when present');
+    if (c.args !== undefined && !(Array.isArray(c.args) && c.args.every((a) => typeof a === 'string'))) fail(`${p}.args`, 'an array of strings (the runtime argv) when present');
     if (c.stopped !== undefined && !isFiniteNumber(c.stopped)) fail(`${p}.stopped`, 'a number when present');
   });
   validateKernelPart(b, where);

@@ -24,7 +24,7 @@ export interface ProvenanceConfig {
   alerts?: string | { action: string } | { url: string };
 }
 
-import { analysisConfig, AnalysisConfigError } from '../upg/analyses/config';
+import { analysisConfig, AnalysisConfigError, describeValue } from '../upg/analyses/config';
 import { AlertConfigError, parseAlertHook } from '../correlator/alerts';
 
 /** DynamoDB's own rule for table names. */
@@ -81,7 +81,7 @@ export function parseProvenanceConfig(raw: unknown, functionNames: readonly stri
   if (raw === undefined || raw === null) return { enabled: true, exclude: [] };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ProvenanceConfigError([
-      `custom.provenance must be a mapping of settings (${KEYS.join(', ')}), got ${describe(raw)}.`,
+      `custom.provenance must be a mapping of settings (${KEYS.join(', ')}), got ${describeValue(raw)}.`,
     ]);
   }
   const input = raw as Record<string, unknown>;
@@ -96,17 +96,17 @@ export function parseProvenanceConfig(raw: unknown, functionNames: readonly stri
   const { enabled, store, table, endpoint, region, exclude } = input;
   if (enabled !== undefined) {
     if (typeof enabled === 'boolean') config.enabled = enabled;
-    else problems.push(`custom.provenance.enabled must be true or false, got ${describe(enabled)}.`);
+    else problems.push(`custom.provenance.enabled must be true or false, got ${describeValue(enabled)}.`);
   }
   if (store !== undefined) {
     if (typeof store === 'string' && store.trim() !== '') config.store = store;
-    else problems.push(`custom.provenance.store must be a directory path, got ${describe(store)}.`);
+    else problems.push(`custom.provenance.store must be a directory path, got ${describeValue(store)}.`);
   }
   if (table !== undefined) {
     if (typeof table === 'string' && new RegExp(TABLE_NAME).test(table)) config.table = table;
     else {
       problems.push(
-        `custom.provenance.table must be a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -), got ${describe(table)}.`,
+        `custom.provenance.table must be a DynamoDB table name (3-255 of a-z A-Z 0-9 _ . -), got ${describeValue(table)}.`,
       );
     }
   }
@@ -114,21 +114,21 @@ export function parseProvenanceConfig(raw: unknown, functionNames: readonly stri
     if (typeof endpoint === 'string' && isHttpUrl(endpoint)) config.endpoint = endpoint;
     else {
       problems.push(
-        `custom.provenance.endpoint must be an http(s) URL such as http://127.0.0.1:8000, got ${describe(endpoint)}.`,
+        `custom.provenance.endpoint must be an http(s) URL such as http://127.0.0.1:8000, got ${describeValue(endpoint)}.`,
       );
     }
   }
   if (region !== undefined) {
     if (typeof region === 'string' && region.trim() !== '') config.region = region;
-    else problems.push(`custom.provenance.region must be an AWS region name such as us-east-1, got ${describe(region)}.`);
+    else problems.push(`custom.provenance.region must be an AWS region name such as us-east-1, got ${describeValue(region)}.`);
   }
   if (exclude !== undefined) {
     if (!Array.isArray(exclude)) {
-      problems.push(`custom.provenance.exclude must be a list of function names, got ${describe(exclude)}.`);
+      problems.push(`custom.provenance.exclude must be a list of function names, got ${describeValue(exclude)}.`);
     } else {
       exclude.forEach((name, i) => {
         if (typeof name !== 'string') {
-          problems.push(`custom.provenance.exclude[${i}] must be a function name, got ${describe(name)}.`);
+          problems.push(`custom.provenance.exclude[${i}] must be a function name, got ${describeValue(name)}.`);
         } else if (!functionNames.includes(name)) {
           problems.push(
             `custom.provenance.exclude[${i}] names "${name}", which is not a function of this service ` +
@@ -171,12 +171,4 @@ function isHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value);
-  return `${typeof value} ${String(value)}`;
 }

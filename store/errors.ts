@@ -1,13 +1,18 @@
 // Errors a user can act on: one line saying what is wrong and what to do, and the exit code a command
 // line should end with (2: bad usage or input, 1: the store is missing, unreachable or failing).
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
+
+/** The one shape of an actionable error; the store's and the CLI's errors are this with a name. */
+export class UserError extends Error {
   constructor(
     message: string,
     readonly exitCode: 1 | 2 = 1,
   ) {
     super(message);
   }
+}
+
+export class StoreError extends UserError {
+  override readonly name = 'StoreError';
 }
 
 /** A short reason from an SDK/network error, for the end of a one-line message. */

@@ -10,6 +10,7 @@ import { defineTable } from './table';
 import { dynamoDir, ensureTable, startLocalDynamo, StoreLockedError, tableState, type LocalDynamo } from './local';
 import { displayDir, isLoopback, parsePlatformInfo, planLocal, type PlatformInfo } from './location';
 import { isConnectionError, reason, StoreError } from './errors';
+import { pidAlive } from './pid-alive';
 
 export type { ProvenanceStore, StoreLocation, TimeRange, ActivationMeta, CorrelatorStateStore } from './types';
 export { DEFAULT_STORE_DIR, DEFAULT_TABLE } from './types';
@@ -129,15 +130,5 @@ function readPlatformInfo(dir: string): PlatformInfo | undefined {
     return parsePlatformInfo(readFileSync(join(dir, 'platform.json'), 'utf8'));
   } catch {
     return undefined;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

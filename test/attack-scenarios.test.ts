@@ -7,20 +7,9 @@
 // (its command function) must list exactly the two attacks, with the right planter, victims,
 // artifact and sink, and nothing but benign shared state besides.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startLocalDynamo, type LocalDynamo } from '../store/local';
-import { openStore } from '../store/index';
 import type { ProvenanceStore } from '../store/types';
-import { startPlatform, writePlatformInfo, removePlatformInfo } from '../invokers/local/index';
-import { packageRoot } from '../invokers/local/package-root';
 import { createLocalSink } from '../correlator/local-sink';
-import { setupShop, SAVED_CARDS } from '../examples/hello-retail/setup';
-import { startCardProcessor } from '../examples/hello-retail/card-processor';
-import { startWebhookReceiver } from '../examples/hello-retail/webhook-receiver';
-import { deployWithServerless } from '../examples/hello-retail/deploy';
+import { SAVED_CARDS } from '../examples/hello-retail/setup';
 import { demoPlan, driveTraffic, newRunId, type StepOutcome } from '../examples/hello-retail/traffic';
 import { ATTACKER_HOST, EXFIL_SAVED_CARD, startAttackerServer, VICTIM_CARD, type AttackerServer } from '../examples/hello-retail/attacks';
 import { runAttacks, type AttackRun } from '../examples/hello-retail/attack-run';
@@ -28,14 +17,12 @@ import { runReport } from '../cli/commands/report';
 import { bufferOutput } from '../cli/output';
 import type { Incident } from '../upg/analyses/types';
 import type { ActivationNode } from '../upg/types';
+import { startHelloRetail, type HelloRetail } from './hello-retail-harness';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const REGION = 'us-east-1';
-const CREDS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const PLANTED_FILE = '/tmp/hello-retail/receipts/fr.js';
-const stops: Array<() => unknown> = [];
-let storeDir: string;
+let shop: HelloRetail | undefined;
 let store: ProvenanceStore;
 let attacker: AttackerServer;
 let benign: StepOutcome[];
@@ -44,66 +31,36 @@ let incidents: Incident[];
 const correlatorLog: string[] = [];
 
 beforeAll(async () => {
-  storeDir = mkdtempSync(join(tmpdir(), 'attack-scenarios-'));
-  const dynamo: LocalDynamo = await startLocalDynamo(storeDir);
-  stops.push(() => dynamo.stop());
-  store = await openStore({ endpoint: dynamo.endpoint, table: 'provenance', region: REGION }, { create: true });
-  stops.push(() => store.close());
-  const processor = await startCardProcessor();
-  stops.push(() => processor.stop());
-  const webhook = await startWebhookReceiver();
-  stops.push(() => webhook.stop());
   attacker = await startAttackerServer();
-  stops.push(() => attacker.stop());
-  let platform: Awaited<ReturnType<typeof startPlatform>> | undefined;
-  platform = await startPlatform({
-    storeDir,
-    containerEnv: { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  shop = await startHelloRetail({
+    prefix: 'attack-scenarios-',
     // as the demo: the correlator in this process ingests each batch and runs the analyses with the
     // settings hello-retail deployed (custom.provenance: the card vault sensitive, processor and webhook allowed)
-    onBatch: createLocalSink({
-      store,
-      log: (line) => correlatorLog.push(line),
-      platform: () => (platform ? { apihost: platform.apihost, auth: platform.auth, namespace: platform.namespace } : undefined),
-      inside: () => [dynamo.endpoint],
-    }),
-    log: () => undefined,
+    sink: ({ store, dynamoEndpoint, platform }) =>
+      createLocalSink({
+        store,
+        log: (line) => correlatorLog.push(line),
+        platform: () => {
+          const p = platform();
+          return p ? { apihost: p.apihost, auth: p.auth, namespace: p.namespace } : undefined;
+        },
+        inside: () => [dynamoEndpoint],
+      }),
   });
-  const running = platform;
-  stops.push(() => running.stop());
-  // the plugin and `provenance report` find this store's running DynamoDB through platform.json
-  writePlatformInfo(storeDir, { pid: process.pid, apihost: running.apihost, auth: running.auth, dynamodb: dynamo.endpoint, started: Date.now(), namespace: running.namespace });
-  stops.push(() => removePlatformInfo(storeDir));
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials: CREDS });
-  stops.push(() => client.destroy());
-  await setupShop(client);
-  await deployWithServerless({
-    serviceDir: resolve(__dirname, '..', 'examples', 'hello-retail'),
-    packageRoot: packageRoot(),
-    apihost: running.apihost,
-    auth: running.auth,
-    env: { CARD_PROCESSOR_URL: processor.url, PURCHASE_WEBHOOK_URL: webhook.url, PROVENANCE_STORE: storeDir },
-  });
-  const access = { apihost: running.apihost, auth: running.auth, actionPrefix: 'hello-retail-dev-' };
+  store = shop.store;
   const runId = newRunId();
   const plan = demoPlan();
-  benign = await driveTraffic(access, plan, runId);
-  attack = await runAttacks(access, attacker, runId, plan.length);
-  await running.flush();
+  benign = await driveTraffic(shop.access, plan, runId);
+  attack = await runAttacks(shop.access, attacker, runId, plan.length);
+  await shop.platform.flush();
   const out = bufferOutput();
-  await runReport({ store: storeDir, json: true }, out);
+  await runReport({ store: shop.storeDir, json: true }, out);
   incidents = (JSON.parse(out.text()) as { incidents: Incident[] }).incidents;
 }, 420_000);
 
 afterAll(async () => {
-  while (stops.length) {
-    try {
-      await stops.pop()!();
-    } catch {
-      // keep stopping the rest
-    }
-  }
-  if (storeDir) rmSync(storeDir, { recursive: true, force: true });
+  await shop?.stop();
+  await attacker?.stop();
 }, 60_000);
 
 const attacks = () => incidents.filter((i) => i.verdict === 'attack');

@@ -1,7 +1,6 @@
 // `provenance requests` and `provenance trace` as a user runs them: the built bin (run `npm run build`
 // first; `npm test` does) as a child process, against store dirs prepared here with the real store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import type { GraphFragment, RequestSummary } from '../upg/types';
 import { openStore, startLocalDynamo } from '../store/index';
 import { renderTree } from '../upg/render/tree';
 import { toTraceJson } from '../upg/render/json';
+import { runNode, withoutStoreEnv, type Run } from './run-node';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -19,29 +19,9 @@ const root = mkdtempSync(join(tmpdir(), 'prov-cli-test-'));
 const storeDir = join(root, 'store');
 const T = Date.UTC(2026, 10, 3, 12, 0, 0);
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Run the bin without blocking this process (which may be serving the DynamoDB the child reads). */
 function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, ...options.env };
-    if (!options.env?.PROVENANCE_STORE) delete env.PROVENANCE_STORE;
-    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
+  return runNode([bin, ...args], { cwd: options.cwd ?? root, env: withoutStoreEnv(options.env) });
 }
 
 function purchase(request: string, start: number): GraphFragment {

@@ -10,30 +10,13 @@ import { demoPlan } from '../examples/hello-retail/traffic';
 import { containerReusePlan, exfiltrationPlan } from '../examples/hello-retail/attacks';
 import type { RequestGraph, RequestSummary, ActivationNode, SocketNode, ItemNode, ContainerNode } from '../upg/types';
 import type { Incident } from '../upg/analyses/types';
+import { runNode, type Run } from './run-node';
 
 const root = resolve(__dirname, '..');
 const SHOP_ACTIONS = ['purchase', 'get-price', 'authorize-cc', 'publish'];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function run(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 240_000): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
+  return runNode(args, { cwd: root, env, timeoutMs, killSignal: 'SIGTERM' });
 }
 
 /** Processes that belong to this demo run: its marker in their environment, or the store dir in their command line or cwd. */

@@ -2,7 +2,7 @@
 // build first; npm test does) against a real store prepared here, each format checked against the
 // renderer and, for PROV-JSON, loaded by python3-prov.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { runNode, type Run } from './run-node';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,22 +21,8 @@ const root = mkdtempSync(join(tmpdir(), 'prov-export-cli-'));
 const storeDir = join(root, 'store');
 let stored: RequestGraph;
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.PROVENANCE_STORE;
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
+function runCli(args: string[]): Promise<Run> {
+  return runNode([bin, ...args], { cwd: root });
 }
 
 beforeAll(async () => {

@@ -6,14 +6,38 @@ import * as path from 'node:path';
 import { kmodPaths } from '../kmod/paths';
 
 export const paths = kmodPaths();
-export const CGROUP2 = '/sys/fs/cgroup/unified';
+/** Where cgroup v2 is mounted: /sys/fs/cgroup/unified on a hybrid host, /sys/fs/cgroup on a unified one. */
+export const CGROUP2 = cgroup2Mount() ?? '/sys/fs/cgroup/unified';
 
-/** Why the real-kernel probe tests cannot run here, or null when they can. */
+function cgroup2Mount(): string | undefined {
+  try {
+    const line = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').find((l) => l.split(' ')[2] === 'cgroup2');
+    return line?.split(' ')[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why the real-kernel probe tests cannot run here (what is missing and how to get it), or null when they can. */
 export function probeUnavailable(): string | null {
-  if (process.getuid?.() !== 0) return 'not root';
-  if (!fs.existsSync('/sys/kernel/btf/vmlinux')) return 'no BTF in this kernel';
-  if (!fs.existsSync(path.join(CGROUP2, 'cgroup.procs'))) return `no cgroup v2 at ${CGROUP2}`;
+  if (process.getuid?.() !== 0) return 'it needs root (loading an eBPF probe): run the tests as root';
+  if (!fs.existsSync('/sys/kernel/btf/vmlinux')) return 'this kernel has no BTF (/sys/kernel/btf/vmlinux), which the CO-RE probe needs';
+  if (!fs.existsSync(path.join(CGROUP2, 'cgroup.procs'))) return `no cgroup v2 mounted (looked at ${CGROUP2})`;
   return null;
+}
+
+/** Commands a suite runs that scripts/install-system-deps.sh installs: what is missing, or null. */
+export function missingCommands(commands: Record<string, string>): string | null {
+  const missing = Object.entries(commands).filter(([cmd]) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (!missing.length) return null;
+  return `${missing.map(([cmd, pkg]) => `${cmd} (Debian package ${pkg})`).join(', ')} missing: run \`bash scripts/install-system-deps.sh\` as root`;
 }
 
 /** Build what a test needs when it is missing (the test command builds first; this is for running one file). */

@@ -3,84 +3,39 @@
 // platform, ingested by the correlator. Every log line of the demo must be stored as template +
 // values and read back byte for byte; the restock batch must show one unit per delivery line, and a
 // trace from one line's DynamoDB item must follow only its unit.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalDynamo, type LocalDynamo } from '../store/local';
-import { openStore } from '../store/index';
 import type { ProvenanceStore } from '../store/types';
-import { startPlatform, writePlatformInfo, removePlatformInfo } from '../invokers/local/index';
-import { packageRoot } from '../invokers/local/package-root';
 import { ingestBatch } from '../correlator/index';
 import { classifyLine } from '../correlator/classify';
 import type { Batch } from '../correlator/types';
-import { setupShop } from '../examples/hello-retail/setup';
-import { startCardProcessor } from '../examples/hello-retail/card-processor';
-import { startWebhookReceiver } from '../examples/hello-retail/webhook-receiver';
-import { deployWithServerless } from '../examples/hello-retail/deploy';
 import { demoPlan, driveTraffic, newRunId, RESTOCK_LINES, type StepOutcome } from '../examples/hello-retail/traffic';
 import { nodeIds } from '../upg/ids';
 import { indexGraph } from '../upg/graph';
 import { causalWalk } from '../upg/causal-walk';
 import type { ActivationNode, LogNode, RequestGraph } from '../upg/types';
 import { unitNodeId } from '../correlator/lms-stage';
+import { startHelloRetail, type HelloRetail } from './hello-retail-harness';
 
-const REGION = 'us-east-1';
-const CREDS = { accessKeyId: 'local', secretAccessKey: 'local' };
-const stops: Array<() => unknown> = [];
-let storeDir: string;
+let shop: HelloRetail | undefined;
 let store: ProvenanceStore;
 let outcomes: StepOutcome[];
 const batches: Batch[] = [];
 
 beforeAll(async () => {
-  storeDir = mkdtempSync(join(tmpdir(), 'lms-demo-'));
-  const dynamo: LocalDynamo = await startLocalDynamo(storeDir);
-  stops.push(() => dynamo.stop());
-  store = await openStore({ endpoint: dynamo.endpoint, table: 'provenance', region: REGION }, { create: true });
-  stops.push(() => store.close());
-  const processor = await startCardProcessor();
-  stops.push(() => processor.stop());
-  const webhook = await startWebhookReceiver();
-  stops.push(() => webhook.stop());
-  const platform = await startPlatform({
-    storeDir,
-    containerEnv: { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    onBatch: async (batch) => {
+  shop = await startHelloRetail({
+    prefix: 'lms-demo-',
+    sink: ({ store }) => async (batch) => {
       batches.push(batch);
       await ingestBatch(batch, store);
     },
-    log: () => undefined,
   });
-  stops.push(() => platform.stop());
-  // the plugin finds the store (and so where to put the profiles) through platform.json, as in the demo
-  writePlatformInfo(storeDir, { pid: process.pid, apihost: platform.apihost, auth: platform.auth, dynamodb: dynamo.endpoint, started: Date.now(), namespace: platform.namespace });
-  stops.push(() => removePlatformInfo(storeDir));
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials: CREDS });
-  stops.push(() => client.destroy());
-  await setupShop(client);
-  await deployWithServerless({
-    serviceDir: resolve(__dirname, '..', 'examples', 'hello-retail'),
-    packageRoot: packageRoot(),
-    apihost: platform.apihost,
-    auth: platform.auth,
-    env: { CARD_PROCESSOR_URL: processor.url, PURCHASE_WEBHOOK_URL: webhook.url, PROVENANCE_STORE: storeDir },
-  });
-  outcomes = await driveTraffic({ apihost: platform.apihost, auth: platform.auth, actionPrefix: 'hello-retail-dev-' }, demoPlan(), newRunId());
-  await platform.flush();
+  store = shop.store;
+  outcomes = await driveTraffic(shop.access, demoPlan(), newRunId());
+  await shop.platform.flush();
 }, 300_000);
 
 afterAll(async () => {
-  while (stops.length) {
-    try {
-      await stops.pop()!();
-    } catch {
-      // keep stopping the rest
-    }
-  }
-  if (storeDir) rmSync(storeDir, { recursive: true, force: true });
+  await shop?.stop();
 }, 60_000);
 
 async function graphOf(requestId: string): Promise<RequestGraph> {

@@ -4,7 +4,6 @@
 // restock action's LMS profile. A trace from one delivery line's item or log line shows only that
 // line's unit (the DynamoDB socket every unit shares does not join them); a trace forward from a
 // file planted in a warm container's /tmp reaches the later request that loaded it, not an earlier one.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +18,7 @@ import type { Batch } from '../correlator/types';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { nodeIds } from '../upg/ids';
 import type { UpgNode } from '../upg/types';
+import { runNode, type Run } from './run-node';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -70,33 +70,13 @@ function purchaseBatch(n: number, role: 'early' | 'plant' | 'victim'): Batch {
   return makeBatch(INVOKER, 10 + n, [c]);
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let root: string;
 let dynamo: LocalDynamo;
 let store: ProvenanceStore;
 
 /** Runs the bin without blocking this process (which serves the DynamoDB the child reads). */
 function runCli(args: string[]): Promise<Run> {
-  return new Promise((done, fail) => {
-    const env = { ...process.env };
-    delete env.PROVENANCE_STORE;
-    const child = spawn(process.execPath, [bin, ...args, '--endpoint', dynamo.endpoint, '--table', TABLE, '--region', 'us-east-1'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', fail);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
+  return runNode([bin, ...args, '--endpoint', dynamo.endpoint, '--table', TABLE, '--region', 'us-east-1'], { cwd: root });
 }
 
 interface TraceJson {

@@ -10,8 +10,7 @@ import { addStoreOptions, describeLocation, withStore, type StoreOptions } from 
 import type { Output } from '../output';
 import { CliError } from '../errors';
 import { parseCount } from '../time';
-import { reportFormat } from './report';
-import { writeResult } from './trace';
+import { resultFormat, writeResult } from './result';
 
 export interface LineageOptions extends StoreOptions {
   json?: boolean;
@@ -56,7 +55,7 @@ export function renderLineageText(l: LineageJson): string {
 }
 
 export async function runLineage(entity: string, options: LineageOptions, out: Output): Promise<void> {
-  const format = reportFormat(options);
+  const format = resultFormat(options);
   const lineage = await loadLineage(entity, options);
   if (format === 'json') writeResult(`${JSON.stringify(lineage, null, 2)}\n`, format, options.out, out);
   else if (format === 'text') writeResult(renderLineageText(lineage), format, options.out, out);

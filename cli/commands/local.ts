@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { pidAlive } from '../../store/pid-alive';
 import { createLocalSink } from '../../correlator/local-sink';
 import { startPlatform, type Platform } from '../../invokers/local/index';
 import { readPlatformInfo, removePlatformInfo, writePlatformInfo, writeWskProps } from '../../invokers/local/platform-info';
@@ -31,15 +32,6 @@ function intOption(value: string | number | undefined, name: string, min: number
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`bad ${name} ${JSON.stringify(value)}: give an integer from ${min} to ${max}`, 2);
   return n;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Starts everything and writes platform.json; the caller decides when to stop(). */

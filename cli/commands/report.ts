@@ -10,12 +10,12 @@ import type { RequestGraph } from '../../upg/types';
 import { renderIncidentsText } from '../../upg/analyses/render-text';
 import { analysisConfig, AnalysisConfigError, type AnalysisConfigInput } from '../../upg/analyses/config';
 import { detectIncidents } from '../../correlator/detect';
-import { parseOutputFormat, renderExport, type OutputFormat } from '../../upg/export/index';
+import { renderExport } from '../../upg/export/index';
 import { addStoreOptions, describeLocation, withStore, type StoreOptions } from '../options';
 import type { Output } from '../output';
 import { CliError } from '../errors';
 import { parseTime } from '../time';
-import { writeResult } from './trace';
+import { resultFormat, writeResult } from './result';
 import { progressLine } from './progress';
 
 export interface ReportOptions extends StoreOptions {
@@ -42,20 +42,8 @@ export function reportJson(incidents: Incident[]): string {
   return `${JSON.stringify(body, null, 2)}\n`;
 }
 
-export function reportFormat(options: Pick<ReportOptions, 'json' | 'format'>): OutputFormat {
-  if (options.format === undefined || options.format === null) return options.json ? 'json' : 'text';
-  let format: OutputFormat;
-  try {
-    format = parseOutputFormat(options.format);
-  } catch (err) {
-    throw new CliError((err as Error).message, 2);
-  }
-  if (options.json && format !== 'json') throw new CliError(`--json and --format ${format} contradict each other: pass one of them`, 2);
-  return format;
-}
-
 export async function runReport(options: ReportOptions, out: Output, progress: (line: string) => void = progressLine()): Promise<void> {
-  const format = reportFormat(options);
+  const format = resultFormat(options);
   const since = options.since !== undefined ? parseTime(options.since, '--since') : undefined;
   if (options.request !== undefined && String(options.request).trim() === '') throw new CliError('--request needs a request id (see `provenance requests`)', 2);
   let config;

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { traceFormat, writeResult } from './trace';
+import { resultFormat, writeResult } from './result';
 import { bufferOutput } from '../output';
 import { CliError } from '../errors';
 
-describe('trace --format', () => {
+describe('--format of trace, report and lineage', () => {
   it.each<[{ json?: boolean; format?: string }, string]>([
     [{}, 'text'],
     [{ json: true }, 'json'],
@@ -14,7 +14,7 @@ describe('trace --format', () => {
     [{ json: true, format: 'json' }, 'json'],
     [{ format: 'PROV-O' }, 'prov-o'],
   ])('%j -> %s', (options, expected) => {
-    expect(traceFormat(options)).toBe(expected);
+    expect(resultFormat(options)).toBe(expected);
   });
 
   it.each<[{ json?: boolean; format?: string }, RegExp]>([
@@ -23,7 +23,7 @@ describe('trace --format', () => {
   ])('%j is a usage error (exit 2)', (options, message) => {
     let err: unknown;
     try {
-      traceFormat(options);
+      resultFormat(options);
     } catch (e) {
       err = e;
     }

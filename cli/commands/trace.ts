@@ -8,10 +8,8 @@ import { addStoreOptions, describeLocation, withStore, type StoreOptions } from 
 import type { Output } from '../output';
 import { CliError } from '../errors';
 import { runTraceWalk, type TraceWalkOptions } from './trace-walk';
-import { parseOutputFormat, type OutputFormat } from '../../upg/export/index';
 import { renderTraceAs } from '../../upg/export/trace';
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resultFormat, writeResult } from './result';
 
 export interface TraceOptions extends StoreOptions {
   json?: boolean;
@@ -38,7 +36,7 @@ export async function loadTrace(reqId: string, options: StoreOptions): Promise<R
 }
 
 export async function runTrace(reqId: string, options: TraceOptions & TraceWalkOptions, out: Output): Promise<void> {
-  const format = traceFormat(options);
+  const format = resultFormat(options);
   // --direction (or a walk option) asks for the trace across functions and requests instead of the whole graph.
   if (options.direction !== undefined || options.depth !== undefined || options.from !== undefined || options.edges !== undefined || options.kinds !== undefined) {
     let text = '';
@@ -53,34 +51,6 @@ export async function runTrace(reqId: string, options: TraceOptions & TraceWalkO
     return;
   }
   writeResult(renderTraceAs(format, graph), format, options.out, out);
-}
-
-/** `--format`, with `--json` as its alias; exit 2 on an unknown format or a contradiction. */
-export function traceFormat(options: Pick<TraceOptions, 'json' | 'format'>): OutputFormat {
-  if (options.format === undefined || options.format === null) return options.json ? 'json' : 'text';
-  let format: OutputFormat;
-  try {
-    format = parseOutputFormat(options.format);
-  } catch (err) {
-    throw new CliError((err as Error).message, 2);
-  }
-  if (options.json && format !== 'json') throw new CliError(`--json and --format ${format} contradict each other: pass one of them`, 2);
-  return format;
-}
-
-/** The result to the output, or to `--out FILE` with one line on the output saying where it went. */
-export function writeResult(text: string, format: OutputFormat, file: string | undefined, out: Output): void {
-  if (file === undefined || file === '') {
-    out.write(text);
-    return;
-  }
-  const path = resolve(file);
-  try {
-    writeFileSync(path, text);
-  } catch (err) {
-    throw new CliError(`cannot write ${format} to ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (does its folder exist?)`);
-  }
-  out.write(`wrote ${format} to ${path}\n`);
 }
 
 const ensureNewline = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);

@@ -26,6 +26,7 @@ import { parseDemoArgs, type DemoOptions } from './demo-options';
 import { maskCard, startAttackerServer } from './attacks';
 import { checkReport, runAttacks } from './attack-run';
 import { runReport } from '../../cli/commands/report';
+import { pidAlive } from '../../store/pid-alive';
 
 // serverless.yml's service, deployed to the default stage
 const ACTION_PREFIX = 'hello-retail-dev-';
@@ -61,15 +62,6 @@ class Stack {
 }
 
 class Interrupted extends Error {}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -119,7 +111,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     say(`hello-retail demo (store: ${shownStore})`);
     doing = 'checking the store directory';
     const owner = readPlatformInfo(storeDir);
-    if (owner && owner.pid !== process.pid && alive(owner.pid)) {
+    if (owner && owner.pid !== process.pid && pidAlive(owner.pid)) {
       throw new Error(`a platform (pid ${owner.pid}) is already running on ${shownStore}: stop it first, or pass --store DIR`);
     }
     mkdirSync(storeDir, { recursive: true });

@@ -126,6 +126,10 @@ export class Container {
       spec.onCgroup?.({ container: spec.id, cgroupId: BigInt(this.cgroup.id), cwd: fs.realpathSync(spec.dir) });
     }
     const root = fs.realpathSync(packageRoot());
+    // What the runtime process is, as the platform starts it: the graph names the process that
+    // ran each activation by this program (the launcher around it, unshare/sh, is not the runtime).
+    this.info.exe = process.execPath;
+    this.info.args = [process.execPath, runtimeScript()];
     const cmd = buildLaunchCommand({
       containerId: spec.id,
       containerDir: fs.realpathSync(spec.dir),

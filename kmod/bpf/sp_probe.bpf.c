@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * serverless-provenance CO-RE probe: raw syscall tracepoints + process fork/exit, filtered
+ * serverless-provenance CO-RE probe: fentry/fexit on the captured syscalls + process fork/exit, filtered
  * in the kernel by cgroup id (the container) and by followed processes, one record per
  * syscall (built at exit, with the entry time for the duration) into a ring buffer.
  * The record format and the per-syscall parameters are shared with the kernel module
@@ -48,7 +48,7 @@ struct {
 	__type(value, __u8);
 } sp_cgroups SEC(".maps");
 
-/* Processes followed wherever they are (children of captured processes, or added by pid). */
+/* Processes added by pid from user space (their children are followed through sp_follow). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -56,11 +56,14 @@ struct {
 	__type(value, __u8);
 } sp_pids SEC(".maps");
 
-/* Syscall entry time per thread, for the duration. LRU: a thread that dies in a syscall leaves nothing. */
+/*
+ * Syscall entry time per thread, for the duration: task-local storage, freed with the task,
+ * and for a task never captured the exit program's lookup is a NULL pointer test.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct sp_start);
 } sp_starts SEC(".maps");
 
@@ -89,12 +92,34 @@ struct {
 	__type(value, struct sp_counters);
 } sp_stats SEC(".maps");
 
+/*
+ * Tasks followed wherever they go: every task forked by a captured task (processes and
+ * threads) is marked in its own storage, which dies with it. Cheaper than a pid hash lookup
+ * on the hot path of every process that is not captured.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u8);
+} sp_follow SEC(".maps");
+
+/* Set by user space once it has added a pid to sp_pids: until then that lookup is skipped. */
+volatile __u32 sp_pids_added = 0;
+
 SP_INLINE int sp_tracked(void)
 {
 	__u64 cg = bpf_get_current_cgroup_id();
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid;
 
-	return bpf_map_lookup_elem(&sp_cgroups, &cg) || bpf_map_lookup_elem(&sp_pids, &tgid);
+	if (bpf_map_lookup_elem(&sp_cgroups, &cg))
+		return 1;
+	if (bpf_task_storage_get(&sp_follow, bpf_get_current_task_btf(), 0, 0))
+		return 1;
+	if (!sp_pids_added)
+		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	return bpf_map_lookup_elem(&sp_pids, &tgid) != 0;
 }
 
 SP_INLINE void sp_task_header(struct sp_event_hdr *h, __u64 now)
@@ -112,13 +137,21 @@ SP_INLINE void sp_task_header(struct sp_event_hdr *h, __u64 now)
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
+/*
+ * Wake the consumer only once this much is waiting: it polls with a timeout anyway, so a
+ * record is late by at most one poll period, and a busy container costs one wakeup per
+ * SP_WAKEUP_BYTES instead of one per record.
+ */
+#define SP_WAKEUP_BYTES (256 << 10)
+
 SP_INLINE void sp_emit(void *buf, __u32 len)
 {
 	__u32 zero = 0;
 	struct sp_counters *c = bpf_map_lookup_elem(&sp_stats, &zero);
+	__u64 flags = bpf_ringbuf_query(&sp_ring, BPF_RB_AVAIL_DATA) >= SP_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
 	len &= SP_OFF_MASK;
-	if (bpf_ringbuf_output(&sp_ring, buf, len, 0) < 0) {
+	if (bpf_ringbuf_output(&sp_ring, buf, len, flags) < 0) {
 		if (c)
 			c->drops++;
 		return;
@@ -129,33 +162,23 @@ SP_INLINE void sp_emit(void *buf, __u32 len)
 	}
 }
 
-SP_INLINE __u64 sp_arg(struct pt_regs *regs, int i)
-{
-	switch (i) {
-	case 0: return regs->di;
-	case 1: return regs->si;
-	case 2: return regs->dx;
-	case 3: return regs->r10;
-	case 4: return regs->r8;
-	default: return regs->r9;
-	}
-}
-
+/*
+ * Raw syscall tracepoints (fentry on the syscall functions would spare other processes the
+ * syscall slow path, but BPF trampolines are refused here: EPERM at load). What a process that
+ * is not captured pays is kept to the minimum instead: at entry the syscall type first (a
+ * compiled switch, no memory access), then the cgroup filter; at exit one task-storage pointer
+ * test, since only a task whose entry was captured has storage.
+ */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct sp_start st;
-	int ev;
+	struct sp_start *st;
+	int ev = sp_syscall_event(id);
 
-	if (!sp_tracked())
-		return 0;
-	ev = sp_syscall_event(id);
 	if (ev == SP_EV_NONE)
 		return 0;
-	st.ts = bpf_ktime_get_boot_ns();
-	st.nr = id;
-
+	if (!sp_tracked())
+		return 0;
 	if (ev == SP_EV_EXIT_GROUP) {
 		/* exit_group never returns: emit now. */
 		__u32 k = 0;
@@ -170,13 +193,13 @@ int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
 		a[0] = regs->di;
 		a[1] = a[2] = a[3] = a[4] = a[5] = 0;
 		struct sp_event_hdr *h = (struct sp_event_hdr *)s->b;
-		sp_task_header(h, st.ts);
+		sp_task_header(h, bpf_ktime_get_boot_ns());
 		sp_fill_syscall(&b, h, id, a, 0, 0, &data);
 		sp_emit(s->b, sp_finish(&b, h));
 		return 0;
 	}
 	if (ev == SP_EV_EXECVE) {
-		__u32 k = 1;
+		__u32 k = 1, tid = (__u32)bpf_get_current_pid_tgid();
 		struct sp_exec_stash *ex = bpf_map_lookup_elem(&sp_scratch, &k);
 
 		if (ex) {
@@ -187,7 +210,11 @@ int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
 			bpf_map_update_elem(&sp_execs, &tid, ex, BPF_ANY);
 		}
 	}
-	bpf_map_update_elem(&sp_starts, &tid, &st, BPF_ANY);
+	st = bpf_task_storage_get(&sp_starts, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st)
+		return 0;
+	st->ts = bpf_ktime_get_boot_ns();
+	st->nr = id;
 	return 0;
 }
 
@@ -216,22 +243,21 @@ static long sp_chunk_cb(__u64 i, void *arg)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct sp_start *st = bpf_map_lookup_elem(&sp_starts, &tid);
+	struct sp_start *st = bpf_task_storage_get(&sp_starts, bpf_get_current_task_btf(), 0, 0);
 	struct sp_exec_stash *ex = 0;
 	struct sp_chunk_ctx cctx = {};
 	struct sp_builder b = {};
 	struct sp_event_hdr *h;
 	__u64 a[6], now, t0;
-	__u32 k = 0;
+	__u32 k = 0, tid;
 	long nr;
 	int ev;
 
-	if (!st)
+	if (!st || st->nr < 0)
 		return 0;
 	nr = st->nr;
 	t0 = st->ts;
-	bpf_map_delete_elem(&sp_starts, &tid);
+	st->nr = -1; /* consumed: an exit without a captured entry must not reuse it */
 	/* the syscall number of this exit must be the one we saw enter */
 	if (regs->orig_ax != nr)
 		return 0;
@@ -246,6 +272,7 @@ int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 	a[3] = regs->r10;
 	a[4] = regs->r8;
 	a[5] = regs->r9;
+	tid = (__u32)bpf_get_current_pid_tgid();
 	if (sp_syscall_event(nr) == SP_EV_EXECVE)
 		ex = bpf_map_lookup_elem(&sp_execs, &tid);
 	now = bpf_ktime_get_boot_ns();
@@ -277,8 +304,7 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (!sp_tracked())
 		return 0;
-	if (cpid == ctgid)
-		bpf_map_update_elem(&sp_pids, &ctgid, &one, BPF_ANY);
+	bpf_task_storage_get(&sp_follow, child, &one, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	s = bpf_map_lookup_elem(&sp_scratch, &k);
 	if (!s)
 		return 0;

@@ -80,7 +80,10 @@ static int sp_bpf_add_pid(void *impl, __u32 tgid)
 	struct sp_bpf *s = impl;
 	__u8 one = 1;
 
-	return bpf_map_update_elem(bpf_map__fd(s->skel->maps.sp_pids), &tgid, &one, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.sp_pids), &tgid, &one, BPF_ANY))
+		return -errno;
+	s->skel->bss->sp_pids_added = 1; /* the probe looks at sp_pids from now on */
+	return 0;
 }
 
 static int sp_bpf_stats(void *impl, struct sp_stats *out)

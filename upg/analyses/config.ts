@@ -36,7 +36,7 @@ export function analysisConfig(input: AnalysisConfigInput = {}, where = 'custom.
   if (input.sensitive !== undefined) {
     const s = input.sensitive;
     if (s === null || typeof s !== 'object' || Array.isArray(s)) {
-      problems.push(`${where}.sensitive must be a mapping with tables, files and/or secrets (lists of names), got ${describe(s)}`);
+      problems.push(`${where}.sensitive must be a mapping with tables, files and/or secrets (lists of names), got ${describeValue(s)}`);
     } else {
       const given = s as Record<string, unknown>;
       for (const key of Object.keys(given)) {
@@ -47,7 +47,7 @@ export function analysisConfig(input: AnalysisConfigInput = {}, where = 'custom.
       for (const key of ['tables', 'files', 'secrets'] as const) {
         if (given[key] === undefined) continue;
         const list = stringList(given[key]);
-        if (list === undefined) problems.push(`${where}.sensitive.${key} must be a list of names (\`*\` is a wildcard), got ${describe(given[key])}`);
+        if (list === undefined) problems.push(`${where}.sensitive.${key} must be a list of names (\`*\` is a wildcard), got ${describeValue(given[key])}`);
         else out.sensitive[key] = list;
       }
     }
@@ -56,7 +56,7 @@ export function analysisConfig(input: AnalysisConfigInput = {}, where = 'custom.
     const raw = input[key];
     if (raw === undefined) continue;
     if (!Array.isArray(raw)) {
-      problems.push(`${where}.${key} must be a list of hosts, host:port pairs or URLs, got ${describe(raw)}`);
+      problems.push(`${where}.${key} must be a list of hosts, host:port pairs or URLs, got ${describeValue(raw)}`);
       continue;
     }
     const endpoints: Endpoint[] = [];
@@ -72,7 +72,7 @@ export function analysisConfig(input: AnalysisConfigInput = {}, where = 'custom.
     const raw = input[key];
     if (raw === undefined) continue;
     if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 1) out[key] = raw;
-    else problems.push(`${where}.${key} must be a whole number from 1, got ${describe(raw)}`);
+    else problems.push(`${where}.${key} must be a whole number from 1, got ${describeValue(raw)}`);
   }
   if (problems.length) throw new AnalysisConfigError(problems.length === 1 ? problems[0] : `${problems.length} problems:\n  - ${problems.join('\n  - ')}`);
   return out;
@@ -88,12 +88,12 @@ function stringList(value: unknown): string[] | undefined {
 export function parseEndpoint(value: unknown): Endpoint | string {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const { host, port } = value as { host?: unknown; port?: unknown };
-    if (typeof host !== 'string' || host === '') return `needs a host, got ${describe(value)}`;
+    if (typeof host !== 'string' || host === '') return `needs a host, got ${describeValue(value)}`;
     if (port === undefined) return { host: host.toLowerCase() };
-    if (!validPort(port)) return `port must be 1-65535, got ${describe(port)}`;
+    if (!validPort(port)) return `port must be 1-65535, got ${describeValue(port)}`;
     return { host: host.toLowerCase(), port: Number(port) };
   }
-  if (typeof value !== 'string' || value.trim() === '') return `must be a host, host:port or URL, got ${describe(value)}`;
+  if (typeof value !== 'string' || value.trim() === '') return `must be a host, host:port or URL, got ${describeValue(value)}`;
   const text = value.trim();
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
     try {
@@ -137,7 +137,8 @@ export function endpointListed(list: readonly Endpoint[], address: string, port:
   return list.some((e) => e.host === host && (e.port === undefined || e.port === port));
 }
 
-function describe(value: unknown): string {
+/** A value as a configuration error names it: "a list", "a mapping", '"x"', "number 3". */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

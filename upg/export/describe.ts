@@ -116,3 +116,50 @@ export function abbreviate(text: string, width: number): string {
 export function logOwner(n: UpgNode): string | undefined {
   return n.kind === 'log' ? n.activationId : undefined;
 }
+
+/**
+ * A node as two short lines for a drawn box: its own name (without the kind word the second line
+ * carries) and what it is, e.g. ["hello-retail-dev-purchase", "activation a014a04d…"],
+ * ["…/receipts/fr.js", "file in sp-03a7e86f0629"], ["hello-retail-cards", "item id=card-eve-mc"].
+ */
+export function nodeLines(v: ViewNode): [string, string] {
+  const n = v.node;
+  if (!n) return [v.id.replace(/^[a-z]+:/, ''), `${v.kind ?? v.provClass} (no record received)`];
+  switch (n.kind) {
+    case 'request':
+      return [n.requestId, 'request'];
+    case 'activation':
+      return [shortAction(n.action), `activation ${shortId(n.activationId)}`];
+    case 'unit':
+      return [`unit ${n.index}`, `of activation ${shortId(n.activationId)}`];
+    case 'process':
+      return [n.exe ?? `pid ${n.pid}`, n.pid >= 0 && n.exe ? `process pid ${n.pid}` : 'process'];
+    case 'action':
+      return [shortAction(n.name), 'action'];
+    case 'container':
+      return [n.containerId, n.action ? `container of ${shortAction(n.action)}` : 'container'];
+    case 'invoker':
+      return [n.name, 'invoker'];
+    case 'client':
+      return [n.name, 'client'];
+    case 'file':
+      return [n.path, `file in ${n.container.replace(/^ctr:([^/]*\/)?/, '')}`];
+    case 'socket':
+      return [`${n.address}:${n.port}`, n.url ? n.url : `socket${n.proto ? ` ${n.proto}` : ''}`];
+    case 'item':
+      return [n.table, n.key === undefined ? 'table' : `item ${keyText(n.key)}`];
+    case 'message':
+      return [`invoke ${shortAction(n.action)}`, `message ${shortId(n.from)} → ${n.to ? shortId(n.to) : '?'}`];
+    case 'log':
+      return [n.text, `log ${n.stream}`];
+  }
+}
+
+/** Cut to `width` characters: paths keep their end (the file name), everything else its start. */
+export function fitText(text: string, width: number): string {
+  // eslint-disable-next-line no-control-regex
+  const one = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  if (one.length <= width) return one;
+  if (/^\/[^\s]*\/[^\s]*$/.test(one)) return `…${one.slice(one.length - width + 1)}`;
+  return `${one.slice(0, Math.max(1, width - 1))}…`;
+}

@@ -63,18 +63,17 @@ export const HTML_CLIENT_SCRIPT = String.raw`
     }
 
     data.nodes.forEach(function (n) {
-      var cls = 'node prov-' + n.provClass + (n.role ? ' role-' + n.role : '') + (n.missing ? ' missing' : '');
+      var cls = 'node prov-' + n.provClass + (n.role ? ' role-' + n.role : '') + (n.missing ? ' missing' : '') + (n.fold ? ' fold' : '');
       var g = el('g', { 'class': cls, 'data-id': n.id, transform: 'translate(' + n.x + ',' + n.y + ')' }, nodeLayer);
       if (n.provClass === 'activity') el('rect', { 'class': 'shape', width: W, height: H, rx: 3 }, g);
       else if (n.provClass === 'agent') el('polygon', { 'class': 'shape', points: '0,' + H * 0.3 + ' ' + W / 2 + ',0 ' + W + ',' + H * 0.3 + ' ' + W + ',' + H + ' 0,' + H }, g);
       else el('ellipse', { 'class': 'shape', cx: W / 2, cy: H / 2, rx: W / 2, ry: H / 2 }, g);
-      var label = el('text', { x: W / 2, y: H / 2 - 2, 'text-anchor': 'middle' }, g);
-      label.textContent = clip(n.label, 28);
-      var sub = [n.kind || n.provClass];
-      if (n.role) sub.push(n.role);
-      if (n.logs) sub.push(n.logs + ' log' + (n.logs === 1 ? '' : 's'));
-      var subText = el('text', { 'class': 'sub', x: W / 2, y: H / 2 + 11, 'text-anchor': 'middle' }, g);
-      subText.textContent = sub.join(' \u00b7 ');
+      // The two lines come clipped to the box from the page's generator; clip again in case they do not.
+      var lines = n.lines || [n.label, n.kind || n.provClass];
+      var label = el('text', { x: W / 2, y: H / 2 - 1, 'text-anchor': 'middle' }, g);
+      label.textContent = clip(lines[0], 30);
+      var subText = el('text', { 'class': 'sub', x: W / 2, y: H / 2 + 12, 'text-anchor': 'middle' }, g);
+      subText.textContent = clip(lines[1], 38);
       el('title', {}, g).textContent = n.label + '\n' + n.id;
       g.addEventListener('click', function (ev) { ev.stopPropagation(); select(n.id); });
       nodeEls[n.id] = g;
@@ -148,6 +147,12 @@ export const HTML_CLIENT_SCRIPT = String.raw`
       if (n.logLines && n.logLines.length) {
         html('h2', 'log lines (' + n.logs + ')', details);
         n.logLines.forEach(function (line) { html('div', line, details, 'log'); });
+      }
+      if (n.members && n.members.length) {
+        html('h2', 'folded here (' + n.fold + ')', details);
+        var list = html('ul', null, details);
+        n.members.forEach(function (m) { html('li', m, list); });
+        if (n.fold > n.members.length) html('p', '\u2026 and ' + (n.fold - n.members.length) + ' more', details, 'hint');
       }
     }
     function relationList(title, edges, end) {

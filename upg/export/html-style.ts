@@ -2,12 +2,13 @@
 // Role colours match ROLE_COLOR in dot.ts; PROV classes use the W3C PROV colours.
 export const HTML_STYLE = `
 :root { --entity: #FFFC87; --activity: #9FB1FC; --agent: #FED37F; --planter: #d32f2f; --victim: #f57c00;
-  --artifact: #8e24aa; --sink: #c2185b; --container: #5d4037; --path: #e53935; --ink: #1d2330; --muted: #667085; }
+  --artifact: #8e24aa; --sink: #c2185b; --container: #5d4037; --path: #e53935; --shared: #98a2b3; --ink: #1d2330; --muted: #667085; }
 * { box-sizing: border-box; }
 html, body { margin: 0; height: 100%; font: 13px/1.4 "DejaVu Sans", Helvetica, Arial, sans-serif; color: var(--ink); background: #f6f7f9; }
 body { display: grid; grid-template-rows: auto 1fr; grid-template-columns: 1fr 340px; grid-template-areas: "head head" "graph side"; }
 header { grid-area: head; padding: 10px 16px; background: #1d2330; color: #fff; display: flex; gap: 24px; align-items: baseline; flex-wrap: wrap; }
 header h1 { font-size: 16px; margin: 0; font-weight: 600; }
+header .scope { color: #fff; }
 header .summary { color: #c9d1e0; }
 #stage { grid-area: graph; position: relative; overflow: hidden; background: #fff; border-right: 1px solid #d0d5dd; }
 #graph { width: 100%; height: 100%; display: block; cursor: grab; user-select: none; }
@@ -40,14 +41,19 @@ aside h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; co
 .node.prov-activity .shape { fill: var(--activity); }
 .node.prov-agent .shape { fill: var(--agent); }
 .node.missing .shape { stroke-dasharray: 4 3; fill-opacity: .5; }
-.node text { font-size: 11px; pointer-events: none; }
-.node text.sub { font-size: 9px; fill: var(--muted); }
+.node text { font-size: 12px; pointer-events: none; }
+.node text.sub { font-size: 10px; fill: #475467; }
 .node.role-planter .shape { stroke: var(--planter); stroke-width: 4; }
 .node.role-victim .shape { stroke: var(--victim); stroke-width: 4; }
 .node.role-artifact .shape { stroke: var(--artifact); stroke-width: 4; }
 .node.role-sink .shape { stroke: var(--sink); stroke-width: 4; }
 .node.role-container .shape { stroke: var(--container); stroke-width: 4; }
 .node.role-path .shape { stroke: var(--path); stroke-width: 2.5; }
+.node.role-shared .shape { stroke: var(--shared); stroke-width: 3; fill-opacity: .45; }
+.node.role-shared text { fill: var(--muted); }
+.node.fold .shape { stroke-dasharray: 5 3; fill-opacity: .55; }
+.node.fold text { font-style: italic; }
+details.benign summary { cursor: pointer; color: var(--muted); margin: 4px 0 6px; }
 .node.selected .shape { stroke: #000; stroke-width: 3; filter: drop-shadow(0 0 4px rgba(0,0,0,.45)); }
 .edge path { fill: none; stroke: #98a2b3; stroke-width: 1.2; }
 .edge text { font-size: 9px; fill: #475467; display: none; }

@@ -2,19 +2,29 @@
 // Content-Security-Policy that forbids any network access, positions from layout.ts. With
 // incidents it is the attack report (planter, container, artifact, victims, sinks highlighted, a
 // list of incidents to focus on); without, it draws one request's graph.
-import { isoTime, nodeDetails, nodeLabel } from './describe';
+import { fitText, isoTime, nodeDetails, nodeLabel, nodeLines } from './describe';
+import { sharedText } from './dot';
 import { HTML_CLIENT_SCRIPT } from './html-client';
 import { HTML_STYLE } from './html-style';
 import { combineGraphs, titleOf, type ExportGraph, type ExportInput } from './input';
-import { describeThing, type Role } from './marks';
+import { BENIGN_VERDICT, describeThing, type Role } from './marks';
 import { layeredLayout } from './layout';
-import { buildPicture, type Picture, type PictureOptions } from './picture';
+import { buildPicture, type Picture, type PictureNode, type PictureOptions } from './picture';
 import { detectedTime } from './prov-json';
 
-const NODE_WIDTH = 180;
-const NODE_HEIGHT = 46;
-/** Log lines of one activation carried into the page for its details panel. */
+const NODE_WIDTH = 200;
+const NODE_HEIGHT = 44;
+/** Characters of a node's first (12px) and second (10px) line that fit its box. */
+const TITLE_CHARS = 26;
+const CAPTION_CHARS = 33;
+/**
+ * The drawing area of the page at a common window size (1400×900 less the side panel and
+ * header): the layout wraps tall layers so the picture fits it at the largest scale.
+ */
+const VIEWPORT = { width: 1000, height: 780 };
+/** Log lines of one activation, and members of a fold, carried into the page for the details panel. */
 const MAX_LOG_LINES = 50;
+const MAX_MEMBERS = 50;
 
 /** The data the page's script draws (embedded as JSON). */
 export interface HtmlData {
@@ -28,27 +38,31 @@ export interface HtmlData {
     role?: Role;
     missing: boolean;
     logs: number;
+    /** the two lines drawn in the box */
+    lines: [string, string];
     logLines?: string[];
+    /** a fold ("+12 more files"): how many nodes, and the first ones' names */
+    fold?: number;
+    members?: string[];
     x: number;
     y: number;
     details: Array<[string, string]>;
   }>;
   edges: Array<{ id: string; from: string; to: string; kind: string; label: string; onPath: boolean }>;
   incidents: Array<{ id: string; nodes: string[]; edges: string[] }>;
+  /** what is drawn and what was left out */
+  scope: { mode: string; total: number; drawn: number; hidden: number; note: string };
 }
 
 export function renderHtml(input: ExportInput, options: PictureOptions = {}): string {
   const graph = combineGraphs(input.graphs);
-  const picture = buildPicture(graph, input.incidents, options);
+  const picture = buildPicture(graph, input.incidents, { ...input.picture, ...options });
   const title = titleOf(input, graph);
   const data = htmlData(title, graph, picture);
   const incidentCount = picture.marks.incidents.length;
-  const summary = [
-    `${graph.requests.length} request${graph.requests.length === 1 ? '' : 's'}`,
-    `${data.nodes.length} nodes`,
-    `${data.edges.length} relations`,
-  ];
+  const summary = [`${graph.requests.length} request${graph.requests.length === 1 ? '' : 's'}`];
   if (incidentCount) summary.push(`${incidentCount} incident${incidentCount === 1 ? '' : 's'}`);
+  summary.push(`${data.edges.length} relations drawn`);
   return `<!doctype html>
 <html lang="en" data-drawn-nodes="0" data-drawn-edges="0">
 <head>
@@ -60,7 +74,7 @@ export function renderHtml(input: ExportInput, options: PictureOptions = {}): st
 <style>${HTML_STYLE}</style>
 </head>
 <body>
-<header><h1>${escapeHtml(title)}</h1><span class="summary">${escapeHtml(summary.join(' · '))}</span></header>
+<header><h1>${escapeHtml(title)}</h1><span class="scope">${escapeHtml(picture.scope.note)}</span><span class="summary">${escapeHtml(summary.join(' · '))}</span></header>
 <div id="stage">
 <svg id="graph" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(`provenance graph: ${title}`)}">
 <defs>
@@ -87,9 +101,9 @@ ${legendHtml(picture)}
 
 export function htmlData(title: string, graph: ExportGraph, picture: Picture): HtmlData {
   const layout = layeredLayout(
-    picture.nodes.map((n) => ({ id: n.id, time: firstTime(n.view.node) })),
-    picture.edges.map((e) => ({ cause: e.to, effect: e.from })),
-    { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT },
+    picture.nodes.map((n) => ({ id: n.id, time: n.time })),
+    picture.edges.filter((e) => e.ranks).map((e) => ({ cause: e.to, effect: e.from })),
+    { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT, viewport: VIEWPORT },
   );
   const at = new Map(layout.nodes.map((p) => [p.id, p]));
   const logs = logLinesByActivation(graph);
@@ -102,28 +116,63 @@ export function htmlData(title: string, graph: ExportGraph, picture: Picture): H
       provClass: n.view.provClass,
       missing: n.view.missing,
       logs: n.logs,
+      lines: drawnLines(n, graph),
       x: p.x,
       y: p.y,
-      details: nodeDetails(n.view),
+      details: n.folded ? foldDetails(n, graph) : nodeDetails(n.view),
     };
     if (n.role) out.role = n.role;
     const lines = logs.get(n.id);
     if (lines?.length) out.logLines = lines.slice(0, MAX_LOG_LINES);
+    if (n.folded) {
+      out.fold = n.folded.length;
+      out.members = n.folded.slice(0, MAX_MEMBERS).map((id) => {
+        const v = graph.byId.get(id);
+        return v ? nodeLabel(v, 80) : id;
+      });
+    }
     return out;
   });
   const edges = picture.edges.map((e) => ({ id: e.id, from: e.from, to: e.to, kind: e.kind, label: e.label, onPath: e.onPath }));
+  const drawn = new Set(picture.nodes.map((n) => n.id));
   const incidents = picture.marks.incidents.map((m) => {
-    const ids = new Set(Object.values(m.nodes).flat());
+    const named = m.incident.verdict === BENIGN_VERDICT ? m.nodes.artifact : [...Object.values(m.nodes).flat(), ...(m.incident.timeline ?? []).map((t) => t.node)];
+    const ids = new Set(named.filter((id) => drawn.has(id)));
     const members = picture.edges.filter((e) => e.onPath && ids.has(e.from) && ids.has(e.to)).map((e) => e.id);
     return { id: m.incident.id, nodes: [...ids].sort(), edges: members };
   });
-  return { title, layout: { width: layout.width, height: layout.height, nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT }, nodes, edges, incidents };
+  const { mode, total, drawn: drawnCount, hidden, note } = picture.scope;
+  return {
+    title,
+    layout: { width: layout.width, height: layout.height, nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT },
+    nodes,
+    edges,
+    incidents,
+    scope: { mode, total, drawn: drawnCount, hidden, note },
+  };
 }
 
-function firstTime(node: ExportGraph['nodes'][number]['node']): number | undefined {
-  if (!node) return undefined;
-  if ('start' in node && typeof node.start === 'number') return node.start;
-  return node.firstSeen;
+/** The box's two lines: the node's own name, then what it is, its role, its folded log lines. */
+function drawnLines(n: PictureNode, graph: ExportGraph): [string, string] {
+  if (n.folded) {
+    const first = graph.byId.get(n.folded[0]);
+    return [n.label, fitText(`e.g. ${first ? nodeLines(first)[0] : n.folded[0]}`, CAPTION_CHARS)];
+  }
+  const [name, what] = nodeLines(n.view);
+  const caption = [what];
+  if (n.shared) caption.splice(0, 1, sharedText(n.shared));
+  else if (n.role && n.role !== 'path') caption.push(n.role);
+  if (n.logs) caption.push(`${n.logs} log${n.logs === 1 ? '' : 's'}`);
+  return [fitText(name, TITLE_CHARS), fitText(caption.join(' · '), CAPTION_CHARS)];
+}
+
+function foldDetails(n: PictureNode, graph: ExportGraph): Array<[string, string]> {
+  const kinds = new Set(n.folded!.map((id) => graph.byId.get(id)?.kind ?? '?'));
+  return [
+    ['folded', `${n.folded!.length} nodes not drawn one by one (similar neighbours of one drawn node)`],
+    ['kind', [...kinds].join(', ')],
+    ['see all', 'render with { full: true } or more context'],
+  ];
 }
 
 /** Log lines per activation node, in time order, "time  stream  text". */
@@ -161,7 +210,12 @@ function incidentsHtml(picture: Picture, graph: ExportGraph): string {
     if (m.unresolved.length) lines.push(`not in the graph: ${m.unresolved.join('; ')}`);
     return `<div class="incident verdict-${escapeHtml(i.verdict)}" data-index="${index}" data-incident="${escapeHtml(i.id)}"><span class="verdict">${escapeHtml(i.verdict)}</span> · ${escapeHtml(i.kind)}${i.reason ? ` — ${escapeHtml(i.reason)}` : ''}<ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul></div>`;
   });
-  return `<h2>incidents (${items.length}) — click one to focus</h2>\n${items.join('\n')}\n`;
+  const benign = picture.marks.incidents.map((m, k) => (m.incident.verdict === BENIGN_VERDICT ? k : -1)).filter((k) => k >= 0);
+  const first = items.filter((_, k) => !benign.includes(k));
+  const folded = benign.length
+    ? `<details class="benign"><summary>${benign.length} benign shared state (a cache both sides use normally): drawn grey</summary>\n${benign.map((k) => items[k]).join('\n')}\n</details>`
+    : '';
+  return `<h2>incidents (${items.length}) — click one to focus</h2>\n${[...first, folded].filter(Boolean).join('\n')}\n`;
 }
 
 function legendHtml(picture: Picture): string {
@@ -177,9 +231,11 @@ function legendHtml(picture: Picture): string {
     ['sink', 'sink: where data left'],
     ['container', 'container reused'],
     ['path', 'on the causal path'],
+    ['shared', 'benign shared state (a cache)'],
   ];
   const used = new Set(picture.nodes.map((n) => n.role).filter(Boolean));
   for (const [role, text] of roles) if (used.has(role)) rows.push([`border-color: var(--${role})`, text]);
+  if (picture.nodes.some((n) => n.folded)) rows.push(['border-style: dashed', '"+N more": similar nodes folded into one (click for the list)']);
   const items = rows.map(([style, text]) => `<span class="swatch${style.startsWith('border') ? ' ring' : ''}" style="${style}"></span><span>${escapeHtml(text)}</span>`);
   items.push('<span></span><span class="hint">arrows point from what depends to what it depends on (W3C PROV)</span>');
   return `<div class="legend">${items.join('')}</div>`;

@@ -5,6 +5,10 @@
 //    (an agent, an item only read) moves right next to the first thing it affects.
 // 3. Within a layer, nodes start in time order and are reordered by a few barycentre sweeps to
 //    shorten crossing edges. Same input, same picture.
+// 4. A layer taller than the row limit wraps into several adjacent columns (in its order), so a
+//    graph with one crowded layer (twenty sockets an activation talked to) is not one tall column.
+//    Given a viewport, the row limit is the one that lets the whole drawing fit it at the largest
+//    scale (labels readable when the page opens "fit").
 
 export interface LayoutNodeInput {
   id: string;
@@ -33,6 +37,8 @@ export interface Layout {
   height: number;
   /** edges ignored to break cycles, as "cause->effect" */
   reversed: string[];
+  /** the row limit used (tallest column) */
+  rows: number;
 }
 
 export interface LayoutOptions {
@@ -41,6 +47,12 @@ export interface LayoutOptions {
   gapX?: number;
   gapY?: number;
   sweeps?: number;
+  /** wrap layers taller than this into several columns (default: chosen for `viewport`, else no wrapping) */
+  maxRows?: number;
+  /** the drawing area the picture should fit at the largest scale (chooses maxRows) */
+  viewport?: { width: number; height: number };
+  /** fewest rows a wrapped layer keeps (default 4): below this, wrapping only trades height for width */
+  minRows?: number;
 }
 
 export function layeredLayout(nodesIn: LayoutNodeInput[], edgesIn: LayoutEdgeInput[], options: LayoutOptions = {}): Layout {
@@ -153,21 +165,52 @@ export function layeredLayout(nodesIn: LayoutNodeInput[], edgesIn: LayoutEdgeInp
     }
   }
 
-  // 4. Coordinates: columns per layer, each column centred vertically on the tallest.
+  // 4. Wrap tall layers, then coordinates: columns left to right, each centred vertically on the tallest.
   const tallest = Math.max(0, ...layers.map((l) => l.length));
+  const pitchX = nodeWidth + gapX;
   const rowH = nodeHeight + gapY;
+  const rows = options.maxRows !== undefined ? Math.max(1, Math.floor(options.maxRows)) : options.viewport ? bestRows(layers.map((l) => l.length), options.viewport, pitchX, rowH, gapX, gapY, options.minRows ?? 4) : tallest;
   const placed: PlacedNode[] = [];
+  let column = 0;
+  let height = 0;
+  const columnsOf = (l: string[]) => Math.max(1, Math.ceil(l.length / Math.max(1, rows)));
+  const shown = Math.min(tallest, rows);
   layers.forEach((l, li) => {
-    const offset = ((tallest - l.length) * rowH) / 2;
-    l.forEach((id, order) => placed.push({ id, layer: li, order, x: li * (nodeWidth + gapX), y: offset + order * rowH }));
+    const columns = columnsOf(l);
+    for (let c = 0; c < columns; c++) {
+      const slice = l.slice(c * rows, (c + 1) * rows);
+      const offset = ((shown - slice.length) * rowH) / 2;
+      slice.forEach((id, k) => placed.push({ id, layer: li, order: c * rows + k, x: (column + c) * pitchX, y: offset + k * rowH }));
+      height = Math.max(height, slice.length ? slice.length * rowH - gapY : 0);
+    }
+    column += columns;
   });
   placed.sort((a, b) => a.layer - b.layer || a.order - b.order);
   return {
     nodes: placed,
-    width: layers.length ? layers.length * (nodeWidth + gapX) - gapX : 0,
-    height: tallest ? tallest * rowH - gapY : 0,
+    width: column ? column * pitchX - gapX : 0,
+    height,
     reversed,
+    rows: shown,
   };
+}
+
+/** The row limit at which columns of these heights fit the viewport at the largest scale (ties: more rows, fewer columns). */
+export function bestRows(heights: number[], viewport: { width: number; height: number }, pitchX: number, rowH: number, gapX: number, gapY: number, minRows: number): number {
+  const tallest = Math.max(0, ...heights);
+  let best = tallest;
+  let bestScale = -1;
+  for (let rows = tallest; rows >= Math.min(tallest, Math.max(1, minRows)); rows--) {
+    const columns = heights.reduce((n, h) => n + Math.max(1, Math.ceil(h / rows)), 0);
+    const width = columns * pitchX - gapX;
+    const height = Math.min(rows, tallest) * rowH - gapY;
+    const scale = Math.min(viewport.width / Math.max(1, width), viewport.height / Math.max(1, height));
+    if (scale > bestScale + 1e-9) {
+      best = rows;
+      bestScale = scale;
+    }
+  }
+  return best;
 }
 
 function byTimeThenId(a: LayoutNodeInput, b: LayoutNodeInput): number {

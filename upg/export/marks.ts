@@ -6,15 +6,21 @@ import { nodeIds, stableJson } from '../ids';
 import type { UpgEdge } from '../types';
 import type { ExportGraph, ExportIncident, IncidentThing, ViewNode } from './input';
 
-export type Role = 'planter' | 'victim' | 'container' | 'artifact' | 'sink' | 'path';
+/** What an incident names. */
+export type MarkRole = 'planter' | 'victim' | 'container' | 'artifact' | 'sink' | 'path';
+/** How a drawn node is highlighted: a MarkRole of an attack, or `shared`, the artifact of benign shared state (a cache). */
+export type Role = MarkRole | 'shared';
 
 /** Highlight order: a node with several roles is drawn as the first of these it has. */
-export const ROLE_ORDER: Role[] = ['planter', 'victim', 'artifact', 'sink', 'container', 'path'];
+export const ROLE_ORDER: Role[] = ['planter', 'victim', 'artifact', 'sink', 'container', 'path', 'shared'];
+
+/** The verdict of an incident that is not an attack: both sides behaved normally (a cache). */
+export const BENIGN_VERDICT = 'benign-shared-state';
 
 export interface IncidentMarks {
   incident: ExportIncident;
   /** node ids per role (each list without duplicates, in the incident's order) */
-  nodes: Record<Role, string[]>;
+  nodes: Record<MarkRole, string[]>;
   /** ids of graph edges joining consecutive nodes of the causal path */
   pathEdges: string[];
   /** what the incident names that the graph does not hold (shown, never silently dropped) */
@@ -35,7 +41,7 @@ export function markIncidents(graph: ExportGraph, incidents: ExportIncident[] = 
   for (const incident of incidents) {
     const m = markOne(graph, incident);
     result.push(m);
-    for (const role of Object.keys(m.nodes) as Role[]) {
+    for (const role of Object.keys(m.nodes) as MarkRole[]) {
       for (const id of m.nodes[role]) {
         const set = roles.get(id) ?? new Set<Role>();
         set.add(role);
@@ -54,9 +60,9 @@ export function primaryRole(marks: Marks, id: string): Role | undefined {
 }
 
 function markOne(graph: ExportGraph, incident: ExportIncident): IncidentMarks {
-  const nodes: Record<Role, string[]> = { planter: [], victim: [], container: [], artifact: [], sink: [], path: [] };
+  const nodes: Record<MarkRole, string[]> = { planter: [], victim: [], container: [], artifact: [], sink: [], path: [] };
   const unresolved: string[] = [];
-  const add = (role: Role, id: string | undefined, what: string) => {
+  const add = (role: MarkRole, id: string | undefined, what: string) => {
     if (id === undefined || !graph.byId.has(id)) {
       unresolved.push(what);
       return;

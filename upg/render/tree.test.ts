@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { purchaseGraph } from '../fixtures/purchase-graph';
-import type { RequestGraph } from '../types';
+import type { ProcessNode, RequestGraph } from '../types';
 import { duration, renderTree } from './tree';
 
 describe('renderTree', () => {
@@ -54,6 +54,39 @@ describe('renderTree', () => {
 
   it('says so when a request has no activations', () => {
     expect(renderTree({ request: 'r0', nodes: [], edges: [] })).toBe('request r0  0 activations of 0 actions\n  (no activations recorded for this request)\n');
+  });
+
+  it('lists the processes an activation ran and started: the runtime once, children nested, kernel-only ones marked', () => {
+    const C = 'ctr:inv0/c1';
+    const proc = (pid: number, extra: Partial<ProcessNode> = {}): ProcessNode => ({ id: `proc:inv0/c1/${pid}`, kind: 'process', container: C, pid, ...extra });
+    const g: RequestGraph = {
+      request: 'r1',
+      nodes: [
+        { id: 'act:A', kind: 'activation', activationId: 'A', requestId: 'r1', action: '/_/convert', container: C, start: 0, end: 50, ok: true },
+        { id: C, kind: 'container', containerId: 'c1' },
+        proc(1, { label: 'node', exe: '/usr/bin/node', args: ['/usr/bin/node', '/srv/runtime.js'] }),
+        proc(40, { label: 'convert', exe: 'convert', args: ['in.png', 'out.jpg'] }),
+        proc(41, { label: 'sh', exe: '/bin/sh', args: ['/bin/sh', '-c', 'gzip out.jpg'] }),
+        proc(42),
+      ],
+      edges: [
+        { id: 'e1', from: 'act:A', to: 'proc:inv0/c1/1', kind: 'wasInformedBy', op: 'run', time: 0, source: 'wrapper' },
+        { id: 'e2', from: 'proc:inv0/c1/40', to: 'act:A', kind: 'wasStartedBy', op: 'spawn', time: 10, source: 'wrapper' },
+        { id: 'e3', from: 'proc:inv0/c1/41', to: 'proc:inv0/c1/1', kind: 'wasStartedBy', op: 'fork', time: 20, source: 'kernel' },
+        { id: 'e4', from: 'proc:inv0/c1/41', to: 'act:A', kind: 'wasStartedBy', op: 'spawn', time: 20, source: 'kernel' },
+        { id: 'e5', from: 'proc:inv0/c1/42', to: 'proc:inv0/c1/41', kind: 'wasStartedBy', op: 'fork', time: 30, source: 'kernel' },
+      ],
+    };
+    expect(renderTree(g)).toMatchInlineSnapshot(`
+      "request r1  1970-01-01T00:00:00.000Z  50 ms  1 activation of 1 action
+      └─ convert  A  container c1  50 ms  ok
+         └─ processes (4)
+            └─ node[1] /usr/bin/node /srv/runtime.js  run
+               ├─ convert[40] convert in.png out.jpg  spawn
+               └─ sh[41] /bin/sh -c gzip out.jpg  fork, spawn  (kernel)
+                  └─ process[42]  fork  (kernel)
+      "
+    `);
   });
 
   it('formats durations', () => {

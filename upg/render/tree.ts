@@ -1,7 +1,7 @@
 // The readable tree `provenance trace` prints: the request, its activations nested by invocation,
 // under each what it touched (grouped and aggregated), then warnings. Pure: graph in, text out.
 import { activationTree, indexGraph, type ActivationTreeNode, type GraphIndex } from '../graph';
-import type { ActivationNode, GraphWarning, RequestGraph, RequestNode, UpgEdge, UpgNode } from '../types';
+import type { ActivationNode, GraphWarning, ProcessNode, RequestGraph, RequestNode, UpgEdge, UpgNode } from '../types';
 
 export interface RenderTreeOptions {
   /** ANSI colours (the caller passes process.stdout.isTTY); off by default */
@@ -128,15 +128,13 @@ function touchedGroups(a: ActivationNode, index: GraphIndex, style: Style, opts:
     if (!other) continue;
     if (other.kind === 'log') logs.push(other);
     else if (other.kind === 'message' && other.to === undefined) failedInvokes.push(other.label ?? `invoke ${other.action}`);
-    else if (other.kind === 'process' && e.kind === 'wasStartedBy') note(other, e);
-    else if (other.kind !== 'message' && other.kind !== 'activation') note(other, e);
+    else if (other.kind !== 'message' && other.kind !== 'activation' && other.kind !== 'process' && other.kind !== 'unit') note(other, e);
   }
 
   const groups: Array<[string, UpgNode['kind'][], (t: Touch) => string]> = [
     ['DynamoDB', ['item'], (t) => `${itemName(t.node)}  ${opsText(t)}`],
     ['files', ['file'], (t) => `${t.node.kind === 'file' ? t.node.path : t.node.id}  ${opsText(t)}`],
     ['network', ['socket'], (t) => socketText(t)],
-    ['processes', ['process'], (t) => processText(t)],
   ];
   const lines: Line[] = [];
   const sorted = [...touches.values()].sort((x, y) => x.first - y.first || (x.node.id < y.node.id ? -1 : 1));
@@ -147,6 +145,7 @@ function touchedGroups(a: ActivationNode, index: GraphIndex, style: Style, opts:
     if (members.length > opts.maxEntries) shown.push({ text: style.dim(`… and ${members.length - opts.maxEntries} more`), children: [] });
     lines.push({ text: `${title} (${members.length})`, children: shown });
   }
+  lines.push(...processGroup(actId, index, style, opts));
   if (failedInvokes.length) {
     lines.push({ text: `invocations without an activation (${failedInvokes.length})`, children: failedInvokes.sort().map((f) => ({ text: style.red(f), children: [] })) });
   }
@@ -187,12 +186,72 @@ function socketText(t: Touch): string {
   return `${n.address}:${n.port}${n.url ? ` ${n.url}` : ''}  ${opsText(t)}`;
 }
 
-function processText(t: Touch): string {
-  const n = t.node;
-  if (n.kind !== 'process') return n.id;
-  const cmd = [n.exe ?? '?', ...(n.args ?? [])].join(' ');
-  return `${abbreviate(cmd, 80)}${n.pid >= 0 ? `  pid ${n.pid}` : ''}`;
+/**
+ * The processes an activation (or unit) ran and started: the runtime that ran it, once (the
+ * wrapper's begin record, its program from the platform), and under it every process the
+ * activation or the runtime started, each with the processes it started in turn. A process known
+ * only from kernel events is marked so: the wrapper never saw it (native code, a grandchild).
+ */
+function processGroup(actId: string, index: GraphIndex, style: Style, opts: Required<Omit<RenderTreeOptions, 'color'>>): Line[] {
+  const seen = new Set<string>();
+  /** The processes any of `starters` started, each with every edge that says so. */
+  const started = (starters: string[]): Array<{ node: ProcessNode; edges: UpgEdge[] }> => {
+    const found = new Map<string, { node: ProcessNode; edges: UpgEdge[] }>();
+    for (const by of starters) {
+      for (const e of index.in.get(by) ?? []) {
+        const n = index.byId.get(e.from);
+        if (e.kind !== 'wasStartedBy' || n?.kind !== 'process' || starters.includes(n.id)) continue;
+        const slot = found.get(n.id) ?? { node: n, edges: [] };
+        slot.edges.push(e);
+        found.set(n.id, slot);
+      }
+    }
+    return [...found.values()].sort((x, y) => firstTime(x.edges) - firstTime(y.edges) || cmp(x.node.id, y.node.id));
+  };
+  const line = (node: ProcessNode, edges: UpgEdge[], extraStarters: string[] = []): Line | undefined => {
+    if (seen.has(node.id)) return undefined;
+    seen.add(node.id);
+    const kernelOnly = edges.length > 0 && edges.every((e) => e.source === 'kernel');
+    const how = edges.length ? `  ${opsOf(edges)}` : '';
+    const children = started([node.id, ...extraStarters])
+      .map((c) => line(c.node, c.edges))
+      .filter((l): l is Line => l !== undefined);
+    return { text: `${processText(node)}${how}${kernelOnly ? style.dim('  (kernel)') : ''}`, children };
+  };
+  const runtime = (index.out.get(actId) ?? []).find((e) => e.kind === 'wasInformedBy' && e.op === 'run' && index.byId.get(e.to)?.kind === 'process');
+  const runtimeNode = runtime ? (index.byId.get(runtime.to) as ProcessNode) : undefined;
+  // What the activation started, the runtime started: its children hang under the runtime.
+  const tops = runtimeNode
+    ? [line(runtimeNode, [runtime!], [actId])]
+    : started([actId]).map((c) => line(c.node, c.edges));
+  const shown = tops.filter((l): l is Line => l !== undefined);
+  if (!shown.length) return [];
+  const capped = (ls: Line[]): Line[] => {
+    const out = ls.slice(0, opts.maxEntries).map((l) => ({ text: l.text, children: capped(l.children) }));
+    if (ls.length > opts.maxEntries) out.push({ text: style.dim(`… and ${ls.length - opts.maxEntries} more`), children: [] });
+    return out;
+  };
+  return [{ text: `processes (${seen.size})`, children: capped(shown) }];
 }
+
+/** "node[1] /usr/bin/node /srv/runtime.js": the program's name, its pid, and its command line. */
+export function processText(n: ProcessNode): string {
+  const base = n.exe ? n.exe.split('/').pop() || n.exe : undefined;
+  const name = `${base ?? n.label ?? 'process'}${n.pid >= 0 && !(n.label === `pid ${n.pid}` && !base) ? `[${n.pid}]` : ''}`;
+  if (!n.exe) return name;
+  // the kernel's argv starts with argv[0] (the program again); the wrapper's args do not
+  const args = n.args ?? [];
+  const rest = args.length && (args[0] === n.exe || args[0] === base) ? args.slice(1) : args;
+  return `${name} ${abbreviate([n.exe, ...rest].join(' '), 80)}`;
+}
+
+function opsOf(edges: UpgEdge[]): string {
+  const ops = new Map<string, number>();
+  for (const e of [...edges].sort((x, y) => (x.time ?? 0) - (y.time ?? 0))) ops.set(e.op ?? e.kind, (ops.get(e.op ?? e.kind) ?? 0) + (e.count ?? 1));
+  return [...ops.entries()].map(([op, count]) => `${op}${count > 1 ? `×${count}` : ''}`).join(', ');
+}
+
+const firstTime = (edges: UpgEdge[]) => Math.min(...edges.map((e) => e.time ?? Number.POSITIVE_INFINITY));
 
 /** Winston JSON lines read better as "level: message". */
 function logMessage(text: string): string {
