@@ -10,6 +10,7 @@ import { renderHtml } from '../upg/export/html';
 import type { ExportInput } from '../upg/export/input';
 import { purchaseGraph } from '../upg/fixtures/purchase-graph';
 import { containerReuseGraphs, containerReuseIncident, exfiltrationGraph, exfiltrationIncident } from '../upg/export/fixtures/export-graphs';
+import { DEMO_LIKE, demoLikeInput } from '../upg/export/fixtures/demo-like';
 import { CHROMIUM, runTool } from './export-tools';
 import { countColour, decodePng, distinctColours } from './png';
 
@@ -61,6 +62,40 @@ describe('HTML view in headless chromium', () => {
     expect(countColour(pixels, '#9FB1FC', graphArea)).toBeGreaterThan(500); // activities
     expect(countColour(pixels, '#FFFC87', graphArea)).toBeGreaterThan(500); // entities
     expect(countColour(pixels, '#d32f2f', graphArea)).toBeGreaterThan(50); // planter outline
+  });
+
+  it('draws a demo-sized report as a readable attack graph: few nodes, roles drawn, labels at a readable scale', async () => {
+    const input = demoLikeInput();
+    const { dom, png, html } = await open('demo-like', input);
+    const data = embedded(html);
+    expect(attr(dom, 'data-render-error')).toBeUndefined();
+    const drawn = Number(attr(dom, 'data-drawn-nodes'));
+    expect(drawn).toBe(data.nodes.length);
+    expect(drawn).toBeLessThan(100);
+    expect(data.scope.total).toBeGreaterThan(500);
+    expect(dom).toContain(`showing ${data.scope.drawn} of ${data.scope.total} nodes: attack paths and their context`);
+    const drawnNode = (id: string) => new RegExp(`<g class="node [^"]*" data-id="${id.replace(/[.*+?^${}()|[\]\/]/g, '\$&')}"`);
+    for (const [id, role] of [
+      [DEMO_LIKE.activation(7, 'purchase'), 'planter'],
+      [DEMO_LIKE.activation(8, 'purchase'), 'victim'],
+      [DEMO_LIKE.planted, 'artifact'],
+      [DEMO_LIKE.purchaseContainer, 'container'],
+      [DEMO_LIKE.outside, 'sink'],
+      [DEMO_LIKE.cache, 'shared'],
+    ]) {
+      expect(dom).toMatch(drawnNode(id));
+      expect(data.nodes.find((n: { id: string }) => n.id === id)?.role).toBe(role);
+    }
+    // "fit" on load: the whole picture in the 1060×850 drawing area at a scale where 12px labels stay readable
+    expect(Number(attr(dom, 'data-fit-scale'))).toBeGreaterThanOrEqual(0.6);
+    const aspect = data.layout.width / data.layout.height;
+    expect(aspect).toBeGreaterThan(0.8);
+    expect(aspect).toBeLessThan(3);
+    const pixels = decodePng(png);
+    const graphArea = { x: 0, y: 90, w: 1050, h: 800 };
+    expect(countColour(pixels, '#d32f2f', graphArea)).toBeGreaterThan(50); // planter outline
+    expect(countColour(pixels, '#f57c00', graphArea)).toBeGreaterThan(50); // victim outline
+    expect(countColour(pixels, '#8e24aa', graphArea)).toBeGreaterThan(50); // artifact outline
   });
 
   it('draws a plain request trace (no incidents)', async () => {

@@ -14,12 +14,13 @@ import { KernelTap } from '../invokers/agent/kernel-tap';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import type { RequestGraph } from '../upg/types';
 import { ensureBuilt, makeCgroup, probeUnavailable } from './kmod-helpers';
+import { describeNeeding } from './prerequisites';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const why = probeUnavailable();
 
-describe.skipIf(why !== null)('kernel capture drop counting (real kernel, real store)', () => {
-  const cg = why === null ? makeCgroup('drops') : null!;
+describeNeeding(why)('kernel capture drop counting (real kernel, real store)', () => {
+  const cg = makeCgroup('drops');
   let dir: string;
   let dynamo: LocalDynamo;
   let store: ProvenanceStore;

@@ -20,6 +20,7 @@ import { nodeIds } from '../upg/ids';
 import type { ProcessNode, RequestGraph, UpgEdge } from '../upg/types';
 import { packageRoot } from '../kmod/paths';
 import { ensureBuilt, probeUnavailable } from './kmod-helpers';
+import { describeNeeding } from './prerequisites';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const why = probeUnavailable();
@@ -71,7 +72,7 @@ type Activation = { activationId: string; annotations: Array<{ key: string; valu
 const transId = (a: Activation) => String(a.annotations.find((x) => x.key === 'transId')?.value);
 const kernelEdges = (g: RequestGraph) => g.edges.filter((e) => e.source === 'kernel');
 
-describe.skipIf(why !== null)('kernel capture in the embedded platform (real kernel, real store)', () => {
+describeNeeding(why)('kernel capture in the embedded platform (real kernel, real store)', () => {
   let dir: string;
   let dynamo: LocalDynamo;
   let store: ProvenanceStore;

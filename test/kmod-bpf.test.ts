@@ -13,6 +13,7 @@ import { reassembleChunks } from '../kmod/reassemble';
 import { EVENT_TABLE, EventType } from '../kmod/schema';
 import { StdioLineSplitter } from '../kmod/stdio-lines';
 import { ensureBuilt, makeCgroup, probeUnavailable } from './kmod-helpers';
+import { describeNeeding } from './prerequisites';
 
 const why = probeUnavailable();
 
@@ -46,9 +47,9 @@ async function drain(c: Capture, quietPolls = 3): Promise<Buffer[]> {
   return out;
 }
 
-describe.skipIf(why !== null)('eBPF probe on the real kernel', () => {
+describeNeeding(why)('eBPF probe on the real kernel', () => {
   let cap: Capture;
-  const cg = why === null ? makeCgroup('bpf') : null!;
+  const cg = makeCgroup('bpf');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-kmod-'));
   let events: KernelEvent[] = [];
   let decodeErrors: unknown[] = [];

@@ -3,18 +3,10 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { HEADER_FIELDS, HEADER_SIZE } from '../kmod/schema';
-import { ensureBuilt, paths } from './kmod-helpers';
+import { ensureBuilt, missingCommands, paths } from './kmod-helpers';
+import { describeNeeding } from './prerequisites';
 
-const hasBpftool = (() => {
-  try {
-    execFileSync('bpftool', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-describe.skipIf(!hasBpftool)('probe BTF layout', () => {
+describeNeeding(missingCommands({ bpftool: 'bpftool' }))('probe BTF layout', () => {
   it('struct sp_event_hdr in the compiled probe matches schema.ts', () => {
     ensureBuilt('probe');
     const btf = JSON.parse(execFileSync('bpftool', ['-j', 'btf', 'dump', 'file', paths.probeObject], { encoding: 'utf8', maxBuffer: 64 << 20 }));

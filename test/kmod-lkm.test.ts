@@ -2,27 +2,27 @@
 // with a busybox initramfs; insmod, run kmod/qemu/workload.sh in a cgroup, read the records
 // from /dev/sp_capture (hex on the console), rmmod. The records are decoded here by the same
 // decoder as the probe's, so both backends are held to one record format.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeBatch, type KernelEvent } from '../kmod/decode';
 import { reassembleChunks } from '../kmod/reassemble';
 import { EVENT_TABLE, EventType } from '../kmod/schema';
 import { StdioLineSplitter } from '../kmod/stdio-lines';
-import { ensureBuilt, paths } from './kmod-helpers';
+import { ensureBuilt, missingCommands, paths } from './kmod-helpers';
+import { describeNeeding } from './prerequisites';
 
-const have = (cmd: string) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const canRun =
-  have('qemu-system-x86_64') && fs.existsSync('/bin/busybox') && fs.readdirSync('/usr/src').some((d) => /^linux-headers-.*-amd64$/.test(d));
+/** What the qemu run needs that scripts/install-system-deps.sh installs, or null when all is there. */
+function lkmPrerequisites(): string | null {
+  const missing = [
+    missingCommands({ 'qemu-system-x86_64': 'qemu-system-x86', cpio: 'cpio' }),
+    fs.existsSync('/bin/busybox') ? null : '/bin/busybox (Debian package busybox-static) missing',
+    fs.readdirSync('/usr/src').some((d) => /^linux-headers-.*-amd64$/.test(d)) ? null : 'no /usr/src/linux-headers-*-amd64 (Debian package linux-headers-amd64)',
+  ].filter((m): m is string => m !== null);
+  return missing.length ? `${missing.join('; ')} (\`bash scripts/install-system-deps.sh\` as root installs them)` : null;
+}
 
-describe.skipIf(!canRun)('kernel module under qemu', () => {
+describeNeeding(lkmPrerequisites())('kernel module under qemu', () => {
   let consoleText = '';
   let events: KernelEvent[] = [];
   let errors: unknown[] = [];

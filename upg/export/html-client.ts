@@ -2,7 +2,8 @@
 // layout.ts) as SVG, then zoom (wheel, buttons), pan (drag), click a node for its details, click
 // an incident to focus on its nodes. Plain ES2017, no libraries, no network. Every text from the
 // graph goes in through textContent, never innerHTML: log lines and paths are attacker-controlled.
-// When drawing is done it sets data-drawn-nodes / data-drawn-edges on <html> (tests read them);
+// When drawing is done it sets data-drawn-nodes / data-drawn-edges on <html> (tests read them),
+// and data-fit-scale, the zoom "fit" chose (below about 0.6 the labels are too small to read);
 // on failure it sets data-render-error and shows the message. #node=<id> / #incident=<id> in the
 // URL open the page with that node selected / that incident in focus.
 // (Kept free of backquotes and dollar-brace so it can live in this template string.)
@@ -33,6 +34,19 @@ export const HTML_CLIENT_SCRIPT = String.raw`
       return e;
     }
     function clip(text, n) { return text.length > n ? text.slice(0, n - 1) + '\u2026' : text; }
+    function fitText(node, text, width) {
+      node.textContent = text;
+      if (typeof node.getComputedTextLength !== 'function' || node.getComputedTextLength() <= width) return;
+      var fromLeft = /^\/\S*\/\S*$/.test(text) || text.charAt(0) === '\u2026';
+      var lo = 1, hi = text.length - 1;
+      while (lo < hi) {
+        var mid = Math.ceil((lo + hi) / 2);
+        node.textContent = cut(text, mid, fromLeft);
+        if (node.getComputedTextLength() <= width) lo = mid; else hi = mid - 1;
+      }
+      node.textContent = cut(text, lo, fromLeft);
+    }
+    function cut(text, n, fromLeft) { return fromLeft ? '\u2026' + text.slice(text.length - n) : text.slice(0, n) + '\u2026'; }
 
     // Edges first, so nodes are drawn over them. Arrows point from the dependent to its cause (PROV).
     var edgeLayer = el('g', { 'class': 'edges' }, viewport);
@@ -68,12 +82,11 @@ export const HTML_CLIENT_SCRIPT = String.raw`
       if (n.provClass === 'activity') el('rect', { 'class': 'shape', width: W, height: H, rx: 3 }, g);
       else if (n.provClass === 'agent') el('polygon', { 'class': 'shape', points: '0,' + H * 0.3 + ' ' + W / 2 + ',0 ' + W + ',' + H * 0.3 + ' ' + W + ',' + H + ' 0,' + H }, g);
       else el('ellipse', { 'class': 'shape', cx: W / 2, cy: H / 2, rx: W / 2, ry: H / 2 }, g);
-      // The two lines come clipped to the box from the page's generator; clip again in case they do not.
+      // Each line is cut to what fits the box as measured in this browser (paths keep their end).
       var lines = n.lines || [n.label, n.kind || n.provClass];
-      var label = el('text', { x: W / 2, y: H / 2 - 1, 'text-anchor': 'middle' }, g);
-      label.textContent = clip(lines[0], 30);
-      var subText = el('text', { 'class': 'sub', x: W / 2, y: H / 2 + 12, 'text-anchor': 'middle' }, g);
-      subText.textContent = clip(lines[1], 38);
+      var room = n.provClass === 'entity' ? W - 28 : W - 10; // an ellipse is narrower away from its middle
+      fitText(el('text', { x: W / 2, y: H / 2 - 1, 'text-anchor': 'middle' }, g), lines[0], room);
+      fitText(el('text', { 'class': 'sub', x: W / 2, y: H / 2 + 12, 'text-anchor': 'middle' }, g), lines[1], room - 6);
       el('title', {}, g).textContent = n.label + '\n' + n.id;
       g.addEventListener('click', function (ev) { ev.stopPropagation(); select(n.id); });
       nodeEls[n.id] = g;
@@ -86,10 +99,11 @@ export const HTML_CLIENT_SCRIPT = String.raw`
     function fit() {
       var box = svg.getBoundingClientRect();
       var pad = 40, w = Math.max(1, data.layout.width), h = Math.max(1, data.layout.height);
-      view.k = Math.min(2, Math.max(0.05, Math.min((box.width - 2 * pad) / w, (box.height - 2 * pad) / h)));
+      view.k = Math.min(1.5, Math.max(0.05, Math.min((box.width - 2 * pad) / w, (box.height - 2 * pad) / h)));
       view.x = (box.width - w * view.k) / 2;
       view.y = (box.height - h * view.k) / 2;
       apply();
+      root.setAttribute('data-fit-scale', view.k.toFixed(3));
     }
     function zoomAt(factor, cx, cy) {
       var k = Math.min(8, Math.max(0.05, view.k * factor));

@@ -41,8 +41,8 @@ aside h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; co
 .node.prov-activity .shape { fill: var(--activity); }
 .node.prov-agent .shape { fill: var(--agent); }
 .node.missing .shape { stroke-dasharray: 4 3; fill-opacity: .5; }
-.node text { font-size: 12px; pointer-events: none; }
-.node text.sub { font-size: 10px; fill: #475467; }
+.node text { font-size: 13px; pointer-events: none; }
+.node text.sub { font-size: 10.5px; fill: #475467; }
 .node.role-planter .shape { stroke: var(--planter); stroke-width: 4; }
 .node.role-victim .shape { stroke: var(--victim); stroke-width: 4; }
 .node.role-artifact .shape { stroke: var(--artifact); stroke-width: 4; }

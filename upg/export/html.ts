@@ -3,7 +3,6 @@
 // incidents it is the attack report (planter, container, artifact, victims, sinks highlighted, a
 // list of incidents to focus on); without, it draws one request's graph.
 import { fitText, isoTime, nodeDetails, nodeLabel, nodeLines } from './describe';
-import { sharedText } from './dot';
 import { HTML_CLIENT_SCRIPT } from './html-client';
 import { HTML_STYLE } from './html-style';
 import { combineGraphs, titleOf, type ExportGraph, type ExportInput } from './input';
@@ -12,11 +11,13 @@ import { layeredLayout } from './layout';
 import { buildPicture, type Picture, type PictureNode, type PictureOptions } from './picture';
 import { detectedTime } from './prov-json';
 
-const NODE_WIDTH = 200;
-const NODE_HEIGHT = 44;
-/** Characters of a node's first (12px) and second (10px) line that fit its box. */
-const TITLE_CHARS = 26;
-const CAPTION_CHARS = 33;
+const NODE_WIDTH = 184;
+const NODE_HEIGHT = 42;
+const GAP_X = 58;
+const GAP_Y = 20;
+/** Longest lines carried into the page; the page cuts them further to what fits the box. */
+const TITLE_CHARS = 60;
+const CAPTION_CHARS = 60;
 /**
  * The drawing area of the page at a common window size (1400×900 less the side panel and
  * header): the layout wraps tall layers so the picture fits it at the largest scale.
@@ -103,7 +104,7 @@ export function htmlData(title: string, graph: ExportGraph, picture: Picture): H
   const layout = layeredLayout(
     picture.nodes.map((n) => ({ id: n.id, time: n.time })),
     picture.edges.filter((e) => e.ranks).map((e) => ({ cause: e.to, effect: e.from })),
-    { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT, viewport: VIEWPORT },
+    { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT, gapX: GAP_X, gapY: GAP_Y, viewport: VIEWPORT },
   );
   const at = new Map(layout.nodes.map((p) => [p.id, p]));
   const logs = logLinesByActivation(graph);
@@ -159,9 +160,9 @@ function drawnLines(n: PictureNode, graph: ExportGraph): [string, string] {
     return [n.label, fitText(`e.g. ${first ? nodeLines(first)[0] : n.folded[0]}`, CAPTION_CHARS)];
   }
   const [name, what] = nodeLines(n.view);
-  const caption = [what];
-  if (n.shared) caption.splice(0, 1, sharedText(n.shared));
-  else if (n.role && n.role !== 'path') caption.push(n.role);
+  // The role first: when the line is cut, what is cut is the least telling part.
+  const caption = n.shared ? [`shared state, ${n.shared.handoffs} handoff${n.shared.handoffs === 1 ? '' : 's'}`] : [what];
+  if (n.role && n.role !== 'path' && n.role !== 'shared') caption.unshift(n.role);
   if (n.logs) caption.push(`${n.logs} log${n.logs === 1 ? '' : 's'}`);
   return [fitText(name, TITLE_CHARS), fitText(caption.join(' · '), CAPTION_CHARS)];
 }

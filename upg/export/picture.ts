@@ -38,8 +38,8 @@ export interface PictureEdge {
   onPath: boolean;
   /**
    * Whether the layout places the cause (PROV `to`) left of the effect. False for a relation that
-   * runs against an attack's causal path, and for reading an entity some drawn activity wrote
-   * (a shared endpoint or store would otherwise chain unrelated requests into one long row).
+   * runs against an attack's causal path, for reading a socket (the platform's shared endpoints
+   * would otherwise chain unrelated requests into one long row) and for reading back one's own output.
    */
   ranks: boolean;
 }
@@ -87,7 +87,7 @@ export function buildPicture(graph: ExportGraph, incidents: ExportIncident[] | u
       edges: candidateEdges,
       core: incidentsGiven && namesSomething ? [...core] : undefined,
       shared: [...sharedState.keys()],
-      relevance: (id) => contextRelevance(graph, core, id),
+      relevance: (id, _anchor, hop) => (hop === 1 ? contextRelevance(graph, core, id) : 'show'),
     },
     options,
   );
@@ -127,7 +127,8 @@ export function buildPicture(graph: ExportGraph, incidents: ExportIncident[] | u
   }
   const edges = [...grouped.values()];
   for (const p of edges) p.label = pictureEdgeLabel(p.edges);
-  markRanking(edges, attacks);
+  const foldKind = new Map(scope.folded.map((g) => [g.id, g.kind]));
+  markRanking(edges, attacks, (id) => graph.byId.get(id)?.kind ?? foldKind.get(id));
 
   const hidden = scope.folded.reduce((n, g) => n + g.members.length, 0);
   const summary: PictureScope = { mode: scope.mode, total: scope.total, drawn: scope.drawn.size, hidden, note: '' };
@@ -135,16 +136,19 @@ export function buildPicture(graph: ExportGraph, incidents: ExportIncident[] | u
   return { nodes, edges, marks, scope: summary };
 }
 
-function markRanking(edges: PictureEdge[], attacks: Marks): void {
+function markRanking(edges: PictureEdge[], attacks: Marks, kindOf: (id: string) => string | undefined): void {
   const steps = new Set<string>();
   for (const m of attacks.incidents) {
     const path = m.nodes.path;
     for (let i = 1; i < path.length; i++) steps.add(`${path[i - 1]}\u0000${path[i]}`);
   }
-  const written = new Set(edges.filter((e) => e.kind === 'wasGeneratedBy').map((e) => e.from));
+  const wrote = new Set(edges.filter((e) => e.kind === 'wasGeneratedBy').map((e) => `${e.to}\u0000${e.from}`));
   for (const e of edges) {
     if (e.onPath) e.ranks = steps.has(`${e.to}\u0000${e.from}`);
-    else if (e.kind === 'used' && written.has(e.to)) e.ranks = false;
+    // Reading a socket is a conversation with a peer, not data another activation left (the
+    // platform's API and database sockets are shared by every request); reading back one's own
+    // output says nothing about order either.
+    else if (e.kind === 'used' && (kindOf(e.to) === 'socket' || wrote.has(`${e.from}\u0000${e.to}`))) e.ranks = false;
   }
 }
 
@@ -165,7 +169,8 @@ function attackNodes(graph: ExportGraph, attacks: Marks): Set<string> {
  * Around an attack, what a neighbour adds: the request, action and container an activation belongs
  * to and the things it touched are shown; an invocation message only between two attack
  * activations (others, and other activations, are folded into "+N more"); the invoker and the
- * container's processes say nothing about the attack and are left out.
+ * container's processes say nothing about the attack and are left out. Further hops (context > 1,
+ * asked for) show everything.
  */
 function contextRelevance(graph: ExportGraph, core: Set<string>, id: string): Relevance {
   const n = graph.byId.get(id)?.node;

@@ -65,9 +65,10 @@ export interface ScopeInput {
   /**
    * How a context neighbour of `anchor` may appear (attack view): `show` (drawn, or folded when
    * its group is large), `fold` (only ever inside a "+N more" node), `omit` (not drawn at all;
-   * still counted in what was left out). Default: show.
+   * still counted in what was left out). `hop` counts from 1 (a neighbour of an attack node).
+   * Default: show.
    */
-  relevance?: (id: string, anchor: string) => Relevance;
+  relevance?: (id: string, anchor: string, hop: number) => Relevance;
 }
 
 export type Relevance = 'show' | 'fold' | 'omit';
@@ -99,7 +100,7 @@ export function chooseScope(input: ScopeInput, options: ScopeOptions = {}): Scop
   for (let hop = 0; hop < (options.context ?? DEFAULT_CONTEXT) && frontier.length; hop++) {
     const next: string[] = [];
     const judged = (id: string, anchor: string) => {
-      const r = relevance(id, anchor);
+      const r = relevance(id, anchor, hop + 1);
       if (r === 'fold') foldOnly.add(id);
       return r !== 'omit';
     };
@@ -149,7 +150,7 @@ function settle(groups: Map<string, FoldedGroup>, drawn: Set<string>, foldOnly: 
       if (members.length === 1 && !foldOnly.has(members[0])) {
         drawn.add(members[0]);
         changed = true;
-      } else if (members.length > 1) kept.push({ ...g, members });
+      } else if (members.length > 1 || (members.length === 1 && foldOnly.has(members[0]))) kept.push({ ...g, members });
     }
     list = kept;
   }
