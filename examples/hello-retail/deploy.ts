@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { withFolderLock } from './folder-lock';
 
 export interface DeployOptions {
   /** the folder holding serverless.yml */
@@ -44,6 +45,10 @@ export function deployEnv(options: Pick<DeployOptions, 'apihost' | 'auth' | 'env
 }
 
 export async function deployWithServerless(options: DeployOptions): Promise<void> {
+  await withFolderLock(options.serviceDir, () => deployUnlocked(options), { ...(options.signal ? { signal: options.signal } : {}) });
+}
+
+async function deployUnlocked(options: DeployOptions): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'hello-retail-sls-home-'));
   const cli = join(options.packageRoot, 'node_modules', 'serverless', 'bin', 'serverless.js');
   const tail: string[] = [];
