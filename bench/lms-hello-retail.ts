@@ -6,29 +6,19 @@
 //   correlator's own matcher, LMS-CFG position included), analysis time per action, and the
 //   analyser on a large real-world tree (node_modules/serverless).
 // Run: npx tsx bench/lms-hello-retail.ts [rounds]     (default 5; ~11 requests per round)
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startLocalDynamo } from '../store/local';
-import { openStore } from '../store/index';
-import { startPlatform, writePlatformInfo, removePlatformInfo } from '../invokers/local/index';
-import { packageRoot } from '../invokers/local/package-root';
 import { ingestBatch } from '../correlator/index';
 import { classifyLine } from '../correlator/classify';
 import type { Batch } from '../correlator/types';
 import { parseRecordLine } from '../wrapper/records';
-import { setupShop } from '../examples/hello-retail/setup';
-import { startCardProcessor } from '../examples/hello-retail/card-processor';
-import { startWebhookReceiver } from '../examples/hello-retail/webhook-receiver';
-import { deployWithServerless } from '../examples/hello-retail/deploy';
 import { demoPlan, driveTraffic, newRunId } from '../examples/hello-retail/traffic';
+import { startHelloRetail } from '../test/hello-retail-harness';
 import { analyzeAction } from '../lms/analyze';
 import { createMatcher, type LmsMatcher } from '../lms/matcher';
 import type { LmsProfile } from '../lms/types';
 
 const ROUNDS = Number(process.argv[2] ?? 5);
-const REGION = 'us-east-1';
 const SERVICE = resolve(__dirname, '..', 'examples', 'hello-retail');
 const ACTIONS: Array<[string, string]> = [
   ['product-register', 'actions/catalog.js#register'],
@@ -46,40 +36,23 @@ interface Line {
 }
 
 async function collect(): Promise<{ lines: Line[]; profileOf: Map<string, string>; profiles: Map<string, LmsProfile>; requests: number }> {
-  const stops: Array<() => unknown> = [];
-  const storeDir = mkdtempSync(join(tmpdir(), 'lms-bench-hr-'));
   const batches: Batch[] = [];
-  try {
-    const dynamo = await startLocalDynamo(storeDir);
-    stops.push(() => dynamo.stop());
-    const store = await openStore({ endpoint: dynamo.endpoint, table: 'provenance', region: REGION }, { create: true });
-    stops.push(() => store.close());
-    const processor = await startCardProcessor();
-    stops.push(() => processor.stop());
-    const webhook = await startWebhookReceiver();
-    stops.push(() => webhook.stop());
-    const platform = await startPlatform({
-      storeDir,
-      containerEnv: { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      onBatch: async (batch) => {
+  const shop = await startHelloRetail({
+    prefix: 'lms-bench-hr-',
+    sink:
+      ({ store }) =>
+      async (batch) => {
         batches.push(batch);
         await ingestBatch(batch, store);
       },
-      log: () => undefined,
-    });
-    stops.push(() => platform.stop());
-    writePlatformInfo(storeDir, { pid: process.pid, apihost: platform.apihost, auth: platform.auth, dynamodb: dynamo.endpoint, started: Date.now(), namespace: platform.namespace });
-    stops.push(() => removePlatformInfo(storeDir));
-    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    stops.push(() => client.destroy());
-    await setupShop(client);
-    await deployWithServerless({ serviceDir: SERVICE, packageRoot: packageRoot(), apihost: platform.apihost, auth: platform.auth, env: { CARD_PROCESSOR_URL: processor.url, PURCHASE_WEBHOOK_URL: webhook.url, PROVENANCE_STORE: storeDir } });
+  });
+  try {
     let requests = 0;
     for (let r = 0; r < ROUNDS; r++) {
-      const outcomes = await driveTraffic({ apihost: platform.apihost, auth: platform.auth, actionPrefix: 'hello-retail-dev-' }, demoPlan(), newRunId());
+      const outcomes = await driveTraffic(shop.access, demoPlan(), newRunId());
       requests += outcomes.length;
     }
-    await platform.flush();
+    await shop.platform.flush();
     const lines: Line[] = [];
     const profileOf = new Map<string, string>();
     for (const b of batches) {
@@ -92,11 +65,10 @@ async function collect(): Promise<{ lines: Line[]; profileOf: Map<string, string
         }
       }
     }
-    const profiles = await store.getProfiles([...new Set(profileOf.values())]);
+    const profiles = await shop.store.getProfiles([...new Set(profileOf.values())]);
     return { lines, profileOf, profiles, requests };
   } finally {
-    while (stops.length) await Promise.resolve(stops.pop()!()).catch(() => undefined);
-    rmSync(storeDir, { recursive: true, force: true });
+    await shop.stop();
   }
 }
 
