@@ -7,6 +7,7 @@ import { analysisConfig, EMBEDDED_PLATFORM_HOSTS, parseEndpoint } from '../upg/a
 import type { AnalysisConfig, Endpoint } from '../upg/analyses/types';
 import type { PlatformAccess } from './alerts';
 import type { DetectionOptions } from './detect';
+import { detectForRequests, type DetectionOutcome } from './detect-after-ingest';
 import { BatchError, ingestBatch } from './index';
 import type { Batch, IngestResult } from './types';
 
@@ -18,26 +19,56 @@ export interface LocalSinkOptions {
   platform: () => PlatformAccess | undefined;
   /** the platform's other own endpoints (e.g. the DynamoDB endpoint URL): always inside, never a sink */
   inside?: () => readonly string[];
-  /** called with each ingested batch's result (e.g. to show new incidents) */
+  /** called with each ingested batch's result */
   onResult?: (result: IngestResult, batch: Batch) => void;
+  /** called after each detection run (e.g. to show new incidents) */
+  onDetected?: (outcome: DetectionOutcome, requests: readonly string[]) => void;
+  /** longest a touched request waits for detection, ms (default 500) */
+  detectAfterMs?: number;
 }
 
-export type BatchSink = (batch: Batch) => Promise<void>;
+export interface BatchSink {
+  (batch: Batch): Promise<void>;
+  /** resolves once detection has run over every request ingested so far */
+  drain(): Promise<void>;
+}
 
 /**
- * The agent's sink. A batch the correlator refuses as malformed would be refused again: it is logged
- * and dropped. Anything else (the store unreachable) is rethrown, so the agent spools and retries.
+ * The agent's sink. Each batch is written at once; detection is coalesced: the agent ships a small batch
+ * at every activation's end, and analysing the touched containers' histories once per batch cost about
+ * half a second each (the demo spent a minute on it), so one run covers every request touched in the
+ * last `detectAfterMs`, one run at a time. A batch the correlator refuses as malformed would be refused
+ * again: it is logged and dropped. Anything else (the store unreachable) is rethrown, so the agent
+ * spools and retries.
  */
 export function createLocalSink(options: LocalSinkOptions): BatchSink {
-  return async (batch) => {
+  const touched = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const detectNow = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (touched.size === 0) return running;
+    const requests = [...touched].sort();
+    touched.clear();
+    running = running.then(async () => {
+      const outcome = await detectForRequests(options.store, requests, localDetection(options));
+      options.onDetected?.(outcome, requests);
+    });
+    return running;
+  };
+  const sink = async (batch: Batch) => {
     try {
-      const result = await ingestBatch(batch, options.store, { detection: localDetection(options) });
+      const result = await ingestBatch(batch, options.store, { detection: false });
       options.onResult?.(result, batch);
+      for (const request of result.requests) touched.add(request);
+      if (touched.size && !timer) timer = setTimeout(() => void detectNow(), options.detectAfterMs ?? 500);
     } catch (err) {
       if (!(err instanceof BatchError)) throw err;
       options.log(`correlator: batch ${batch.invoker}#${batch.batch} refused: ${err.message}`);
     }
   };
+  return Object.assign(sink, { drain: detectNow });
 }
 
 /** Detection options for one batch (the platform may have started since the last one). */

@@ -95,6 +95,7 @@ beforeAll(async () => {
       batches.push(batch);
       await localSink(batch);
     },
+    drain: localSink.drain,
     log: (line) => platformLog.push(line),
   });
   platform = started;

@@ -32,7 +32,7 @@ export interface HelloRetailOptions {
   /** prefix of the temporary store directory */
   prefix: string;
   /** builds the platform's batch sink (e.g. the correlator in this process) */
-  sink: (ctx: BatchSinkContext) => (batch: Batch) => Promise<void>;
+  sink: (ctx: BatchSinkContext) => ((batch: Batch) => Promise<void>) & { drain?: () => Promise<void> };
 }
 
 export interface HelloRetail {
@@ -63,10 +63,13 @@ export async function startHelloRetail(options: HelloRetailOptions): Promise<Hel
     const webhook = await startWebhookReceiver();
     stops.push(() => webhook.stop());
     let started: Platform | undefined;
+    const sink = options.sink({ store, dynamoEndpoint: dynamo.endpoint, platform: () => started });
     const platform = await startPlatform({
       storeDir,
       containerEnv: { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      onBatch: options.sink({ store, dynamoEndpoint: dynamo.endpoint, platform: () => started }),
+      onBatch: sink,
+      // the platform's flush() also waits for what the sink does later (the local sink's coalesced detection)
+      ...(sink.drain ? { drain: sink.drain } : {}),
       log: () => undefined,
     });
     started = platform;

@@ -84,6 +84,7 @@ export async function runLocalStart(options: LocalStartOptions, out: Output, log
         AWS_SECRET_ACCESS_KEY: 'local',
       },
       onBatch,
+      drain: onBatch.drain,
       log,
     });
     const started = platform;

@@ -139,6 +139,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     checkpoint();
 
     doing = 'starting the embedded OpenWhisk platform';
+    const sink = createLocalSink({
+      store,
+      log: (line) => say(`  ${line.replace(/^correlator: /, 'correlator │ ')}`),
+      // called only once batches arrive, after the platform has started
+      platform: () => ({ apihost: platform.apihost, auth: platform.auth, namespace: platform.namespace }),
+      inside: () => [dynamo.endpoint],
+    });
     const platform = await startPlatform({
       storeDir,
       containerEnv: {
@@ -150,12 +157,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       },
       // the correlator in this process, with hello-retail's deployed custom.provenance (batches only
       // come from containers, so `platform` is assigned by the time the sink asks for it)
-      onBatch: createLocalSink({
-        store,
-        log: (line) => say(`  ${line.replace(/^correlator: /, 'correlator │ ')}`),
-        platform: () => ({ apihost: platform.apihost, auth: platform.auth, namespace: platform.namespace }),
-        inside: () => [dynamo.endpoint],
-      }),
+      onBatch: sink,
+      drain: sink.drain,
       log: (line) => say(`  platform │ ${line}`),
     });
     stack.push('the platform', () => platform.stop());

@@ -35,6 +35,8 @@ export interface PlatformOptions {
   containerEnv?: Record<string, string>;
   /** where the agent ships container output; without it nothing is shipped */
   onBatch?: (batch: Batch) => Promise<void>;
+  /** awaited by flush() after the agent delivered everything: work the sink does later (e.g. coalesced detection) */
+  drain?: () => Promise<void>;
   log?: (line: string) => void;
   /** the one subject's namespace, what `_` stands for (default `guest`, like OpenWhisk standalone) */
   namespace?: string;
@@ -178,6 +180,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       await api.settle();
       await tap?.sync();
       await agent?.flush();
+      await options.drain?.();
     },
     stop() {
       stopping ??= (async () => {
