@@ -292,10 +292,33 @@ int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+/*
+ * Starts a process-lifecycle record (fork, exit) in the per-CPU scratch buffer: these are not
+ * syscalls, so no syscall number, fd or flags. Returns the header, or NULL without a scratch buffer.
+ */
+SP_INLINE struct sp_event_hdr *sp_proc_event(struct sp_scratch_buf **s, struct sp_builder *b, __u16 type, __u16 nparams)
+{
+	__u32 k = 0;
+	struct sp_event_hdr *h;
+
+	*s = bpf_map_lookup_elem(&sp_scratch, &k);
+	if (!*s)
+		return NULL;
+	b->buf = (*s)->b;
+	h = (struct sp_event_hdr *)(*s)->b;
+	sp_task_header(h, bpf_ktime_get_boot_ns());
+	h->type = type;
+	h->syscall_nr = -1;
+	h->fd = -1;
+	h->flags = 0;
+	b->rflags = 0;
+	sp_begin(b, nparams);
+	return h;
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 k = 0;
 	__u8 one = 1;
 	struct sp_scratch_buf *s;
 	struct sp_builder b = {};
@@ -305,18 +328,9 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 	if (!sp_tracked())
 		return 0;
 	bpf_task_storage_get(&sp_follow, child, &one, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	s = bpf_map_lookup_elem(&sp_scratch, &k);
-	if (!s)
+	h = sp_proc_event(&s, &b, SP_EV_PROC_FORK, 2);
+	if (!h)
 		return 0;
-	b.buf = s->b;
-	h = (struct sp_event_hdr *)s->b;
-	sp_task_header(h, bpf_ktime_get_boot_ns());
-	h->type = SP_EV_PROC_FORK;
-	h->syscall_nr = -1;
-	h->fd = -1;
-	h->flags = 0;
-	b.rflags = 0;
-	sp_begin(&b, 2);
 	sp_put_u32(&b, 0, cpid);
 	sp_put_u32(&b, 1, ctgid);
 	sp_emit(s->b, sp_finish(&b, h));
@@ -326,7 +340,6 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sp_exit, struct task_struct *p)
 {
-	__u32 k = 0;
 	struct sp_scratch_buf *s;
 	struct sp_builder b = {};
 	struct sp_event_hdr *h;
@@ -334,18 +347,9 @@ int BPF_PROG(sp_exit, struct task_struct *p)
 
 	if (!sp_tracked())
 		return 0;
-	s = bpf_map_lookup_elem(&sp_scratch, &k);
-	if (!s)
+	h = sp_proc_event(&s, &b, SP_EV_PROC_EXIT, 1);
+	if (!h)
 		return 0;
-	b.buf = s->b;
-	h = (struct sp_event_hdr *)s->b;
-	sp_task_header(h, bpf_ktime_get_boot_ns());
-	h->type = SP_EV_PROC_EXIT;
-	h->syscall_nr = -1;
-	h->fd = -1;
-	h->flags = 0;
-	b.rflags = 0;
-	sp_begin(&b, 1);
 	sp_put_u64(&b, 0, (__u64)(__s64)p->exit_code);
 	sp_emit(s->b, sp_finish(&b, h));
 	if (p->pid == tgid)
