@@ -11,7 +11,6 @@ import { join, resolve } from 'node:path';
 import { ingestBatch } from '../correlator/index';
 import { classifyLine } from '../correlator/classify';
 import type { Batch } from '../correlator/types';
-import { parseRecordLine } from '../wrapper/records';
 import { demoPlan, driveTraffic, newRunId } from '../examples/hello-retail/traffic';
 import { startHelloRetail } from '../test/hello-retail-harness';
 import { analyzeAction } from '../lms/analyze';
@@ -60,7 +59,7 @@ async function collect(): Promise<{ lines: Line[]; profileOf: Map<string, string
         const cls = classifyLine(l.line);
         if (cls.kind === 'log') lines.push({ activation: cls.activationId, text: cls.text });
         else if (cls.kind === 'record') {
-          const p = parseRecordLine(l.line);
+          const p = cls.parsed;
           if ('record' in p && p.record.t === 'begin' && p.record.lp) profileOf.set(p.record.a, p.record.lp);
         }
       }

@@ -9,7 +9,6 @@
 import type { ActivationMeta } from '../store/types';
 import { nodeIds } from '../upg/ids';
 import type { GraphFragment, GraphWarning } from '../upg/types';
-import { parseRecordLine } from '../wrapper/records';
 import type { Batch, ContainerInfo, IngestResult, StreamLine } from './types';
 import { classifyLine, type LineClass } from './classify';
 import { activationNode, addRecordFacts, type RecordScope } from './facts';
@@ -182,7 +181,7 @@ export function assemble(batch: Batch, known: ReadonlyMap<string, ActivationMeta
         case 'plain':
           return addPlain(line, cls.text);
         case 'record': {
-          const verdict = judgeRecordLine(line.line, { containerNodeId, containerAction: info?.action, metas });
+          const verdict = judgeRecordLine(line.line, { containerNodeId, containerAction: info?.action, metas }, cls.parsed);
           if (!verdict.ok) {
             result.rejected[verdict.reason] = (result.rejected[verdict.reason] ?? 0) + 1;
             const warning: GraphWarning = { code: verdict.reason, message: `${verdict.message}: ${excerpt(line.line)}` };
@@ -269,7 +268,7 @@ function carriedOver(lines: StreamLine[], classes: LineClass[], runsHere: (activ
       let mentioned: string | undefined;
       if (cls.kind === 'log') mentioned = cls.activationId;
       else if (cls.kind === 'record') {
-        const parsed = parseRecordLine(lines[i].line);
+        const parsed = cls.parsed;
         if ('record' in parsed) {
           if (parsed.record.t === 'begin') begun.add(parsed.record.a);
           else mentioned = parsed.record.a;

@@ -3,8 +3,8 @@ import { classifyLine, type LineClass } from './classify';
 
 describe('classifyLine', () => {
   const cases: Array<[string, string, LineClass]> = [
-    ['v1 record', '@prov/1 {"t":"begin"}', { kind: 'record' }],
-    ['unknown version still goes to the record judge (to be refused with its reason)', '@prov/7 {}', { kind: 'record' }],
+    ['v1 record', '@prov/1 {"t":"begin"}', { kind: 'record', parsed: { error: 'bad-field', field: 'a', detail: expect.any(String) } }],
+    ['unknown version still goes to the record judge (to be refused with its reason)', '@prov/7 {}', { kind: 'record', parsed: { error: 'unknown-version', detail: expect.any(String) } }],
     ['sentinel', 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX', { kind: 'sentinel' }],
     ['sentinel with a carriage return', 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\r', { kind: 'sentinel' }],
     ['prefixed console line', '[prov req-1 act1] hello world', { kind: 'log', via: 'prefix', requestId: 'req-1', activationId: 'act1', text: 'hello world' }],

@@ -1,5 +1,6 @@
-// Step 1 of assembly: what one line a container wrote is. Pure; no validation of records here
-// (that is records.ts), only recognition.
+// Step 1 of assembly: what one line a container wrote is. Pure; no judgement of records here (that is
+// records.ts), only recognition — a record line is parsed once, here, and every later step uses that.
+import { parseRecordLine, type ParseResult } from '../wrapper/records';
 import { LOG_ID_CLOSE, LOG_ID_OPEN, RECORD_PREFIX } from '../wrapper/types';
 
 /** What the OpenWhisk action runtime writes once to stdout and once to stderr after each activation. */
@@ -7,7 +8,7 @@ export const ACTIVATION_SENTINEL = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX';
 
 export type LineClass =
   /** starts like a wrapper record (any version: an unknown version is rejected later, with its reason) */
-  | { kind: 'record' }
+  | { kind: 'record'; parsed: ParseResult }
   | { kind: 'sentinel' }
   /** a user log line carrying the ids the wrapper injected */
   | { kind: 'log'; via: 'prefix' | 'winston'; requestId: string; activationId: string; text: string }
@@ -22,7 +23,7 @@ const PREFIXED = new RegExp(`^${escapeRegExp(LOG_ID_OPEN)}(.+?) ([^ \\]]+)${esca
 const MAX_JSON_STARTS = 8;
 
 export function classifyLine(line: string): LineClass {
-  if (line.startsWith(RECORD_PREFIX)) return { kind: 'record' };
+  if (line.startsWith(RECORD_PREFIX)) return { kind: 'record', parsed: parseRecordLine(line) };
   if (line.trim() === ACTIVATION_SENTINEL) return { kind: 'sentinel' };
   const prefixed = PREFIXED.exec(line);
   if (prefixed) {

@@ -2,7 +2,6 @@
 // write the fragments and the new state. Idempotent: fragments have deterministic ids and the
 // store merges, so a retried or duplicated batch changes nothing.
 import type { ActivationMeta, CorrelatorStateStore, ProvenanceStore } from '../store/types';
-import { parseRecordLine } from '../wrapper/records';
 import { assemble, type AssembleOutput } from './assemble';
 import { classifyLine } from './classify';
 import type { Batch, IngestResult } from './types';
@@ -25,8 +24,7 @@ export function referencedActivationIds(batch: Batch): string[] {
     const cls = classifyLine(line);
     if (cls.kind === 'log') ids.add(cls.activationId);
     else if (cls.kind === 'record') {
-      const parsed = parseRecordLine(line);
-      if ('record' in parsed) ids.add(parsed.record.a);
+      if ('record' in cls.parsed) ids.add(cls.parsed.record.a);
     }
   }
   for (const a of kernelActivationIds(batch)) ids.add(a);

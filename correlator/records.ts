@@ -3,7 +3,7 @@
 // check is here: the activation's begin is known, the record comes from that activation's
 // container, the request matches. Pure: the caller owns the activation state.
 import type { BeginRecord, ProvRecord } from '../wrapper/types';
-import { parseRecordLine, verifyRecord } from '../wrapper/records';
+import { parseRecordLine, verifyRecord, type ParseResult } from '../wrapper/records';
 import type { ActivationMeta } from '../store/types';
 
 /** Reasons the correlator adds to the wrapper's parse reasons (bad-json, unknown-version, ...). */
@@ -42,8 +42,8 @@ export type RecordVerdict =
       claimedActivationId?: string;
     };
 
-export function judgeRecordLine(line: string, ctx: RecordContext): RecordVerdict {
-  const parsed = parseRecordLine(line);
+/** `parsed`: the line's parse, when the caller already has it (classifyLine made it). */
+export function judgeRecordLine(line: string, ctx: RecordContext, parsed: ParseResult = parseRecordLine(line)): RecordVerdict {
   if ('error' in parsed) {
     return { ok: false, reason: parsed.error, message: `refused record: ${parsed.detail}` };
   }
