@@ -1,9 +1,11 @@
 // Capture overhead on a syscall-heavy microbenchmark: `dd bs=64` (many small reads and writes,
 // the writes on fd 1) run in a cgroup: without capture; with the eBPF probe loaded while another
 // cgroup is captured (the cost every process on the node that is not in a container pays); with
-// the probe capturing that cgroup (ring drained and decoded meanwhile, as the agent does); under
-// `strace -f`; and under auditd with rules for the same syscalls. Also: records per second decoded
-// by one core. One run, ratios against the baseline. bench/index.ts runs it in `npm run bench`.
+// the probe capturing that cgroup (ring drained meanwhile, as the agent does), by default and with
+// per-syscall durations; with dd's stdout into a pipe, as a container's is (then every write may
+// be a log line and is kept whole); under `strace -f`; and under auditd with rules for the same
+// syscalls. Also: records per second decoded by one core. One run, ratios against the baseline.
+// bench/index.ts runs it in `npm run bench`.
 //   npx tsx bench/capture.ts [count]   (as root, after scripts/kmod-build.sh)
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,6 +20,8 @@ export interface MicroRow {
   name: string;
   /** median wall time, ms; undefined when the configuration could not run */
   ms?: number;
+  /** the median of the same work without capture, when it is not the plain baseline */
+  base?: number;
   note: string;
 }
 
@@ -104,6 +108,32 @@ async function underAudit(dd: string[], cg: string): Promise<MicroRow> {
   }
 }
 
+/** A capture whose ring is drained (and kept) meanwhile, as the agent does. */
+function drained(opts: { durations?: boolean }): { cap: Capture; stop(): Promise<Buffer[]> } {
+  const cap = openCapture({ backend: 'bpf', batchBytes: 8 << 20, ...opts });
+  const batches: Buffer[] = [];
+  let draining = true;
+  const loop = (async () => {
+    while (draining) {
+      const b = await cap.pollAsync(50);
+      if (b) batches.push(b);
+    }
+  })();
+  return {
+    cap,
+    async stop() {
+      draining = false;
+      await loop;
+      for (let b = cap.poll(0); b; b = cap.poll(0)) batches.push(b);
+      return batches;
+    },
+  };
+}
+
+/**
+ * Rounds: each runs every configuration once, so that drift (other load, CPU frequency) hits all of
+ * them alike; each configuration's figure is its median over the rounds.
+ */
 export async function benchMicro(count: number): Promise<MicroBench> {
   const root = path.join(CGROUP2, 'serverless-provenance-bench');
   const cg = path.join(root, String(process.pid));
@@ -112,42 +142,60 @@ export async function benchMicro(count: number): Promise<MicroBench> {
   fs.mkdirSync(other, { recursive: true });
   const id = BigInt(fs.statSync(cg).ino);
   const dd = ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64', `count=${count}`];
-  const rows: MicroRow[] = [];
+  // stdout into a pipe, as a container's is: every write may carry log lines, so each is kept whole
+  const ddPipe = ['/bin/sh', '-c', `dd if=/dev/zero bs=64 count=${count} 2>/dev/null | cat > /dev/null`];
+  const times: Record<string, number[]> = {};
+  const time = async (name: string, cmd: string[]) => (times[name] ??= []).push(await run(cmd, cg));
+  const notes: Record<string, string> = {};
+  let decodeBatches: Buffer[] = [];
   try {
-    const base = await median(RUNS, () => run(dd, cg));
-    rows.push({ name: 'baseline (no capture)', ms: base, note: '' });
+    await run(dd, cg); // warm-up: page cache, dd's first exec
+    for (let round = 0; round < RUNS; round++) {
+      await time('base', dd);
+      await time('pipeBase', ddPipe);
 
-    const cap: Capture = openCapture({ backend: 'bpf', batchBytes: 8 << 20 });
-    const batches: Buffer[] = [];
-    let draining = true;
-    const drain = (async () => {
-      while (draining) {
-        const b = await cap.pollAsync(50);
-        if (b) batches.push(b);
-      }
-    })();
-    // probe loaded, another (empty) cgroup captured so the filter is live: dd's cgroup is not in it
-    cap.addCgroup(BigInt(fs.statSync(other).ino));
-    const idle = await median(RUNS, () => run(dd, cg));
-    rows.push({ name: 'probe loaded, cgroup not captured', ms: idle, note: 'another cgroup captured' });
-    cap.addCgroup(id);
-    const captured = await median(RUNS, () => run(dd, cg));
-    draining = false;
-    await drain;
-    for (;;) {
-      const b = cap.poll(0);
-      if (!b) break;
-      batches.push(b);
+      const fast = drained({});
+      // the probe loaded, another (empty) cgroup captured so the filter is live: dd's cgroup is not in it
+      fast.cap.addCgroup(BigInt(fs.statSync(other).ino));
+      await time('idle', dd);
+      fast.cap.addCgroup(id);
+      await time('captured', dd);
+      const before = fast.cap.stats().events;
+      await time('pipeCaptured', ddPipe);
+      const st = fast.cap.stats();
+      const batches = await fast.stop();
+      fast.cap.close();
+      notes.captured = `${before} records in all rounds so far, ${st.drops} dropped`;
+      notes.pipeCaptured = `${st.events - before} records this round, ${st.drops} dropped`;
+      if (round === 0) decodeBatches = batches;
+
+      const slow = drained({ durations: true });
+      slow.cap.addCgroup(id);
+      await time('durations', dd);
+      const st2 = slow.cap.stats();
+      await slow.stop();
+      slow.cap.close();
+      notes.durations = `${st2.events} records, ${st2.drops} dropped`;
     }
-    const st = cap.stats();
-    cap.close();
-    rows.push({ name: 'eBPF capture (records to user space)', ms: captured, note: `${st.events} records, ${st.drops} dropped` });
 
     const t0 = process.hrtime.bigint();
     let decoded = 0;
-    for (const b of batches) decoded += decodeBatch(b).events.length;
+    for (const b of decodeBatches) decoded += decodeBatch(b).events.length;
     const decodeS = Number(process.hrtime.bigint() - t0) / 1e9;
 
+    const med = (name: string) => {
+      const xs = [...times[name]].sort((a, b) => a - b);
+      return xs[Math.floor(xs.length / 2)];
+    };
+    const base = med('base');
+    const rows: MicroRow[] = [
+      { name: 'baseline (no capture)', ms: base, note: '' },
+      { name: 'probe loaded, cgroup not captured', ms: med('idle'), note: 'what every other process on the node pays' },
+      { name: 'eBPF capture (default)', ms: med('captured'), note: `sys_exit only, repeats summed in the kernel; ${notes.captured}` },
+      { name: 'eBPF capture with durations', ms: med('durations'), note: `+ sys_enter on every syscall; ${notes.durations}` },
+      { name: 'baseline, stdout into a pipe', ms: med('pipeBase'), note: 'dd | cat' },
+      { name: 'eBPF capture, stdout into a pipe', ms: med('pipeCaptured'), base: med('pipeBase'), note: `every write kept whole (log path); ${notes.pipeCaptured}` },
+    ];
     const strace = await median(3, () => run(['strace', '-f', '-o', '/dev/null', ...dd], cg));
     rows.push({ name: 'strace -f', ms: strace, note: '' });
     rows.push(await underAudit(dd, cg));
@@ -164,12 +212,12 @@ export async function benchMicro(count: number): Promise<MicroBench> {
 }
 
 export function printMicro(m: MicroBench): void {
-  console.log(`microbenchmark: dd bs=64 count=${m.count} (${m.syscalls} read/write syscalls), median of runs`);
-  console.log(`${'configuration'.padEnd(40)} ${'ms'.padStart(9)} ${'ratio'.padStart(7)}  note`);
+  console.log(`microbenchmark: dd bs=64 count=${m.count} (${m.syscalls} read/write syscalls) in a cgroup, median of ${RUNS} interleaved rounds`);
+  console.log(`${'configuration'.padEnd(36)} ${'ms'.padStart(9)} ${'ratio'.padStart(7)}  note`);
   for (const r of m.rows) {
     const ms = r.ms === undefined ? '-'.padStart(9) : r.ms.toFixed(1).padStart(9);
-    const ratio = r.ms === undefined ? '-'.padStart(7) : `${(r.ms / m.base).toFixed(2).padStart(6)}x`;
-    console.log(`${r.name.padEnd(40)} ${ms} ${ratio}  ${r.note}`);
+    const ratio = r.ms === undefined ? '-'.padStart(7) : `${(r.ms / (r.base ?? m.base)).toFixed(2).padStart(6)}x`;
+    console.log(`${r.name.padEnd(36)} ${ms} ${ratio}  ${r.note}${r.base !== undefined ? ' (ratio against the row above)' : ''}`);
   }
   const { records, seconds } = m.decode;
   console.log(`decoder: ${records} records in ${(seconds * 1000).toFixed(0)} ms = ${Math.round(records / seconds).toLocaleString('en-US')} records/s on one core`);

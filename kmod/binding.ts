@@ -12,6 +12,12 @@ export interface CaptureOptions {
   device?: string;
   /** bytes per batch buffer (default 1 MiB, at least 8192) */
   batchBytes?: number;
+  /**
+   * Measure each syscall's duration (and record exit_group as it is entered). The eBPF backend then
+   * attaches a second program, on sys_enter, which every syscall of the machine pays for; off by
+   * default (records carry duration 0). The kernel module always measures durations.
+   */
+  durations?: boolean;
 }
 
 export interface CaptureStats {

@@ -89,9 +89,10 @@ export enum EventType {
   PROC_FORK = 24,
   PROC_EXIT = 25,
   DATA_CHUNK = 26,
+  IO_REPEAT = 27,
 }
 
-export const EVENT_TYPE_COUNT = 27;
+export const EVENT_TYPE_COUNT = 28;
 
 export interface ParamInfo {
   name: string;
@@ -137,4 +138,7 @@ export const EVENT_TABLE: readonly EventInfo[] = [
   { name: 'proc_fork', params: [p('child_pid', U32), p('child_tgid', U32)] },
   { name: 'proc_exit', params: [p('exit_code', S64)] },
   { name: 'data_chunk', params: [p('offset', U64), p('data', BYTES)] },
+  // of: the EventType repeated (READ or WRITE); count and bytes of the repeats; first_ns: the first
+  // repeat's time (the header's ts_ns is the last one's)
+  { name: 'io_repeat', params: [p('of', U32), p('count', U64), p('bytes', U64), p('first_ns', U64)] },
 ];

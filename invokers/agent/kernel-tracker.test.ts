@@ -38,6 +38,9 @@ function ev(type: EventType, tgid: number, fields: Partial<KernelEvent> = {}): K
 const write = (tgid: number, fd: number, text: string, extra: Partial<KernelEvent> = {}) =>
   ev(EventType.WRITE, tgid, { fd, ret: BigInt(Buffer.byteLength(text)), params: { count: 0n, offset: -1n, data: Buffer.from(text) }, ...extra });
 const open = (tgid: number, path: string, fd: number, flags = 0o101) => ev(EventType.OPEN, tgid, { ret: BigInt(fd), flags: BigInt(flags), params: { dirfd: -100, path, mode: 0o644 } });
+/** An IO_REPEAT: `count` more reads or writes of fd summed in the kernel since firstNs (the record's time is the last one's). */
+const repeat = (tgid: number, fd: number, of: EventType, count: number, bytes: number, firstNs: bigint, extra: Partial<KernelEvent> = {}) =>
+  ev(EventType.IO_REPEAT, tgid, { fd, ret: 10n, params: { of, count: BigInt(count), bytes: BigInt(bytes), first_ns: firstNs }, ...extra });
 const fork = (parent: number, child: number) => ev(EventType.PROC_FORK, parent, { syscallNr: -1, params: { child_pid: child, child_tgid: child } });
 
 function tracker() {
@@ -176,5 +179,46 @@ describe('KernelTracker', () => {
     expect(out.drops).toEqual({ [a.id]: 5 });
     expect(out.unplacedDrops).toBe(2);
     expect(t.stats.foreign).toBe(1);
+  });
+
+  it('turns repeats summed in the kernel into one flow with a count, bytes and a time span', () => {
+    const t = tracker();
+    const a = activation('a8', 'r10');
+    t.push([write(RUNTIME, 1, a.begin()), open(RUNTIME, '/tmp/log', 9), write(RUNTIME, 9, 'first')]);
+    const first = clock;
+    t.push([repeat(RUNTIME, 9, EventType.WRITE, 40, 400, first + 10_000n), write(RUNTIME, 1, a.end())]);
+    const events = t.take().activations[0].events;
+    expect(events.map((e) => [e.op, e.path, e.n, e.bytes])).toEqual([
+      ['open', '/tmp/log', undefined, undefined],
+      ['write', '/tmp/log', undefined, 5],
+      ['write', '/tmp/log', 40, 400],
+    ]);
+    expect(events[2].ts).toBe(Number(first + 10_000n) / 1e6);
+    expect(events[2].te).toBeGreaterThan(events[2].ts);
+  });
+
+  it('places repeats that arrive after their activation ended (an idle worker thread) by their time, not as late', () => {
+    const t = tracker();
+    const a = activation('a9', 'r11');
+    const b = activation('b9', 'r12');
+    const WORKER = RUNTIME + 1; // a thread of the runtime: same process
+    t.push([write(RUNTIME, 1, a.begin()), { ...open(RUNTIME, '/action/catalog.json', 11, 0), pid: WORKER }, { ...ev(EventType.READ, RUNTIME, { fd: 11, ret: 64n, params: { count: 64n, offset: -1n, data: Buffer.alloc(64) } }), pid: WORKER }]);
+    const during = clock + 100n;
+    t.push([write(RUNTIME, 1, a.end()), write(RUNTIME, 1, b.begin())]);
+    t.push([{ ...repeat(RUNTIME, 11, EventType.READ, 3, 192, during), pid: WORKER }]);
+    t.push([write(RUNTIME, 1, b.end())]);
+    const out = t.take();
+    const late = out.loose.find((e) => e.op === 'read');
+    expect(late).toMatchObject({ a: a.id, n: 3, bytes: 192 });
+    expect(late?.late).toBeUndefined();
+    expect(out.activations.find((x) => x.activationId === b.id)?.events).toEqual([]);
+  });
+
+  it('counts stdio repeats (stdout sent to /dev/null) without reading lines or markers in them', () => {
+    const t = tracker();
+    const a = activation('a10', 'r13');
+    t.push([write(RUNTIME, 1, a.begin()), repeat(RUNTIME, 1, EventType.WRITE, 7, 70, clock)]);
+    expect(t.inProgress().c1).toEqual([a.id]);
+    expect(t.stats.stdio).toBe(8);
   });
 });

@@ -68,6 +68,8 @@ interface Activation {
 
 interface ContainerState extends TrackedContainer {
   open: Activation[];
+  /** the latest activations' spans in kernel time (end: when the end record or sentinel was written) */
+  spans: { act: Activation; begin: bigint; end?: bigint }[];
   /** sentinels still expected (per stream) for activations closed by their end record */
   pendingSentinels: { 1: number; 2: number };
 }
@@ -86,6 +88,9 @@ interface Proc {
 }
 
 type Attribution = { act: Activation } | { amb: string[] } | undefined;
+
+/** Activation spans kept per container to place summed repeats that arrive late. */
+const SPANS_KEPT = 64;
 
 /** errno values that still mean "it happened": a non-blocking connect in progress. */
 const EINPROGRESS = -115n;
@@ -114,7 +119,7 @@ export class KernelTracker {
   ) {}
 
   addContainer(c: TrackedContainer): void {
-    const state: ContainerState = { ...c, open: [], pendingSentinels: { 1: 0, 2: 0 } };
+    const state: ContainerState = { ...c, open: [], spans: [], pendingSentinels: { 1: 0, 2: 0 } };
     this.containers.set(c.container, state);
     this.byCgroup.set(c.cgroupId, state);
   }
@@ -221,6 +226,8 @@ export class KernelTracker {
       case EventType.SENDTO:
       case EventType.RECVFROM:
         return this.io(proc, e);
+      case EventType.IO_REPEAT:
+        return this.repeats(proc, e);
       case EventType.SENDFILE: {
         // data moves from e.fd (in) to out_fd
         const bytes = Number(ret);
@@ -316,16 +323,33 @@ export class KernelTracker {
     this.ioOn(proc, e, e.fd, out ? 'out' : 'in', Number(e.ret));
   }
 
-  private ioOn(proc: Proc, e: KernelEvent, fd: number, dir: 'in' | 'out', bytes: number): void {
+  /**
+   * Reads or writes the kernel counted after the thread's first one on that fd (IO_REPEAT): the
+   * same flow `count` times, from first_ns to the record's time. They carry no data, so a stdio
+   * repeat is never a log line (the kernel only sums stdio that goes to /dev/null).
+   */
+  private repeats(proc: Proc, e: KernelEvent): void {
+    const dir = num(e.params.of) === EventType.WRITE ? 'out' : 'in';
+    const first = typeof e.params.first_ns === 'bigint' ? e.params.first_ns : e.tsNs;
+    this.ioOn(proc, e, e.fd, dir, num(e.params.bytes), { n: num(e.params.count), first });
+  }
+
+  private ioOn(proc: Proc, e: KernelEvent, fd: number, dir: 'in' | 'out', bytes: number, rep?: { n: number; first: bigint }): void {
     const target = proc.fds.get(fd);
+    const n = rep?.n ?? 1;
     if (!target) {
-      if (fd === 0 || fd === 1 || fd === 2) this.stats.stdio++;
-      else this.stats.unknownFd++;
+      if (fd === 0 || fd === 1 || fd === 2) this.stats.stdio += n;
+      else this.stats.unknownFd += n;
       return;
     }
-    if (target.kind === 'socket') return this.emitSocket(proc, e, dir === 'out' ? 'send' : 'recv', target, target.peer ?? target.local, bytes);
+    const span = rep ? { n: rep.n, te: this.ms(e) } : {};
+    const at = rep?.first;
+    if (target.kind === 'socket') {
+      const ep = target.peer ?? target.local;
+      return this.emit(proc, e, { op: dir === 'out' ? 'send' : 'recv', addr: ep?.addr, port: ep?.port, proto: target.proto, bytes, ...span }, at);
+    }
     const name = target.kind === 'file' ? target.path : target.id;
-    this.emit(proc, e, { op: dir === 'out' ? 'write' : 'read', path: name, bytes });
+    this.emit(proc, e, { op: dir === 'out' ? 'write' : 'read', path: name, bytes, ...span }, at);
   }
 
   /** A write to the container's stdout/stderr: the log stream, and the activation markers in it. */
@@ -341,30 +365,48 @@ export class KernelTracker {
       if (m.kind === 'begin') {
         if (c.open.some((a) => a.id === m.activationId)) continue;
         proc.graphPid = m.pid; // the runtime's pid as the wrapper (and the container) sees it
-        c.open.push({ id: m.activationId, request: m.requestId, container: c, closed: false, events: [], partial: false });
+        const act: Activation = { id: m.activationId, request: m.requestId, container: c, closed: false, events: [], partial: false };
+        c.open.push(act);
+        c.spans.push({ act, begin: e.tsNs });
+        if (c.spans.length > SPANS_KEPT) c.spans.shift();
       } else if (m.kind === 'end') {
         const a = c.open.find((x) => x.id === m.activationId);
         if (a) {
-          this.close(a, true);
+          this.close(a, true, e.tsNs);
           c.pendingSentinels[1]++;
           c.pendingSentinels[2]++;
         }
       } else {
         const stream = line.fd === 2 ? 2 : 1;
         if (c.pendingSentinels[stream] > 0) c.pendingSentinels[stream]--;
-        else if (c.open.length === 1) this.close(c.open[0], true); // ended without an end record
+        else if (c.open.length === 1) this.close(c.open[0], true, e.tsNs); // ended without an end record
       }
     }
   }
 
-  private close(a: Activation, complete: boolean): void {
+  private close(a: Activation, complete: boolean, atNs?: bigint): void {
     if (a.closed) return;
+    const span = a.container.spans.find((x) => x.act === a);
+    if (span) span.end = atNs ?? span.begin;
     this.touched.add(a);
     a.closed = true;
     const c = a.container;
     c.open = c.open.filter((x) => x !== a);
     this.ready.push({ activationId: a.id, requestId: a.request, container: c.container, events: a.events, complete: complete && !a.partial });
     a.events = [];
+  }
+
+  /**
+   * Who owned a container process's work at kernel time `ns`, from the activations' spans. Summed
+   * repeats reach the agent when their thread next does something else, which for a thread that
+   * went idle (a libuv worker) can be after the activation they belong to has ended.
+   */
+  private attributionAt(proc: Proc, ns: bigint): Attribution | 'now' {
+    if (proc.owner || proc.ambOwner) return 'now';
+    const during = proc.container.spans.filter((x) => x.begin <= ns && (x.end === undefined || ns <= x.end)).map((x) => x.act);
+    if (during.length === 1) return { act: during[0] };
+    if (during.length > 1) return { amb: during.map((a) => a.id) };
+    return proc.container.spans.length ? undefined : 'now';
   }
 
   private attribution(proc: Proc): Attribution {
@@ -395,18 +437,20 @@ export class KernelTracker {
     this.emit(proc, e, { op, addr: ep?.addr, port: ep?.port, proto: sock.proto, ...(bytes !== undefined ? { bytes } : {}) });
   }
 
-  private ms(e: KernelEvent): number {
+  private ms(e: KernelEvent, tsNs = e.tsNs): number {
     // µs precision is plenty for ordering in a graph and keeps the number exact in a double
-    return Number((e.tsNs + this.opts.bootOffsetNs) / 1000n) / 1000;
+    return Number((tsNs + this.opts.bootOffsetNs) / 1000n) / 1000;
   }
 
-  private emit(proc: Proc, e: KernelEvent, what: Omit<KernelEventLite, 'container' | 'ts' | 'pid'>): void {
-    const who = this.attribution(proc);
+  /** `at`: when it happened, if not at the record's time (the first of summed repeats). */
+  private emit(proc: Proc, e: KernelEvent, what: Omit<KernelEventLite, 'container' | 'ts' | 'pid'>, at?: bigint): void {
+    const then = at === undefined ? 'now' : this.attributionAt(proc, at);
+    const who = then === 'now' ? this.attribution(proc) : then;
     if (!who) {
       this.stats.outsideActivations++;
       return;
     }
-    const lite: KernelEventLite = { container: proc.container.container, op: what.op, ts: this.ms(e), pid: proc.graphPid, comm: proc.comm };
+    const lite: KernelEventLite = { container: proc.container.container, op: what.op, ts: this.ms(e, at), pid: proc.graphPid, comm: proc.comm };
     for (const [k, v] of Object.entries(what)) if (v !== undefined) (lite as unknown as Record<string, unknown>)[k] = v;
     if (!proc.owner && !proc.ambOwner) lite.rt = true;
     if (what.op === 'fork' && what.child !== undefined) {
@@ -424,7 +468,8 @@ export class KernelTracker {
     lite.a = a.id;
     lite.r = a.request;
     if (a.closed) {
-      lite.late = true;
+      // a child outliving its activation, or the runtime's summed repeats arriving after its end
+      if (then === 'now') lite.late = true;
       this.loose.push(lite);
       return;
     }

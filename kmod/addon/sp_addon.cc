@@ -75,11 +75,12 @@ public:
 				     InstanceAccessor("backend", &Capture::Backend, nullptr) });
 	}
 
-	// new Capture({ backend?: 'bpf' | 'kmod', device?: string, batchBytes?: number })
+	// new Capture({ backend?: 'bpf' | 'kmod', device?: string, batchBytes?: number, durations?: boolean })
 	Capture(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Capture>(info)
 	{
 		Napi::Env env = info.Env();
 		std::string backend = "bpf", device;
+		unsigned flags = 0;
 		if (info.Length() > 0 && info[0].IsObject()) {
 			Napi::Object o = info[0].As<Napi::Object>();
 			if (o.Has("backend") && !o.Get("backend").IsUndefined())
@@ -88,6 +89,8 @@ public:
 				device = o.Get("device").ToString().Utf8Value();
 			if (o.Has("batchBytes") && !o.Get("batchBytes").IsUndefined())
 				batch_ = (size_t)ToU64(o.Get("batchBytes"), "batchBytes");
+			if (o.Has("durations") && o.Get("durations").ToBoolean())
+				flags |= SP_OPEN_DURATIONS;
 		}
 		if (backend != "bpf" && backend != "kmod") {
 			Napi::TypeError::New(env, "backend must be 'bpf' or 'kmod', got '" + backend + "'").ThrowAsJavaScriptException();
@@ -101,7 +104,7 @@ public:
 		char err[512] = "";
 		backend_ = backend;
 		int rc = sp_capture_open(backend == "kmod" ? SP_BACKEND_KMOD : SP_BACKEND_BPF,
-					 device.empty() ? nullptr : device.c_str(), &c_, err, sizeof(err));
+					 device.empty() ? nullptr : device.c_str(), flags, &c_, err, sizeof(err));
 		if (rc < 0) {
 			Napi::Error e = Napi::Error::New(env, err);
 			e.Set("code", Napi::String::New(env, "SP_CAPTURE_UNAVAILABLE"));

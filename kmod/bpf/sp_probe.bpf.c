@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * serverless-provenance CO-RE probe: fentry/fexit on the captured syscalls + process fork/exit, filtered
- * in the kernel by cgroup id (the container) and by followed processes, one record per
- * syscall (built at exit, with the entry time for the duration) into a ring buffer.
+ * serverless-provenance CO-RE probe: the raw sys_exit tracepoint (sys_enter too when durations are
+ * asked for), process fork/exec/exit, filtered in the kernel by cgroup id (the container) and by
+ * followed processes; one record per syscall, built at exit, except repeated reads and writes of
+ * one fd, which are counted in the thread's storage and sent as one IO_REPEAT (sp_event.h), into
+ * a ring buffer.
  * The record format and the per-syscall parameters are shared with the kernel module
  * (include/sp_fill.h); only the task fields and the transport differ.
  */
@@ -21,13 +23,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+
 /* The struct is emitted into BTF so that the layout test can compare it with sp_event.h. */
 struct sp_event_hdr sp_hdr_btf_anchor __attribute__((unused));
-
-struct sp_start {
-	__u64 ts;
-	__s64 nr;
-};
 
 struct sp_counters {
 	__u64 events;
@@ -35,12 +33,42 @@ struct sp_counters {
 	__u64 bytes;
 };
 
+/* Reads or writes of one fd by one thread, counted since the last IO_REPEAT (sp_event.h). */
+struct sp_agg {
+	__s32 fd;
+	__u16 type;     /* SP_EV_READ or SP_EV_WRITE; 0: the slot is free */
+	__u16 pad;
+	__s32 nr;       /* the last one's syscall number */
+	__u32 count;    /* repeats not emitted yet */
+	__u64 bytes;
+	__u64 first_ns;
+	__u64 last_ns;
+	__s64 last_ret;
+};
+
+#define SP_AGG_SLOTS 2
+
+/*
+ * Per-thread state, in task-local storage (freed with the task): created only for captured
+ * tasks, so for every other task on the node the lookup is one NULL pointer test.
+ */
+struct sp_task {
+	__u64 enter_ns;   /* with durations: this syscall's entry time */
+	__s64 enter_nr1;  /* with durations: its number + 1 (0: none) */
+	__u32 gen;        /* sp_filter_gen when `tracked` was decided */
+	__u8 tracked;
+	__u8 followed;    /* forked from a captured task: captured wherever it goes */
+	__u8 evict;       /* the slot to reuse next */
+	__u8 pad;
+	struct sp_agg agg[SP_AGG_SLOTS];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20);
 } sp_ring SEC(".maps");
 
-/* Containers to capture: cgroup v2 id -> 1. */
+/* Containers to capture: cgroup v2 id -> 1 (the whole set; sp_cgslots is the fast path). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -48,7 +76,20 @@ struct {
 	__type(value, __u8);
 } sp_cgroups SEC(".maps");
 
-/* Processes added by pid from user space (their children are followed through sp_follow). */
+/*
+ * The same set as a direct-mapped array, slot = id % SP_CG_SLOTS, holding the id, 0, or
+ * SP_CG_COLLIDED when several ids share the slot (then sp_cgroups decides). An array lookup is
+ * inlined by the JIT; a hash lookup costs every process on the node a few percent per syscall.
+ * User space (loader/sp_capture_bpf.c) keeps both in step.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SP_CG_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} sp_cgslots SEC(".maps");
+
+/* Processes added by pid from user space (their children are followed). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -56,23 +97,12 @@ struct {
 	__type(value, __u8);
 } sp_pids SEC(".maps");
 
-/*
- * Syscall entry time per thread, for the duration: task-local storage, freed with the task,
- * and for a task never captured the exit program's lookup is a NULL pointer test.
- */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct sp_start);
-} sp_starts SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct sp_exec_stash);
-} sp_execs SEC(".maps");
+	__type(value, struct sp_task);
+} sp_tasks SEC(".maps");
 
 struct sp_scratch_buf {
 	__u8 b[SP_SCRATCH_SIZE];
@@ -92,34 +122,50 @@ struct {
 	__type(value, struct sp_counters);
 } sp_stats SEC(".maps");
 
-/*
- * Tasks followed wherever they go: every task forked by a captured task (processes and
- * threads) is marked in its own storage, which dies with it. Cheaper than a pid hash lookup
- * on the hot path of every process that is not captured.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u8);
-} sp_follow SEC(".maps");
-
 /* Set by user space once it has added a pid to sp_pids: until then that lookup is skipped. */
 volatile __u32 sp_pids_added = 0;
+/* Bumped by user space when a cgroup leaves the filter: tasks decide again whether they are captured. */
+volatile __u32 sp_filter_gen = 0;
+/* Set at load: also attach sys_enter, for per-syscall durations and exit_group at entry (costs every syscall). */
+const volatile __u8 sp_durations = 0;
 
-SP_INLINE int sp_tracked(void)
+SP_INLINE int sp_cgroup_captured(__u64 cg)
 {
-	__u64 cg = bpf_get_current_cgroup_id();
-	__u32 tgid;
+	__u32 k = cg & (SP_CG_SLOTS - 1);
+	__u64 *v = bpf_map_lookup_elem(&sp_cgslots, &k);
 
-	if (bpf_map_lookup_elem(&sp_cgroups, &cg))
-		return 1;
-	if (bpf_task_storage_get(&sp_follow, bpf_get_current_task_btf(), 0, 0))
-		return 1;
-	if (!sp_pids_added)
+	if (!v || !*v)
 		return 0;
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	return bpf_map_lookup_elem(&sp_pids, &tgid) != 0;
+	if (*v == cg)
+		return 1;
+	return *v == SP_CG_COLLIDED && bpf_map_lookup_elem(&sp_cgroups, &cg) != 0;
+}
+
+/* The current task's state when it is captured, else NULL. */
+SP_INLINE struct sp_task *sp_tracked_task(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct sp_task *t = bpf_task_storage_get(&sp_tasks, task, 0, 0);
+	__u32 gen = sp_filter_gen;
+	__u32 tgid;
+	int yes;
+
+	if (t && t->gen == gen)
+		return t->tracked ? t : NULL;
+	yes = sp_cgroup_captured(bpf_get_current_cgroup_id()) || (t && t->followed);
+	if (!yes && sp_pids_added) {
+		tgid = bpf_get_current_pid_tgid() >> 32;
+		yes = bpf_map_lookup_elem(&sp_pids, &tgid) != 0;
+	}
+	if (!yes && !t)
+		return NULL;
+	if (!t)
+		t = bpf_task_storage_get(&sp_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t)
+		return NULL;
+	t->tracked = yes;
+	t->gen = gen;
+	return yes ? t : NULL;
 }
 
 SP_INLINE void sp_task_header(struct sp_event_hdr *h, __u64 now)
@@ -162,59 +208,162 @@ SP_INLINE void sp_emit(void *buf, __u32 len)
 	}
 }
 
+/* The per-CPU scratch buffer a record is built in (slot 0; slot 1 holds execve's stash). */
+SP_INLINE struct sp_scratch_buf *sp_scratch_buf(struct sp_builder *b)
+{
+	__u32 k = 0;
+	struct sp_scratch_buf *s = bpf_map_lookup_elem(&sp_scratch, &k);
+
+	if (s)
+		b->buf = s->b;
+	return s;
+}
+
+/* Emit an IO_REPEAT for every slot with repeats pending: they happened before what follows. */
+SP_INLINE void sp_flush(struct sp_task *t)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < SP_AGG_SLOTS; i++) {
+		struct sp_agg *a = &t->agg[i];
+		struct sp_builder b = {};
+		struct sp_scratch_buf *s;
+		struct sp_event_hdr *h;
+
+		if (!a->count)
+			continue;
+		s = sp_scratch_buf(&b);
+		if (!s)
+			return;
+		h = (struct sp_event_hdr *)s->b;
+		sp_task_header(h, a->last_ns);
+		h->type = SP_EV_IO_REPEAT;
+		h->syscall_nr = a->nr;
+		h->fd = a->fd;
+		h->flags = 0;
+		h->ret = a->last_ret;
+		sp_begin(&b, 4);
+		sp_put_u32(&b, 0, a->type);
+		sp_put_u64(&b, 1, a->count);
+		sp_put_u64(&b, 2, a->bytes);
+		sp_put_u64(&b, 3, a->first_ns);
+		sp_emit(s->b, sp_finish(&b, h));
+		a->count = 0;
+		a->bytes = 0;
+	}
+}
+
+/*
+ * Count a read or write on a slot armed for its fd and direction. 0: the caller emits it in
+ * full (after sp_flush) and arms a slot for the ones that follow (sp_arm). A slot older than
+ * SP_AGG_MAX_NS is emitted so that a busy stream still shows up while it runs.
+ */
+SP_INLINE int sp_count(struct sp_task *t, int ev, int fd, long nr, long ret, __u64 now)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < SP_AGG_SLOTS; i++) {
+		struct sp_agg *a = &t->agg[i];
+
+		if (a->type != ev || a->fd != fd)
+			continue;
+		if (a->count && now - a->first_ns > SP_AGG_MAX_NS)
+			return 0;
+		if (!a->count)
+			a->first_ns = now;
+		a->count++;
+		a->bytes += ret;
+		a->last_ns = now;
+		a->last_ret = ret;
+		a->nr = nr;
+		return 1;
+	}
+	return 0;
+}
+
+/* Arm a slot for this fd and direction (after sp_flush: no slot has repeats pending). */
+SP_INLINE void sp_arm(struct sp_task *t, int ev, int fd)
+{
+	struct sp_agg *a;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < SP_AGG_SLOTS; i++)
+		if (t->agg[i].type == ev && t->agg[i].fd == fd)
+			return;
+	i = t->evict & (SP_AGG_SLOTS - 1);
+	t->evict = i + 1;
+	a = &t->agg[i];
+	a->type = ev;
+	a->fd = fd;
+	a->count = 0;
+	a->bytes = 0;
+}
+
+/*
+ * Whether a read or write on fd may be summed. Writes to stdio are the log stream (the
+ * wrapper's records, the runtime's sentinels, the application's lines): every byte of them is
+ * kept, unless the stream goes to /dev/null (character device 1:3), where nobody reads it.
+ */
+SP_INLINE int sp_summable(int ev, int fd)
+{
+	struct task_struct *task;
+	struct file **fda;
+	struct file *f = 0;
+	struct inode *inode;
+
+	if (ev == SP_EV_READ || !sp_is_stdio_fd(fd))
+		return 1;
+	/* plain loads through BTF pointers down to the fd array; helper reads from the slot on */
+	task = bpf_get_current_task_btf();
+	fda = task->files->fdt->fd;
+	if (!fda || bpf_probe_read_kernel(&f, sizeof(f), fda + fd) || !f)
+		return 0;
+	inode = BPF_CORE_READ(f, f_inode);
+	if (!inode)
+		return 0;
+	return (BPF_CORE_READ(inode, i_mode) & 0170000) == 0020000 && BPF_CORE_READ(inode, i_rdev) == ((1u << 20) | 3);
+}
+
 /*
  * Raw syscall tracepoints (fentry on the syscall functions would spare other processes the
- * syscall slow path, but BPF trampolines are refused here: EPERM at load). What a process that
- * is not captured pays is kept to the minimum instead: at entry the syscall type first (a
- * compiled switch, no memory access), then the cgroup filter; at exit one task-storage pointer
- * test, since only a task whose entry was captured has storage.
+ * syscall slow path, but BPF trampolines are refused here: EPERM at load). Only sys_exit is
+ * attached by default: the arguments are still in pt_regs there, the data read is in the
+ * buffer, and a second program on every syscall of the node costs as much as the first. What
+ * a process that is not captured pays: the syscall type (a compiled switch, no memory access),
+ * then one task-storage pointer test and one inlined array lookup.
  */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
 {
-	struct sp_start *st;
+	struct sp_task *t;
 	int ev = sp_syscall_event(id);
 
 	if (ev == SP_EV_NONE)
 		return 0;
-	if (!sp_tracked())
+	t = sp_tracked_task();
+	if (!t)
 		return 0;
 	if (ev == SP_EV_EXIT_GROUP) {
 		/* exit_group never returns: emit now. */
-		__u32 k = 0;
-		struct sp_scratch_buf *s = bpf_map_lookup_elem(&sp_scratch, &k);
 		struct sp_builder b = {};
+		struct sp_scratch_buf *s = sp_scratch_buf(&b);
 		struct sp_data_src data;
-		__u64 a[6];
+		__u64 a[6] = { regs->di, 0, 0, 0, 0, 0 };
 
 		if (!s)
 			return 0;
-		b.buf = s->b;
-		a[0] = regs->di;
-		a[1] = a[2] = a[3] = a[4] = a[5] = 0;
+		sp_flush(t);
 		struct sp_event_hdr *h = (struct sp_event_hdr *)s->b;
 		sp_task_header(h, bpf_ktime_get_boot_ns());
 		sp_fill_syscall(&b, h, id, a, 0, 0, &data);
 		sp_emit(s->b, sp_finish(&b, h));
 		return 0;
 	}
-	if (ev == SP_EV_EXECVE) {
-		__u32 k = 1, tid = (__u32)bpf_get_current_pid_tgid();
-		struct sp_exec_stash *ex = bpf_map_lookup_elem(&sp_scratch, &k);
-
-		if (ex) {
-			if (id == __NR_execveat)
-				sp_stash_exec(ex, regs->si, regs->dx);
-			else
-				sp_stash_exec(ex, regs->di, regs->si);
-			bpf_map_update_elem(&sp_execs, &tid, ex, BPF_ANY);
-		}
-	}
-	st = bpf_task_storage_get(&sp_starts, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!st)
-		return 0;
-	st->ts = bpf_ktime_get_boot_ns();
-	st->nr = id;
+	t->enter_ns = bpf_ktime_get_boot_ns();
+	t->enter_nr1 = id + 1;
 	return 0;
 }
 
@@ -226,45 +375,67 @@ struct sp_chunk_ctx {
 static long sp_chunk_cb(__u64 i, void *arg)
 {
 	struct sp_chunk_ctx *ctx = arg;
-	__u32 k = 0;
-	struct sp_scratch_buf *s = bpf_map_lookup_elem(&sp_scratch, &k);
 	struct sp_builder b = {};
+	struct sp_scratch_buf *s = sp_scratch_buf(&b);
 	int last;
 
 	if (!s)
 		return 1;
-	b.buf = s->b;
 	struct sp_event_hdr *h = (struct sp_event_hdr *)s->b;
 	last = sp_fill_chunk(&b, h, &ctx->src, (i + 1) * SP_CHUNK, ctx->ret);
 	sp_emit(s->b, sp_finish(&b, h));
 	return last;
 }
 
+/* The syscall's entry time, with durations on and a matching entry seen; else 0. */
+SP_INLINE __u64 sp_entered(struct sp_task *t, long nr)
+{
+	__u64 t0 = sp_durations && t->enter_nr1 == nr + 1 ? t->enter_ns : 0;
+
+	t->enter_nr1 = 0;
+	return t0;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct sp_start *st = bpf_task_storage_get(&sp_starts, bpf_get_current_task_btf(), 0, 0);
+	long nr = regs->orig_ax;
+	int ev = sp_syscall_event(nr);
 	struct sp_exec_stash *ex = 0;
 	struct sp_chunk_ctx cctx = {};
 	struct sp_builder b = {};
+	struct sp_scratch_buf *s;
 	struct sp_event_hdr *h;
+	struct sp_task *t;
 	__u64 a[6], now, t0;
-	__u32 k = 0, tid;
-	long nr;
-	int ev;
+	int io, fd = (int)regs->di;
 
-	if (!st || st->nr < 0)
+	if (ev == SP_EV_NONE)
 		return 0;
-	nr = st->nr;
-	t0 = st->ts;
-	st->nr = -1; /* consumed: an exit without a captured entry must not reuse it */
-	/* the syscall number of this exit must be the one we saw enter */
-	if (regs->orig_ax != nr)
+	t = sp_tracked_task();
+	if (!t)
 		return 0;
-	struct sp_scratch_buf *s = bpf_map_lookup_elem(&sp_scratch, &k);
+	if (sp_nothing_moved(ev, ret)) {
+		t->enter_nr1 = 0;
+		return 0;
+	}
+	io = ev == SP_EV_READ || ev == SP_EV_WRITE;
+	now = bpf_ktime_get_boot_ns();
+	io = io && ret >= 0 && sp_summable(ev, fd);
+	if (io && sp_count(t, ev, fd, nr, ret, now)) {
+		t->enter_nr1 = 0;
+		return 0;
+	}
+	t0 = sp_entered(t, nr);
+	sp_flush(t);
+	if (io)
+		sp_arm(t, ev, fd);
+	/* a successful exec was recorded by sp_exec, with the new image's view of it */
+	if (ev == SP_EV_EXECVE && ret == 0)
+		return 0;
+	s = sp_scratch_buf(&b);
 	if (!s)
 		return 0;
-	b.buf = s->b;
 	h = (struct sp_event_hdr *)s->b;
 	a[0] = regs->di;
 	a[1] = regs->si;
@@ -272,17 +443,22 @@ int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 	a[3] = regs->r10;
 	a[4] = regs->r8;
 	a[5] = regs->r9;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	if (sp_syscall_event(nr) == SP_EV_EXECVE)
-		ex = bpf_map_lookup_elem(&sp_execs, &tid);
-	now = bpf_ktime_get_boot_ns();
+	if (ev == SP_EV_EXECVE) {
+		/* it failed, so the old image and its arguments are still there */
+		__u32 k = 1;
+
+		ex = bpf_map_lookup_elem(&sp_scratch, &k);
+		if (ex) {
+			if (nr == __NR_execveat)
+				sp_stash_exec(ex, a[1], a[2]);
+			else
+				sp_stash_exec(ex, a[0], a[1]);
+		}
+	}
 	sp_task_header(h, now);
-	h->duration_ns = now - t0;
+	h->duration_ns = t0 ? now - t0 : 0;
 	h->ret = ret;
-	ev = sp_fill_syscall(&b, h, nr, a, ret, ex, &cctx.src);
-	if (ex)
-		bpf_map_delete_elem(&sp_execs, &tid);
-	if (ev == SP_EV_NONE)
+	if (sp_fill_syscall(&b, h, nr, a, ret, ex, &cctx.src) == SP_EV_NONE)
 		return 0;
 	sp_emit(s->b, sp_finish(&b, h));
 	if (b.rflags & SP_RF_MORE) {
@@ -293,18 +469,68 @@ int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 }
 
 /*
+ * A successful execve or execveat, recorded where the kernel has the new program: the path as
+ * the kernel resolved it (bprm->filename) and the first bytes of the new argv, which the
+ * kernel has just copied, NUL separated, to the new stack. At sys_exit the old image is gone.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sp_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct sp_task *t = sp_tracked_task();
+	struct sp_builder b = {};
+	struct sp_scratch_buf *s;
+	struct sp_event_hdr *h;
+	__u64 now, t0, args, args_end;
+	long nr;
+	long n;
+
+	if (!t)
+		return 0;
+	nr = sp_durations && t->enter_nr1 == __NR_execveat + 1 ? __NR_execveat : __NR_execve;
+	t0 = sp_entered(t, nr);
+	sp_flush(t);
+	s = sp_scratch_buf(&b);
+	if (!s)
+		return 0;
+	now = bpf_ktime_get_boot_ns();
+	h = (struct sp_event_hdr *)s->b;
+	sp_task_header(h, now);
+	h->duration_ns = t0 ? now - t0 : 0;
+	h->type = SP_EV_EXECVE;
+	h->syscall_nr = nr;
+	h->fd = -1;
+	h->flags = 0;
+	b.rflags = 0;
+	sp_begin(&b, 3);
+	sp_put_u64(&b, 0, (__u64)(__s64)SP_AT_FDCWD);
+	n = bpf_probe_read_kernel_str(b.buf + (b.off & SP_OFF_MASK), SP_PATH_MAX + 2, BPF_CORE_READ(bprm, filename));
+	if (n <= 1) {
+		sp_put_empty(&b, 1);
+	} else if (n - 1 > SP_PATH_MAX) {
+		sp_set_len(&b, 1, SP_PATH_MAX | SP_PARAM_TRUNCATED);
+		b.off += SP_PATH_MAX;
+	} else {
+		sp_set_len(&b, 1, (__u32)(n - 1));
+		b.off += (__u32)(n - 1);
+	}
+	args = BPF_CORE_READ(p, mm, arg_start);
+	args_end = BPF_CORE_READ(p, mm, arg_end);
+	sp_put_user_bytes(&b, 2, args, (__s64)(args_end - args), SP_ARGV_MAX);
+	sp_emit(s->b, sp_finish(&b, h));
+	return 0;
+}
+
+/*
  * Starts a process-lifecycle record (fork, exit) in the per-CPU scratch buffer: these are not
  * syscalls, so no syscall number, fd or flags. Returns the header, or NULL without a scratch buffer.
  */
 SP_INLINE struct sp_event_hdr *sp_proc_event(struct sp_scratch_buf **s, struct sp_builder *b, __u16 type, __u16 nparams)
 {
-	__u32 k = 0;
 	struct sp_event_hdr *h;
 
-	*s = bpf_map_lookup_elem(&sp_scratch, &k);
+	*s = sp_scratch_buf(b);
 	if (!*s)
 		return NULL;
-	b->buf = (*s)->b;
 	h = (struct sp_event_hdr *)(*s)->b;
 	sp_task_header(h, bpf_ktime_get_boot_ns());
 	h->type = type;
@@ -319,15 +545,22 @@ SP_INLINE struct sp_event_hdr *sp_proc_event(struct sp_scratch_buf **s, struct s
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u8 one = 1;
+	struct sp_task *t = sp_tracked_task(), *ct;
 	struct sp_scratch_buf *s;
 	struct sp_builder b = {};
 	struct sp_event_hdr *h;
 	__u32 cpid = child->pid, ctgid = child->tgid;
 
-	if (!sp_tracked())
+	if (!t)
 		return 0;
-	bpf_task_storage_get(&sp_follow, child, &one, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/* the child (process or thread) is captured wherever it goes */
+	ct = bpf_task_storage_get(&sp_tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (ct) {
+		ct->tracked = 1;
+		ct->followed = 1;
+		ct->gen = sp_filter_gen;
+	}
+	sp_flush(t);
 	h = sp_proc_event(&s, &b, SP_EV_PROC_FORK, 2);
 	if (!h)
 		return 0;
@@ -343,10 +576,12 @@ int BPF_PROG(sp_exit, struct task_struct *p)
 	struct sp_scratch_buf *s;
 	struct sp_builder b = {};
 	struct sp_event_hdr *h;
+	struct sp_task *t = sp_tracked_task(); /* p is the current task */
 	__u32 tgid = p->tgid;
 
-	if (!sp_tracked())
+	if (!t)
 		return 0;
+	sp_flush(t);
 	h = sp_proc_event(&s, &b, SP_EV_PROC_EXIT, 1);
 	if (!h)
 		return 0;

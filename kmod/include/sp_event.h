@@ -50,7 +50,8 @@ enum sp_event_type {
 	SP_EV_PROC_FORK = 24, /* sched_process_fork: a new task (process or thread) */
 	SP_EV_PROC_EXIT = 25, /* sched_process_exit: a task ended */
 	SP_EV_DATA_CHUNK = 26,/* continuation of the previous record of the same pid (long stdio I/O) */
-	SP_EV_MAX = 27
+	SP_EV_IO_REPEAT = 27, /* more reads or writes of one fd by one thread, summed in the kernel (see below) */
+	SP_EV_MAX = 28
 };
 
 /* Parameter types. */
@@ -65,6 +66,19 @@ enum sp_param_type {
 	SP_PT_BYTES = 7,    /* raw bytes (first bytes of a buffer) */
 	SP_PT_MAX = 8
 };
+
+/*
+ * IO_REPEAT (ProTracer's reduction, done before the data leaves the kernel): a thread's reads or
+ * writes of one fd that follow its first one are counted, not emitted, until the thread does
+ * anything else that is captured, exits, or SP_AGG_MAX_NS pass; then one IO_REPEAT says how many
+ * there were (params: of = READ or WRITE, count, bytes, first_ns; the header carries the last
+ * one's time, syscall and return value). Stdio writes that may carry log lines are never summed.
+ */
+#define SP_AGG_MAX_NS 100000000ull /* 100 ms */
+
+/* The eBPF probe's direct-mapped cgroup filter (slot = id % SP_CG_SLOTS; see sp_probe.bpf.c). */
+#define SP_CG_SLOTS 4096
+#define SP_CG_COLLIDED (~0ull)
 
 /* Record flags (sp_event_hdr.rflags). */
 #define SP_RF_MORE      0x1u /* DATA_CHUNK records of the same pid follow this record */
@@ -95,7 +109,7 @@ struct sp_event_hdr {
 	__u8 version;      /*  6: SP_EVENT_VERSION */
 	__u8 nparams;      /*  7: number of u16 lengths that follow the header */
 	__u64 ts_ns;       /*  8: CLOCK_BOOTTIME ns at syscall exit (entry for exit_group) */
-	__u64 duration_ns; /* 16: exit - entry */
+	__u64 duration_ns; /* 16: exit - entry; 0 when not measured (the probe measures it when asked) */
 	__u64 cgroup_id;   /* 24: cgroup v2 id (inode number) of the task */
 	__s64 ret;         /* 32: syscall return value */
 	__u64 flags;       /* 40: the syscall's flags argument (open/accept4/clone/...), 0 if none */

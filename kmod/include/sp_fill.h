@@ -192,6 +192,17 @@ SP_INLINE int sp_is_stdio_fd(__s64 fd)
 	return fd >= 0 && fd <= 2;
 }
 
+#define SP_EAGAIN 11
+
+/*
+ * A non-blocking read or write that found nothing to do (EAGAIN) moved nothing: not recorded.
+ * Event loops end every burst of reads with one, so this spares one record per burst.
+ */
+SP_INLINE int sp_nothing_moved(int ev, __s64 ret)
+{
+	return (ev == SP_EV_READ || ev == SP_EV_WRITE) && ret == -SP_EAGAIN;
+}
+
 /*
  * The data parameter of a read/write: the first bytes transferred. On stdio the first
  * SP_CHUNK bytes, the rest follows in DATA_CHUNK records (SP_RF_MORE); elsewhere the first

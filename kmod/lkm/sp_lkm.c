@@ -298,6 +298,8 @@ static void sp_sys_exit(void *data, struct pt_regs *regs, long ret)
 	if (READ_ONCE(s->pid) == current->pid && READ_ONCE(s->nr) == nr)
 		t0 = READ_ONCE(s->ts);
 	WRITE_ONCE(s->pid, 0);
+	if (sp_nothing_moved(ev, ret))
+		return;
 	syscall_get_arguments(current, regs, args);
 	for (i = 0; i < 6; i++)
 		a[i] = args[i];

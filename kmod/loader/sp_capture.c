@@ -11,7 +11,8 @@ struct sp_capture {
 	const struct sp_backend_ops *ops;
 };
 
-int sp_capture_open(enum sp_backend backend, const char *device, struct sp_capture **out, char *err, size_t errlen)
+int sp_capture_open(enum sp_backend backend, const char *device, unsigned flags, struct sp_capture **out, char *err,
+		    size_t errlen)
 {
 	struct sp_capture *c = calloc(1, sizeof(*c));
 	int rc;
@@ -19,13 +20,14 @@ int sp_capture_open(enum sp_backend backend, const char *device, struct sp_captu
 	if (!c)
 		return -ENOMEM;
 	if (backend == SP_BACKEND_KMOD) {
+		(void)flags; /* the module always measures durations */
 		rc = sp_kmod_open(device, &c->impl, &c->ops, err, errlen);
 	} else {
 #ifdef SP_NO_BPF
 		snprintf(err, errlen, "this build has no eBPF backend (built without libbpf)");
 		rc = -ENOTSUP;
 #else
-		rc = sp_bpf_open(&c->impl, &c->ops, err, errlen);
+		rc = sp_bpf_open(flags, &c->impl, &c->ops, err, errlen);
 #endif
 	}
 	if (rc < 0) {

@@ -21,9 +21,15 @@ enum sp_backend { SP_BACKEND_BPF = 0, SP_BACKEND_KMOD = 1 };
 
 struct sp_capture;
 
+/* sp_capture_open flags. */
+/* Per-syscall durations and exit_group at entry: the eBPF backend then also attaches sys_enter,
+ * a second program on every syscall of the machine. The kernel module always measures them. */
+#define SP_OPEN_DURATIONS 0x1u
+
 /* Open a backend. device: the kmod's device path (NULL: /dev/sp_capture); ignored for BPF.
- * On failure returns a negative errno and writes a sentence saying what to do into err. */
-int sp_capture_open(enum sp_backend backend, const char *device, struct sp_capture **out, char *err, size_t errlen);
+ * flags: SP_OPEN_*. On failure returns a negative errno and writes a sentence saying what to do into err. */
+int sp_capture_open(enum sp_backend backend, const char *device, unsigned flags, struct sp_capture **out, char *err,
+		    size_t errlen);
 int sp_capture_add_cgroup(struct sp_capture *c, __u64 cgroup_id);
 int sp_capture_remove_cgroup(struct sp_capture *c, __u64 cgroup_id);
 int sp_capture_add_pid(struct sp_capture *c, __u32 tgid);
@@ -43,7 +49,7 @@ struct sp_backend_ops {
 	int (*stats)(void *impl, struct sp_stats *out);
 	void (*close)(void *impl);
 };
-int sp_bpf_open(void **impl, const struct sp_backend_ops **ops, char *err, size_t errlen);
+int sp_bpf_open(unsigned flags, void **impl, const struct sp_backend_ops **ops, char *err, size_t errlen);
 int sp_kmod_open(const char *device, void **impl, const struct sp_backend_ops **ops, char *err, size_t errlen);
 
 #ifdef __cplusplus

@@ -62,17 +62,48 @@ static long sp_bpf_poll(void *impl, void *buf, size_t cap, int timeout_ms)
 	return (long)s->used;
 }
 
+/*
+ * Rewrite the probe's direct-mapped slot for id's slot from the whole set (sp_cgroups): the
+ * one id that maps there, 0 for none, SP_CG_COLLIDED for several.
+ */
+static int sp_bpf_sync_slot(struct sp_bpf *s, __u64 id)
+{
+	int set = bpf_map__fd(s->skel->maps.sp_cgroups);
+	__u32 slot = id & (SP_CG_SLOTS - 1);
+	__u64 key, next, v = 0;
+	void *prev = NULL;
+
+	while (bpf_map_get_next_key(set, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if ((key & (SP_CG_SLOTS - 1)) != slot)
+			continue;
+		v = v ? SP_CG_COLLIDED : key;
+	}
+	return bpf_map_update_elem(bpf_map__fd(s->skel->maps.sp_cgslots), &slot, &v, BPF_ANY) ? -errno : 0;
+}
+
 static int sp_bpf_set_cgroup(void *impl, __u64 id, int add)
 {
 	struct sp_bpf *s = impl;
 	int fd = bpf_map__fd(s->skel->maps.sp_cgroups);
 	__u8 one = 1;
+	int rc;
 
-	if (add)
-		return bpf_map_update_elem(fd, &id, &one, BPF_ANY) ? -errno : 0;
-	if (bpf_map_delete_elem(fd, &id) && errno != ENOENT)
+	if (add) {
+		if (bpf_map_update_elem(fd, &id, &one, BPF_ANY))
+			return -errno;
+		return sp_bpf_sync_slot(s, id);
+	}
+	if (bpf_map_delete_elem(fd, &id)) {
+		if (errno == ENOENT)
+			return 0;
 		return -errno;
-	return 0;
+	}
+	rc = sp_bpf_sync_slot(s, id);
+	/* then tasks that were captured decide again, so that the container's leftovers stop costing */
+	__atomic_add_fetch(&s->skel->bss->sp_filter_gen, 1, __ATOMIC_SEQ_CST);
+	return rc;
 }
 
 static int sp_bpf_add_pid(void *impl, __u32 tgid)
@@ -130,7 +161,7 @@ static int sp_silent(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-int sp_bpf_open(void **impl, const struct sp_backend_ops **ops, char *err, size_t errlen)
+int sp_bpf_open(unsigned flags, void **impl, const struct sp_backend_ops **ops, char *err, size_t errlen)
 {
 	struct sp_bpf *s = calloc(1, sizeof(*s));
 	int rc;
@@ -146,6 +177,10 @@ int sp_bpf_open(void **impl, const struct sp_backend_ops **ops, char *err, size_
 		snprintf(err, errlen, "cannot open the eBPF probe: %s", strerror(-rc));
 		goto fail;
 	}
+	if (flags & SP_OPEN_DURATIONS)
+		s->skel->rodata->sp_durations = 1;
+	else
+		bpf_program__set_autoload(s->skel->progs.sp_sys_enter, false);
 	rc = sp_probe_bpf__load(s->skel);
 	if (rc) {
 		snprintf(err, errlen,

@@ -36,4 +36,5 @@ const struct sp_event_info sp_event_table[SP_EV_MAX] = {
 	[SP_EV_PROC_FORK] = { "proc_fork", 2, { { "child_pid", SP_PT_U32 }, { "child_tgid", SP_PT_U32 } } },
 	[SP_EV_PROC_EXIT] = { "proc_exit", 1, { { "exit_code", SP_PT_S64 } } },
 	[SP_EV_DATA_CHUNK] = { "data_chunk", 2, { { "offset", SP_PT_U64 }, { "data", SP_PT_BYTES } } },
+	[SP_EV_IO_REPEAT] = { "io_repeat", 4, { { "of", SP_PT_U32 }, { "count", SP_PT_U64 }, { "bytes", SP_PT_U64 }, { "first_ns", SP_PT_U64 } } },
 };

@@ -24,6 +24,7 @@ static long long now_ms(void)
 int main(int argc, char **argv)
 {
 	enum sp_backend backend = SP_BACKEND_BPF;
+	unsigned flags = 0;
 	int hex = 0, ms = 1000, i, rc;
 	static char buf[1 << 20];
 	char err[512] = "";
@@ -34,16 +35,18 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--kmod"))
 			backend = SP_BACKEND_KMOD;
+		else if (!strcmp(argv[i], "--durations"))
+			flags |= SP_OPEN_DURATIONS;
 		else if (!strcmp(argv[i], "--hex"))
 			hex = 1;
 		else if (!strcmp(argv[i], "--ms") && i + 1 < argc)
 			ms = atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: sp_capture_dump [--kmod] [--hex] [--ms N] CGROUP_ID...\n");
+			fprintf(stderr, "usage: sp_capture_dump [--kmod] [--durations] [--hex] [--ms N] CGROUP_ID...\n");
 			return 2;
 		}
 	}
-	rc = sp_capture_open(backend, NULL, &c, err, sizeof(err));
+	rc = sp_capture_open(backend, NULL, flags, &c, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "sp_capture_dump: %s\n", err);
 		return 1;
