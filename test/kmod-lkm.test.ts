@@ -95,6 +95,21 @@ describeNeeding(lkmPrerequisites())('kernel module under qemu', () => {
     expect(text).toBe('x'.repeat(9000));
   });
 
+  it('sums repeated reads and writes like the probe: one full record, then IO_REPEAT counts', () => {
+    // busybox may run dd in a forked shell without exec: find it by its repeats of 64-byte reads of stdin
+    const rep = events.find((e) => e.type === EventType.IO_REPEAT && e.params.of === EventType.READ && e.fd === 0 && e.ret === 64n);
+    expect(rep).toBeTruthy();
+    const mine = events.filter((e) => e.tgid === rep!.tgid);
+    for (const [of, fd] of [[EventType.READ, 0], [EventType.WRITE, 1]]) {
+      const full = mine.filter((e) => e.type === of && e.fd === fd && e.ret === 64n);
+      const reps = mine.filter((e) => e.type === EventType.IO_REPEAT && e.params.of === of && e.fd === fd);
+      expect(full).toHaveLength(1);
+      expect(reps.length).toBeGreaterThan(0);
+      expect(full.length + reps.reduce((n, e) => n + Number(e.params.count), 0)).toBe(500);
+      expect(Number(full[0].ret) + reps.reduce((n, e) => n + Number(e.params.bytes), 0)).toBe(500 * 64);
+    }
+  });
+
   it('does not capture outside the cgroup', () => {
     expect(events.some((e) => String(e.params.path ?? '').includes('outside-file'))).toBe(false);
   });

@@ -33,21 +33,6 @@ struct sp_counters {
 	__u64 bytes;
 };
 
-/* Reads or writes of one fd by one thread, counted since the last IO_REPEAT (sp_event.h). */
-struct sp_agg {
-	__s32 fd;
-	__u16 type;     /* SP_EV_READ or SP_EV_WRITE; 0: the slot is free */
-	__u16 pad;
-	__s32 nr;       /* the last one's syscall number */
-	__u32 count;    /* repeats not emitted yet */
-	__u64 bytes;
-	__u64 first_ns;
-	__u64 last_ns;
-	__s64 last_ret;
-};
-
-#define SP_AGG_SLOTS 2
-
 /*
  * Per-thread state, in task-local storage (freed with the task): created only for captured
  * tasks, so for every other task on the node the lookup is one NULL pointer test.
@@ -238,68 +223,9 @@ SP_INLINE void sp_flush(struct sp_task *t)
 			return;
 		h = (struct sp_event_hdr *)s->b;
 		sp_task_header(h, a->last_ns);
-		h->type = SP_EV_IO_REPEAT;
-		h->syscall_nr = a->nr;
-		h->fd = a->fd;
-		h->flags = 0;
-		h->ret = a->last_ret;
-		sp_begin(&b, 4);
-		sp_put_u32(&b, 0, a->type);
-		sp_put_u64(&b, 1, a->count);
-		sp_put_u64(&b, 2, a->bytes);
-		sp_put_u64(&b, 3, a->first_ns);
+		sp_fill_repeat(&b, h, a);
 		sp_emit(s->b, sp_finish(&b, h));
-		a->count = 0;
-		a->bytes = 0;
 	}
-}
-
-/*
- * Count a read or write on a slot armed for its fd and direction. 0: the caller emits it in
- * full (after sp_flush) and arms a slot for the ones that follow (sp_arm). A slot older than
- * SP_AGG_MAX_NS is emitted so that a busy stream still shows up while it runs.
- */
-SP_INLINE int sp_count(struct sp_task *t, int ev, int fd, long nr, long ret, __u64 now)
-{
-	int i;
-
-#pragma unroll
-	for (i = 0; i < SP_AGG_SLOTS; i++) {
-		struct sp_agg *a = &t->agg[i];
-
-		if (a->type != ev || a->fd != fd)
-			continue;
-		if (a->count && now - a->first_ns > SP_AGG_MAX_NS)
-			return 0;
-		if (!a->count)
-			a->first_ns = now;
-		a->count++;
-		a->bytes += ret;
-		a->last_ns = now;
-		a->last_ret = ret;
-		a->nr = nr;
-		return 1;
-	}
-	return 0;
-}
-
-/* Arm a slot for this fd and direction (after sp_flush: no slot has repeats pending). */
-SP_INLINE void sp_arm(struct sp_task *t, int ev, int fd)
-{
-	struct sp_agg *a;
-	int i;
-
-#pragma unroll
-	for (i = 0; i < SP_AGG_SLOTS; i++)
-		if (t->agg[i].type == ev && t->agg[i].fd == fd)
-			return;
-	i = t->evict & (SP_AGG_SLOTS - 1);
-	t->evict = i + 1;
-	a = &t->agg[i];
-	a->type = ev;
-	a->fd = fd;
-	a->count = 0;
-	a->bytes = 0;
 }
 
 /*
@@ -422,14 +348,14 @@ int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 	io = ev == SP_EV_READ || ev == SP_EV_WRITE;
 	now = bpf_ktime_get_boot_ns();
 	io = io && ret >= 0 && sp_summable(ev, fd);
-	if (io && sp_count(t, ev, fd, nr, ret, now)) {
+	if (io && sp_agg_count(t->agg, ev, fd, nr, ret, now)) {
 		t->enter_nr1 = 0;
 		return 0;
 	}
 	t0 = sp_entered(t, nr);
 	sp_flush(t);
 	if (io)
-		sp_arm(t, ev, fd);
+		sp_agg_arm(t->agg, &t->evict, ev, fd);
 	/* a successful exec was recorded by sp_exec, with the new image's view of it */
 	if (ev == SP_EV_EXECVE && ret == 0)
 		return 0;

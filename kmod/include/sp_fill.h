@@ -564,6 +564,93 @@ SP_INLINE int sp_fill_syscall(struct sp_builder *b, struct sp_event_hdr *h, long
 	return ev;
 }
 
+/* ---- summing repeated reads and writes (IO_REPEAT, see sp_event.h) ------------------------ */
+
+/* Reads or writes of one fd by one thread, counted since the last IO_REPEAT. */
+struct sp_agg {
+	__s32 fd;
+	__u16 type;     /* SP_EV_READ or SP_EV_WRITE; 0: the slot is free */
+	__u16 pad;
+	__s32 nr;       /* the last one's syscall number */
+	__u32 count;    /* repeats not emitted yet */
+	__u64 bytes;
+	__u64 first_ns;
+	__u64 last_ns;
+	__s64 last_ret;
+};
+
+/* Slots per thread: a copy loop (one fd read, another written) needs two. */
+#define SP_AGG_SLOTS 2
+
+/*
+ * Count a read or write on a slot armed for its fd and direction. 0: the caller emits it in
+ * full (after emitting the pending repeats) and arms a slot for the ones that follow. A slot
+ * counting for longer than SP_AGG_MAX_NS is emitted, so that a busy stream shows while it runs.
+ */
+SP_INLINE int sp_agg_count(struct sp_agg *slots, int ev, int fd, long nr, __s64 ret, __u64 now)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < SP_AGG_SLOTS; i++) {
+		struct sp_agg *a = &slots[i];
+
+		if (a->type != ev || a->fd != fd)
+			continue;
+		if (a->count && now - a->first_ns > SP_AGG_MAX_NS)
+			return 0;
+		if (!a->count)
+			a->first_ns = now;
+		a->count++;
+		a->bytes += ret;
+		a->last_ns = now;
+		a->last_ret = ret;
+		a->nr = (__s32)nr;
+		return 1;
+	}
+	return 0;
+}
+
+/* Arm a slot for this fd and direction; call it once no slot has repeats pending. */
+SP_INLINE void sp_agg_arm(struct sp_agg *slots, __u8 *evict, int ev, int fd)
+{
+	struct sp_agg *a;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < SP_AGG_SLOTS; i++)
+		if (slots[i].type == ev && slots[i].fd == fd)
+			return;
+	i = *evict & (SP_AGG_SLOTS - 1);
+	*evict = (__u8)(i + 1);
+	a = &slots[i];
+	a->type = (__u16)ev;
+	a->fd = fd;
+	a->count = 0;
+	a->bytes = 0;
+}
+
+/*
+ * The IO_REPEAT record of a slot with repeats pending (the header's task fields and time are
+ * the caller's: ts_ns = a->last_ns), and the slot emptied.
+ */
+SP_INLINE void sp_fill_repeat(struct sp_builder *b, struct sp_event_hdr *h, struct sp_agg *a)
+{
+	h->type = SP_EV_IO_REPEAT;
+	h->syscall_nr = a->nr;
+	h->fd = a->fd;
+	h->flags = 0;
+	h->ret = a->last_ret;
+	b->rflags = 0;
+	sp_begin(b, 4);
+	sp_put_u32(b, 0, a->type);
+	sp_put_u64(b, 1, a->count);
+	sp_put_u64(b, 2, a->bytes);
+	sp_put_u64(b, 3, a->first_ns);
+	a->count = 0;
+	a->bytes = 0;
+}
+
 /* Finish the header's own fields once the parameters are written. Returns the record length. */
 SP_INLINE __u32 sp_finish(struct sp_builder *b, struct sp_event_hdr *h)
 {

@@ -11,6 +11,7 @@
 #include <linux/tracepoint.h>
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
+#include <linux/fdtable.h>
 #include <linux/uaccess.h>
 #include <linux/sched.h>
 #include <linux/cgroup.h>
@@ -72,6 +73,7 @@ static_assert(sizeof(struct sp_event_hdr) == SP_HDR_SIZE, "sp_event_hdr layout")
 #define SP_MAX_PIDS 1024
 #define SP_START_SLOTS 4096
 #define SP_EXEC_SLOTS 16
+#define SP_AGG_TASKS 4096
 
 /* ---- filter ------------------------------------------------------------------------------- */
 
@@ -233,6 +235,120 @@ static void sp_task_header(struct sp_event_hdr *h, u64 now)
 	memcpy(h->comm, current->comm, sizeof(h->comm));
 }
 
+/* ---- summed repeats (IO_REPEAT): per thread, in a table indexed by thread id ---------------- */
+
+struct sp_agg_task {
+	spinlock_t lock;
+	/* the thread counting here, and what its records' headers say */
+	u32 pid, tgid, ppid;
+	u64 cgroup_id;
+	char comm[16];
+	u8 evict;
+	struct sp_agg agg[SP_AGG_SLOTS];
+};
+static struct sp_agg_task *sp_aggs;
+
+static struct sp_agg_task *sp_agg_of(u32 pid)
+{
+	return &sp_aggs[pid % SP_AGG_TASKS];
+}
+
+/* Emit the entry's pending repeats under its own thread's header. Called with t->lock held. */
+static void sp_agg_flush_locked(struct sp_agg_task *t)
+{
+	int i;
+
+	for (i = 0; i < SP_AGG_SLOTS; i++) {
+		struct sp_agg *a = &t->agg[i];
+		struct sp_builder b;
+		struct sp_event_hdr *h;
+
+		if (!a->count)
+			continue;
+		b = (struct sp_builder){ .buf = get_cpu_ptr(sp_scratch) };
+		h = (struct sp_event_hdr *)b.buf;
+		h->ts_ns = a->last_ns;
+		h->duration_ns = 0;
+		h->cgroup_id = t->cgroup_id;
+		h->pid = t->pid;
+		h->tgid = t->tgid;
+		h->ppid = t->ppid;
+		memcpy(h->comm, t->comm, sizeof(h->comm));
+		sp_fill_repeat(&b, h, a);
+		sp_emit(b.buf, sp_finish(&b, h));
+		put_cpu_ptr(sp_scratch);
+	}
+}
+
+/* The current thread's pending repeats, emitted before what it records next; release: it is exiting. */
+static void sp_agg_flush_current(bool release)
+{
+	struct sp_agg_task *t = sp_agg_of(current->pid);
+	unsigned long fl;
+
+	if (READ_ONCE(t->pid) != current->pid)
+		return;
+	spin_lock_irqsave(&t->lock, fl);
+	if (t->pid == current->pid) {
+		sp_agg_flush_locked(t);
+		if (release)
+			t->pid = 0;
+	}
+	spin_unlock_irqrestore(&t->lock, fl);
+}
+
+/*
+ * A read or write the current thread may sum: 1 when counted, 0 when it is to be recorded in
+ * full (the pending repeats are emitted first and a slot is armed for the ones that follow).
+ * An entry another thread holds (same id modulo the table size) is emitted and taken over.
+ */
+static int sp_agg_io(int ev, int fd, long nr, s64 ret, u64 now)
+{
+	struct sp_agg_task *t = sp_agg_of(current->pid);
+	unsigned long fl;
+	int counted;
+
+	spin_lock_irqsave(&t->lock, fl);
+	if (t->pid != current->pid) {
+		sp_agg_flush_locked(t);
+		memset(t->agg, 0, sizeof(t->agg));
+		t->pid = current->pid;
+	}
+	counted = sp_agg_count(t->agg, ev, fd, nr, ret, now);
+	if (!counted) {
+		sp_agg_flush_locked(t);
+		sp_agg_arm(t->agg, &t->evict, ev, fd);
+		/* the header of the repeats to come (comm changes at exec) */
+		t->tgid = current->tgid;
+		t->cgroup_id = sp_current_cgroup();
+		rcu_read_lock();
+		t->ppid = rcu_dereference(current->real_parent)->tgid;
+		rcu_read_unlock();
+		memcpy(t->comm, current->comm, sizeof(t->comm));
+	}
+	spin_unlock_irqrestore(&t->lock, fl);
+	return counted;
+}
+
+/* Whether a read or write may be summed: not a stdio write, unless it goes to /dev/null (sp_probe.bpf.c). */
+static bool sp_summable(int ev, int fd)
+{
+	struct file *f;
+	bool devnull = false;
+
+	if (ev == SP_EV_READ || !sp_is_stdio_fd(fd))
+		return true;
+	rcu_read_lock();
+	f = files_lookup_fd_rcu(current->files, fd);
+	if (f) {
+		struct inode *i = file_inode(f);
+
+		devnull = S_ISCHR(i->i_mode) && i->i_rdev == MKDEV(1, 3);
+	}
+	rcu_read_unlock();
+	return devnull;
+}
+
 static void sp_sys_enter(void *data, struct pt_regs *regs, long id)
 {
 	struct sp_start_slot *s;
@@ -250,6 +366,7 @@ static void sp_sys_enter(void *data, struct pt_regs *regs, long id)
 		struct sp_data_src src;
 		u64 a[6] = { args[0] };
 
+		sp_agg_flush_current(false);
 		sp_task_header(h, ktime_get_boottime_ns());
 		sp_fill_syscall(&b, h, id, a, 0, NULL, &src);
 		sp_emit(b.buf, sp_finish(&b, h));
@@ -303,6 +420,13 @@ static void sp_sys_exit(void *data, struct pt_regs *regs, long ret)
 	syscall_get_arguments(current, regs, args);
 	for (i = 0; i < 6; i++)
 		a[i] = args[i];
+	now = ktime_get_boottime_ns();
+	if ((ev == SP_EV_READ || ev == SP_EV_WRITE) && ret >= 0 && sp_summable(ev, (int)a[0])) {
+		if (sp_agg_io(ev, (int)a[0], nr, ret, now))
+			return;
+	} else {
+		sp_agg_flush_current(false);
+	}
 	if (ev == SP_EV_EXECVE) {
 		spin_lock_irqsave(&sp_exec_lock, fl);
 		for (i = 0; i < SP_EXEC_SLOTS; i++)
@@ -314,7 +438,6 @@ static void sp_sys_exit(void *data, struct pt_regs *regs, long ret)
 	}
 	b = (struct sp_builder){ .buf = get_cpu_ptr(sp_scratch) };
 	h = (struct sp_event_hdr *)b.buf;
-	now = ktime_get_boottime_ns();
 	sp_task_header(h, now);
 	h->duration_ns = t0 ? now - t0 : 0;
 	h->ret = ret;
@@ -364,6 +487,7 @@ static void sp_fork(void *data, struct task_struct *parent, struct task_struct *
 {
 	if (!sp_tracked())
 		return;
+	sp_agg_flush_current(false);
 	if (child->pid == child->tgid)
 		sp_set_pid(child->tgid, true);
 	sp_proc_event(SP_EV_PROC_FORK, child->pid, child->tgid);
@@ -373,6 +497,7 @@ static void sp_exit(void *data, struct task_struct *p)
 {
 	if (!sp_tracked())
 		return;
+	sp_agg_flush_current(true); /* p is the current task */
 	sp_proc_event(SP_EV_PROC_EXIT, (u64)(s64)p->exit_code, 0);
 	if (p->pid == p->tgid)
 		sp_set_pid(p->tgid, false);
@@ -529,14 +654,17 @@ static struct miscdevice sp_dev = {
 
 static int __init sp_init(void)
 {
-	int rc = -ENOMEM;
+	int rc = -ENOMEM, i;
 
 	sp_ring = vmalloc(SP_RING_SIZE);
 	sp_bounce = vmalloc(SP_BOUNCE_SIZE);
 	sp_execs = kcalloc(SP_EXEC_SLOTS, sizeof(*sp_execs), GFP_KERNEL);
 	sp_scratch = __alloc_percpu(SP_SCRATCH_SIZE, 8);
-	if (!sp_ring || !sp_bounce || !sp_execs || !sp_scratch)
+	sp_aggs = vzalloc(SP_AGG_TASKS * sizeof(*sp_aggs));
+	if (!sp_ring || !sp_bounce || !sp_execs || !sp_scratch || !sp_aggs)
 		goto fail;
+	for (i = 0; i < SP_AGG_TASKS; i++)
+		spin_lock_init(&sp_aggs[i].lock);
 	rc = misc_register(&sp_dev);
 	if (rc)
 		goto fail;
@@ -552,6 +680,7 @@ fail:
 	vfree(sp_bounce);
 	kfree(sp_execs);
 	free_percpu(sp_scratch);
+	vfree(sp_aggs);
 	return rc;
 }
 
@@ -563,6 +692,7 @@ static void __exit sp_cleanup(void)
 	vfree(sp_bounce);
 	kfree(sp_execs);
 	free_percpu(sp_scratch);
+	vfree(sp_aggs);
 	pr_info("sp_capture: unloaded (%llu events, %llu drops)\n", sp_counters.events, sp_counters.drops);
 }
 
