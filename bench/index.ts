@@ -1,17 +1,18 @@
 // `npm run bench`: one command, one run, one table of ratios against the same work without
 // provenance (issue 3 "Measure", issue 5's LMS numbers):
-//   (a) hello-retail-like activation latency: not wrapped / wrapper / wrapper + kernel capture
+//   (a) hello-retail-like activation latency: not wrapped / wrapper / wrapper + hooks / wrapper + kernel
+//       capture, interleaved in rounds (bench/kernel-activations.ts)
 //   (b) dd microbenchmark: no capture / probe loaded not capturing / capturing / strace -f / auditd
 //   (c) records decoded per second on one core
 //   (d) LMS on hello-retail (bench/lms-hello-retail.ts, one round), when it finishes in time
 // What cannot run here (not root, no BTF, addon not built, no auditd) is printed as skipped, with why.
-//   npm run bench [-- --requests N --count N --no-lms]
+//   npm run bench [-- --requests N (per configuration and round) --rounds N --count N --no-lms]
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { kernelCapturePrerequisites } from '../invokers/agent/kernel-tap';
-import { benchMicro, type MicroBench } from './capture';
-import { benchActivations, median, p90, type ActivationBench } from './kernel-activations';
+import { benchMicro, printMicro, type MicroBench } from './capture';
+import { ACTIVATION_DEFAULTS, benchActivations, formatActivationBench, type ActivationBench } from './kernel-activations';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,31 +22,15 @@ function arg(name: string, dflt: number): number {
   return v;
 }
 
-const row = (cells: string[], widths: number[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-
-function printActivations(a: ActivationBench, requests: number): void {
-  console.log(`(a) hello-retail-like purchase (purchase -> get-price, file, HTTP, logs), ${requests} blocking requests per configuration, one run`);
-  const w = [34, 10, 8, 9, 9, 10];
-  console.log(row(['configuration', 'median ms', 'p90 ms', 'x median', 'x p90', 'B stored/act'], w));
-  const baseP90 = (p90(a.runs[0].latencies) + p90(a.runs[a.runs.length - 1].latencies)) / 2;
-  for (const r of a.runs) {
-    const m = median(r.latencies);
-    const q = p90(r.latencies);
-    console.log(row([r.name, m.toFixed(2), q.toFixed(2), `${(m / a.baseMedian).toFixed(3)}x`, `${(q / baseP90).toFixed(3)}x`, String(Math.round(r.bytesPerRequest / 2))], w));
-    if (r.kernel) console.log(`    ${r.kernel}`);
-  }
-  console.log('    (B stored/act: JSON batches shipped to the correlator per activation; 2 activations per request)');
+function printActivations(a: ActivationBench): void {
+  const [title, ...rest] = formatActivationBench(a);
+  console.log(`(a) ${title}`);
+  for (const line of rest) console.log(line);
 }
 
-function printMicro(m: MicroBench): void {
-  console.log(`(b) dd if=/dev/zero of=/dev/null bs=64 count=${m.count} (${m.syscalls} read/write syscalls) in a cgroup, median of runs`);
-  const w = [38, 10, 8];
-  console.log(row(['configuration', 'ms', 'ratio'], w) + '  note');
-  for (const r of m.rows) {
-    console.log(row([r.name, r.ms === undefined ? '-' : r.ms.toFixed(1), r.ms === undefined ? '-' : `${(r.ms / m.base).toFixed(2)}x`], w) + `  ${r.note}`);
-  }
-  const { records, seconds } = m.decode;
-  console.log(`(c) decoder: ${records} records in ${(seconds * 1000).toFixed(0)} ms = ${Math.round(records / seconds).toLocaleString('en-US')} records/s on one core`);
+function printMicroSection(m: MicroBench): void {
+  console.log('(b) and (c):');
+  printMicro(m);
 }
 
 function runLms(): void {
@@ -62,7 +47,8 @@ function runLms(): void {
 }
 
 async function main(): Promise<void> {
-  const requests = arg('requests', 60);
+  const requests = arg('requests', ACTIVATION_DEFAULTS.requests);
+  const rounds = arg('rounds', ACTIVATION_DEFAULTS.rounds);
   const count = arg('count', 100_000);
   const skipped: string[] = [];
   const kernel = kernelCapturePrerequisites();
@@ -71,16 +57,23 @@ async function main(): Promise<void> {
     throw new Error('dist/wrapper/bundle.js is missing: run `npm run build` first');
   }
 
-  const acts = await benchActivations(requests, !kernel);
+  const acts = await benchActivations({
+    rounds,
+    requests,
+    warmup: ACTIVATION_DEFAULTS.warmup,
+    untimedPerTurn: ACTIVATION_DEFAULTS.untimedPerTurn,
+    withKernel: !kernel,
+    progress: (line) => process.stderr.write(`${line}\n`),
+  });
   let micro: MicroBench | undefined;
   if (!kernel) micro = await benchMicro(count);
   else skipped.push('(b) dd microbenchmark and (c) decoder: they need the eBPF probe');
 
   console.log('');
   console.log('serverless-provenance overhead, one run, ratios against the same work without provenance');
-  printActivations(acts, requests);
+  printActivations(acts);
   console.log('');
-  if (micro) printMicro(micro);
+  if (micro) printMicroSection(micro);
   console.log('');
   if (process.argv.includes('--no-lms')) skipped.push('(d) LMS: --no-lms');
   else runLms();

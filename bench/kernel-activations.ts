@@ -4,14 +4,29 @@
 // logs through console and winston, and POSTs the charge to a local card processor over HTTP.
 // The invoker's whole provenance path runs as in production (wrapper, agent, kernel tap: decode,
 // attribute, reduce, batch); batches are serialised as for shipping but not ingested, since the
-// correlator runs elsewhere. Configurations, in this order:
+// correlator runs elsewhere. Configurations:
 //   N  no provenance: the handler is not wrapped at all
 //   A  wrapper records only, its fs/net/process hooks off, no kernel capture
 //   W  the wrapper's own fs/net/process hooks (what runs where kernel capture cannot)
 //   K  kernel capture: wrapper records + the eBPF probe on the containers' cgroups + the agent's kernel path
-//   N' the first configuration again (drift check)
-// Ratios are against the mean of N and N'. bench/index.ts runs this as part of `npm run bench`.
-//   npx tsx bench/kernel-activations.ts [requests]     (as root, after npm run build and kmod-build)
+//      (K is A plus kernel capture and nothing else: with capture on, the wrapper's hooks are off)
+//   Kw (with --compare-pipelines) K with the agent's kernel work on a worker thread
+// They run interleaved, so that drift hits them all alike: one platform per configuration, started
+// and warmed up before anything is timed and kept running; then rounds, each giving every
+// configuration in turn (the order rotates by one place per round) a short batch of requests, with
+// everything the batch left to process drained (untimed) before the next configuration's turn.
+// Switching K's capture on and off between turns is done by unloading and reloading the probe
+// (Platform.suspendKernelCapture / resumeKernelCapture, untimed): a loaded probe slows every
+// syscall on the machine (see (b) in `npm run bench`: "probe loaded, cgroup not captured"), so it
+// must not stay loaded during N, A and W's turns; restarting K's platform instead would give K
+// younger containers than the others. The drain at the end of K's turn processes the kernel events
+// of its last requests untimed (at most one poll period, 50 ms, of events per turn); the agent's
+// busy time column counts all of it.
+// The headline ratios are of medians over all rounds, with a 95 % interval from resampling whole
+// rounds (each round's configurations stay together, so drift still cancels); the per-round ratios'
+// median and interquartile range show how much one round alone can say;
+// bench/index.ts runs this as part of `npm run bench`.
+//   npx tsx bench/kernel-activations.ts [requests per turn] [rounds] [--compare-pipelines]   (as root, after npm run build and kmod-build)
 import AdmZip from 'adm-zip';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -19,10 +34,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import openwhisk from 'openwhisk';
 import { startPlatform, type Platform } from '../invokers/local/index';
+import type { KernelTapStats } from '../invokers/agent/kernel-tap';
+import { beyondNoise, mean, median, quantile, ratioSummary, roundBootstrapCi, roundOrder } from './interleave';
 import { packageRoot } from '../kmod/paths';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const WARMUP = 5;
 
 const PURCHASE = `
 const fs = require('fs'), http = require('http'), openwhisk = require('openwhisk'), winston = require('winston');
@@ -77,72 +93,147 @@ function wrapped(handler: string): Buffer {
   return zip.toBuffer();
 }
 
-export interface Run {
+type Mode = 'unwrapped' | 'none' | 'wrapper' | 'kernel';
+export type ConfigKey = 'N' | 'A' | 'W' | 'K' | 'Kw';
+
+export interface ConfigSpec {
+  key: ConfigKey;
   name: string;
-  latencies: number[];
-  /** bytes of batches shipped per request (JSON) */
-  bytesPerRequest: number;
-  kernel?: string;
+  mode: Mode;
+  /** kernel capture only: where the agent decodes, attributes and reduces (default: the platform's choice) */
+  pipeline?: 'worker' | 'thread';
 }
 
-type Mode = 'unwrapped' | 'none' | 'wrapper' | 'kernel';
+export const CONFIGS: readonly ConfigSpec[] = [
+  { key: 'N', name: 'N  no provenance (not wrapped)', mode: 'unwrapped' },
+  { key: 'A', name: 'A  wrapper records only', mode: 'none' },
+  { key: 'W', name: 'W  wrapper + fs/net/proc hooks', mode: 'wrapper' },
+  { key: 'K', name: 'K  wrapper + kernel capture', mode: 'kernel' },
+];
 
-async function runConfig(name: string, mode: Mode, card: string, requests: number): Promise<Run> {
+/** K with the agent's kernel work on a worker thread instead of the platform's event loop. */
+export const WORKER_PIPELINE: ConfigSpec = { key: 'Kw', name: 'Kw K, decoded on a worker thread', mode: 'kernel', pipeline: 'worker' };
+
+type KernelTotals = Pick<KernelTapStats, 'records' | 'drops' | 'decodeErrors' | 'shipped' | 'reducedAway' | 'tempFiles' | 'busyMs' | 'pipeline'>;
+
+export interface ConfigResult {
+  spec: ConfigSpec;
+  /** latencies of the timed requests (ms), one list per round */
+  rounds: number[][];
+  /** JSON bytes of the batches shipped, and the requests (untimed ones included) that produced them */
+  shippedBytes: number;
+  requestsServed: number;
+  /** kernel capture's counters (K only) */
+  kernel?: KernelTotals;
+}
+
+export interface ActivationBenchOptions {
+  /** rounds; each gives every configuration one turn */
+  rounds: number;
+  /** timed blocking requests per configuration per turn */
+  requests: number;
+  /** untimed requests per platform before the first round */
+  warmup: number;
+  /** untimed requests at the start of every turn (the first request after a switch pays for it) */
+  untimedPerTurn: number;
+  /** include K (needs root, BTF and the built addon) */
+  withKernel: boolean;
+  /** also Kw: K with the agent's kernel work on a worker thread */
+  withWorkerPipeline?: boolean;
+  progress?: (line: string) => void;
+}
+
+export interface ActivationBench {
+  options: ActivationBenchOptions;
+  configs: ConfigResult[];
+  seconds: number;
+}
+
+// 20 rounds (every configuration in every position 5 times) x 4 configurations x 50 requests: about
+// 45 s on this 2-core machine, so that `npm run bench` stays within about 4 minutes
+export const ACTIVATION_DEFAULTS = { rounds: 20, requests: 50, warmup: 30, untimedPerTurn: 2 } as const;
+
+/** One configuration's platform, kept running for the whole bench. */
+interface Live {
+  spec: ConfigSpec;
+  platform: Platform;
+  dir: string;
+  purchase: (i: number) => Promise<number>;
+  shipped: { bytes: number };
+  served: number;
+}
+
+async function startLive(spec: ConfigSpec, card: string): Promise<Live> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-kernel-'));
-  let shipped = 0;
+  const shipped = { bytes: 0 };
   let platform: Platform | undefined;
   try {
     platform = await startPlatform({
       storeDir: dir,
-      kernelCapture: mode === 'kernel',
+      kernelCapture: spec.mode === 'kernel',
+      kernelPipeline: spec.pipeline,
       // without kernel capture, PROVENANCE_KERNEL_CAPTURE=1 alone turns the wrapper's syscall hooks off
-      containerEnv: mode === 'none' || mode === 'unwrapped' ? { PROVENANCE_KERNEL_CAPTURE: '1' } : {},
+      containerEnv: spec.mode === 'none' || spec.mode === 'unwrapped' ? { PROVENANCE_KERNEL_CAPTURE: '1' } : {},
       onBatch: async (b) => {
-        shipped += Buffer.byteLength(JSON.stringify(b));
+        shipped.bytes += Buffer.byteLength(JSON.stringify(b));
       },
       log: () => undefined,
     });
-    if (mode === 'kernel' && !platform.kernelCapture.on) throw new Error(`kernel capture is off: ${platform.kernelCapture.reason}`);
+    if (spec.mode === 'kernel' && !platform.kernelCapture.on) throw new Error(`kernel capture is off: ${platform.kernelCapture.reason}`);
     const ow = openwhisk({ apihost: platform.apihost, api_key: platform.auth });
-    const pack = mode === 'unwrapped' ? unwrapped : wrapped;
+    const pack = spec.mode === 'unwrapped' ? unwrapped : wrapped;
     await ow.actions.create({ name: 'purchase', action: pack(PURCHASE), kind: 'nodejs:20' } as never);
     await ow.actions.create({ name: 'get-price', action: pack(GET_PRICE), kind: 'nodejs:20' } as never);
-    const latencies: number[] = [];
-    for (let i = 0; i < WARMUP + requests; i++) {
+    const live: Live = { spec, platform, dir, shipped, served: 0, purchase: async () => 0 };
+    live.purchase = async (i: number): Promise<number> => {
       const t0 = process.hrtime.bigint();
       const r = (await ow.actions.invoke({ name: 'purchase', params: { id: `p${i % 50}`, card }, blocking: true, result: true })) as { ok: boolean };
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (!r.ok) throw new Error(`purchase ${i} failed: ${JSON.stringify(r)}`);
-      if (i >= WARMUP) latencies.push(ms);
-      if ((i + 1) % 25 === 0) process.stderr.write(`${name}: ${i + 1}/${WARMUP + requests} at ${new Date().toISOString()}\n`);
-    }
-    process.stderr.write(`${name}: flushing at ${new Date().toISOString()}\n`);
-    await platform.flush();
-    const st = platform.kernelStats();
-    const kernel = st
-      ? `${st.records} records, ${st.drops} dropped, ${st.shipped} shipped after reduction (${st.reducedAway} reduced away, ${st.tempFiles} temp files)`
-      : undefined;
-    return { name, latencies, bytesPerRequest: shipped / (WARMUP + requests), kernel };
-  } finally {
+      if (!r.ok) throw new Error(`${spec.key}: purchase ${i} failed: ${JSON.stringify(r)}`);
+      live.served++;
+      return ms;
+    };
+    return live;
+  } catch (err) {
     await platform?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
 }
 
-
-export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-export const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)];
-
-export interface ActivationBench {
-  runs: Run[];
-  /** median and mean of the unwrapped runs (N and N') */
-  baseMedian: number;
-  baseMean: number;
+async function stopLive(l: Live): Promise<void> {
+  await l.platform.stop();
+  fs.rmSync(l.dir, { recursive: true, force: true });
 }
 
-/** The five configurations, one after the other, `requests` blocking purchases each. */
-export async function benchActivations(requests: number, withKernel: boolean): Promise<ActivationBench> {
+/** One configuration's turn in a round: capture on (K), untimed requests, timed batch, drain, capture off (K). */
+async function turn(l: Live, o: ActivationBenchOptions): Promise<number[]> {
+  const kernel = l.spec.mode === 'kernel';
+  if (kernel) l.platform.resumeKernelCapture();
+  for (let i = 0; i < o.untimedPerTurn; i++) await l.purchase(l.served);
+  const latencies: number[] = [];
+  for (let i = 0; i < o.requests; i++) latencies.push(await l.purchase(l.served));
+  // what the batch left to process (kernel events, agent batches) must not land in the next turn
+  await l.platform.flush();
+  if (kernel) await l.platform.suspendKernelCapture();
+  return latencies;
+}
+
+function positive(name: string, v: number): number {
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`benchActivations: ${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+/** Every configuration, interleaved: `rounds` rounds in rotating order, one batch of requests each. */
+export async function benchActivations(options: ActivationBenchOptions): Promise<ActivationBench> {
+  positive('rounds', options.rounds);
+  positive('requests', options.requests);
+  for (const k of ['warmup', 'untimedPerTurn'] as const) {
+    if (!Number.isInteger(options[k]) || options[k] < 0) throw new Error(`benchActivations: ${k} must be 0 or more, got ${options[k]}`);
+  }
+  const specs = CONFIGS.filter((c) => options.withKernel || c.key !== 'K');
+  if (options.withKernel && options.withWorkerPipeline) specs.push(WORKER_PIPELINE);
+  const results = new Map<ConfigKey, ConfigResult>(specs.map((spec) => [spec.key, { spec, rounds: [], shippedBytes: 0, requestsServed: 0 }]));
   const card = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -152,35 +243,119 @@ export async function benchActivations(requests: number, withKernel: boolean): P
   });
   await new Promise<void>((r) => card.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(card.address() as { port: number }).port}/charge`;
+  const lives: Live[] = [];
+  const t0 = Date.now();
   try {
-    const runs = [
-      await runConfig('N  no provenance (not wrapped)', 'unwrapped', url, requests),
-      await runConfig('A  wrapper records only', 'none', url, requests),
-      await runConfig('W  wrapper + fs/net/proc hooks', 'wrapper', url, requests),
-    ];
-    if (withKernel) runs.push(await runConfig('K  wrapper + kernel capture', 'kernel', url, requests));
-    runs.push(await runConfig("N' not wrapped again (drift)", 'unwrapped', url, requests));
-    const last = runs[runs.length - 1];
-    return {
-      runs,
-      baseMedian: (median(runs[0].latencies) + median(last.latencies)) / 2,
-      baseMean: (mean(runs[0].latencies) + mean(last.latencies)) / 2,
-    };
+    for (const spec of specs) {
+      const l = await startLive(spec, url);
+      lives.push(l);
+      // K warms up capturing (its containers are followed from their first process), then waits unloaded
+      for (let i = 0; i < options.warmup; i++) await l.purchase(i);
+      await l.platform.flush();
+      if (spec.mode === 'kernel') await l.platform.suspendKernelCapture();
+    }
+    options.progress?.(`activations: ${specs.length} platforms warmed up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    for (let round = 0; round < options.rounds; round++) {
+      const order = roundOrder(lives, round);
+      for (const l of order) results.get(l.spec.key)!.rounds.push(await turn(l, options));
+      if ((round + 1) % 6 === 0 || round + 1 === options.rounds) {
+        const medians = specs.map((s) => `${s.key} ${median(results.get(s.key)!.rounds.flat()).toFixed(2)}`).join(', ');
+        options.progress?.(`activations: round ${round + 1}/${options.rounds} at ${((Date.now() - t0) / 1000).toFixed(1)} s, median ms so far ${medians}`);
+      }
+    }
+    for (const l of lives) {
+      const r = results.get(l.spec.key)!;
+      r.shippedBytes = l.shipped.bytes;
+      r.requestsServed = l.served;
+      const st = l.platform.kernelStats();
+      if (st) r.kernel = { records: st.records, drops: st.drops, decodeErrors: st.decodeErrors, shipped: st.shipped, reducedAway: st.reducedAway, tempFiles: st.tempFiles, busyMs: st.busyMs, pipeline: st.pipeline };
+    }
   } finally {
+    for (const l of lives) await stopLive(l);
     card.close();
   }
+  return { options, configs: specs.map((s) => results.get(s.key)!), seconds: (Date.now() - t0) / 1000 };
+}
+
+const pct = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
+const pad = (cells: string[], widths: number[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+
+function comparison(label: string, num: number[][], den: number[][]): string[] {
+  const s = ratioSummary(num, den);
+  const ci = roundBootstrapCi(num, den);
+  const verdict = beyondNoise(ci);
+  const says = verdict === 'within noise' ? 'the interval includes 0: not distinguishable from noise' : `${verdict} noise (the whole interval is ${verdict} 0)`;
+  const all = { num: num.flat(), den: den.flat() };
+  return [
+    `${label}:`,
+    `    medians ${pct(s.pooled)}, 95 % interval ${pct(ci.low)} .. ${pct(ci.high)} (resampling whole rounds): ${says}`,
+    `    per-round ratios over ${num.length} rounds: median ${pct(s.median)}, IQR ${pct(s.q1)} .. ${pct(s.q3)}; ` +
+      // the median hides work that lands on a few requests (a batch of kernel events decoded at once): the mean and p90 do not
+      `means ${pct(mean(all.num) / mean(all.den))}; p90 ${pct(quantile(all.num, 0.9) / quantile(all.den, 0.9))}`,
+  ];
+}
+
+/** The table and the headline comparisons, as lines of text. */
+export function formatActivationBench(b: ActivationBench): string[] {
+  const { rounds, requests, warmup, untimedPerTurn } = b.options;
+  const byKey = new Map(b.configs.map((c) => [c.spec.key, c]));
+  const base = byKey.get('N')!;
+  const out: string[] = [];
+  out.push(
+    `hello-retail-like purchase (purchase -> get-price, file, HTTP, logs): one platform per configuration, ${warmup} warm-up requests each, ` +
+      `then ${rounds} rounds in rotating order of ${requests} timed blocking requests per configuration (after ${untimedPerTurn} untimed), ` +
+      `K's probe loaded only during K's turns (${b.seconds.toFixed(0)} s)`,
+  );
+  const w = [32, 10, 8, 8, 7, 8, 27, 12];
+  out.push(pad(['configuration', 'median ms', 'mean ms', 'p90 ms', 'x N', 'x N mean', 'x N per round: median [IQR]', 'B stored/act'], w));
+  const baseMean = mean(base.rounds.flat());
+  for (const c of b.configs) {
+    const all = c.rounds.flat();
+    const s = ratioSummary(c.rounds, base.rounds);
+    const perRound = c === base ? '-' : `${s.median.toFixed(3)} [${s.q1.toFixed(3)}..${s.q3.toFixed(3)}]`;
+    // two activations per request (purchase and the nested get-price)
+    const bytesPerActivation = Math.round(c.shippedBytes / c.requestsServed / 2);
+    out.push(
+      pad([c.spec.name, median(all).toFixed(2), mean(all).toFixed(2), quantile(all, 0.9).toFixed(2), `${s.pooled.toFixed(3)}x`, `${(mean(all) / baseMean).toFixed(3)}x`, perRound, String(bytesPerActivation)], w),
+    );
+    if (c.kernel) {
+      const k = c.kernel;
+      out.push(
+        `    ${k.records} records (${(k.records / c.requestsServed).toFixed(1)} per request), ${k.drops} dropped, ${k.decodeErrors} undecodable, ` +
+          `${k.shipped} shipped after reduction (${k.reducedAway} reduced away, ${k.tempFiles} temp files); ` +
+          `agent decode+attribute+reduce: ${(k.busyMs / c.requestsServed).toFixed(3)} ms per request on ${k.pipeline === 'worker' ? 'a worker thread' : "the platform's event loop"}`,
+      );
+    }
+  }
+  out.push('    (B stored/act: JSON batches shipped to the correlator per activation, untimed requests included; 2 activations per request)');
+  const K = byKey.get('K');
+  if (K) {
+    for (const [other, label] of [
+      ['W', "K vs W, kernel capture against the wrapper's own hooks (issue 3 target: < 3 %)"],
+      ['A', 'K vs A, kernel capture added to the same wrapper records, nothing else changed'],
+    ] as const) {
+      out.push(...comparison(label, K.rounds, byKey.get(other)!.rounds));
+    }
+    const Kw = byKey.get('Kw');
+    if (Kw) out.push(...comparison("Kw vs K, the agent's kernel work on a worker thread against on the platform's event loop", Kw.rounds, K.rounds));
+  }
+  return out;
+}
+
+function intArg(i: number, name: string, dflt: number): number {
+  const raw = process.argv.slice(2).filter((a) => !a.startsWith('--'))[i];
+  if (raw === undefined) return dflt;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return v;
 }
 
 async function main() {
-  const requests = Number(process.argv[2] ?? 60);
-  const { runs, baseMedian: base, baseMean } = await benchActivations(requests, true);
-  console.log(`hello-retail-like purchase (purchase -> get-price, file, HTTP, logs): ${requests} blocking requests per configuration after ${WARMUP} warm-up, one run`);
-  console.log(`${'configuration'.padEnd(32)} ${'median ms'.padStart(10)} ${'mean ms'.padStart(9)} ${'p90 ms'.padStart(8)} ${'ratio(median)'.padStart(14)} ${'ratio(mean)'.padStart(12)} ${'B/request'.padStart(10)}  note`);
-  for (const r of runs) {
-    console.log(
-      `${r.name.padEnd(32)} ${median(r.latencies).toFixed(2).padStart(10)} ${mean(r.latencies).toFixed(2).padStart(9)} ${p90(r.latencies).toFixed(2).padStart(8)} ${(median(r.latencies) / base).toFixed(3).padStart(13)}x ${(mean(r.latencies) / baseMean).toFixed(3).padStart(11)}x ${Math.round(r.bytesPerRequest).toString().padStart(10)}  ${r.kernel ?? ''}`,
-    );
-  }
+  const requests = intArg(0, 'requests per turn', ACTIVATION_DEFAULTS.requests);
+  const rounds = intArg(1, 'rounds', ACTIVATION_DEFAULTS.rounds);
+  const withWorkerPipeline = process.argv.includes('--compare-pipelines');
+  const b = await benchActivations({ ...ACTIVATION_DEFAULTS, rounds, requests, withKernel: true, withWorkerPipeline, progress: (l) => process.stderr.write(`${l}\n`) });
+  for (const line of formatActivationBench(b)) console.log(line);
 }
 
 if (require.main === module) {

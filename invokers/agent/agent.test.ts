@@ -92,7 +92,8 @@ describe('Agent', () => {
     const a2 = Agent.open({ invoker: 'inv', spoolDir: dir, sink: second.sink });
     a2.line({ ...line(1) });
     await a2.flush();
-    expect(second.got.map((b) => b.batch)).toEqual([1, 2]);
+    expect(second.got.map((b) => b.batch)[0]).toBe(1);
+    expect(second.got[1].batch).toBeGreaterThan(1);
     expect(seqs(second.got)).toEqual([0, 1]);
     await a2.close();
 
@@ -100,7 +101,9 @@ describe('Agent', () => {
     const a3 = Agent.open({ invoker: 'inv', spoolDir: dir, sink: third.sink });
     a3.line(line(2));
     await a3.flush();
-    expect(third.got.map((b) => b.batch)).toEqual([3]);
+    // numbers are reserved in blocks (spool.ts): a restart skips ahead, never back
+    expect(third.got).toHaveLength(1);
+    expect(third.got[0].batch).toBeGreaterThan(second.got[1].batch);
     await a3.close();
   });
 

@@ -1,6 +1,9 @@
 // Batches that could not be delivered wait on disk as <dir>/<invoker>-<batch>.json, and the next
 // batch number of each invoker is remembered in <dir>/<invoker>.next, so numbers never repeat
-// across restarts (batches are idempotent downstream by invoker + number).
+// across restarts (batches are idempotent downstream by invoker + number). Numbers are reserved
+// in blocks: the counter is written once per RESERVE batches, not on every batch (a synchronous
+// write and rename in front of every activation's response), and a restart skips the rest of
+// the block.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Batch } from '../../correlator/types';
@@ -15,8 +18,13 @@ function writeAtomically(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
+/** Batch numbers reserved per write of the counter. */
+const RESERVE = 256;
+
 export class Spool {
   private readonly prefix: string;
+  /** numbers below this are reserved on disk already */
+  private reservedBelow = 0;
 
   constructor(
     readonly dir: string,
@@ -70,8 +78,11 @@ export class Spool {
     return next;
   }
 
+  /** `next` is the next number to be used: make sure a restart starts at or after it. */
   rememberNext(next: number): void {
-    writeAtomically(this.counterFile(), `${next}\n`);
+    if (next <= this.reservedBelow) return;
+    this.reservedBelow = next + RESERVE;
+    writeAtomically(this.counterFile(), `${this.reservedBelow}\n`);
   }
 
   private fileOf(n: number): string {

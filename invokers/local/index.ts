@@ -58,6 +58,8 @@ export interface PlatformOptions {
    * (root, BTF, built addon, cgroup v2), `false` forces it off, `true` makes its absence an error.
    */
   kernelCapture?: boolean;
+  /** where kernel records are decoded, attributed and reduced: the platform's thread (default) or a worker thread (needs `npm run build`) */
+  kernelPipeline?: 'worker' | 'thread';
 }
 
 export interface Platform {
@@ -72,6 +74,13 @@ export interface Platform {
   kernelCapture: KernelCaptureStatus;
   /** counters of the kernel side (undefined when capture is off) */
   kernelStats(): KernelTapStats | undefined;
+  /**
+   * Unload the kernel probe until resumeKernelCapture(), so that no syscall on the node pays for
+   * it; containers stay followed, but what they do meanwhile is not captured. No-op when capture is off.
+   */
+  suspendKernelCapture(): Promise<void>;
+  /** Load the probe again for the running containers; throws when it does not load. */
+  resumeKernelCapture(): void;
   /** containers alive now */
   containers(): ContainerInfo[];
   /** wait for running activations, then for the agent to deliver (or spool) everything so far */
@@ -175,6 +184,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     isolation,
     kernelCapture: kernel.status,
     kernelStats: () => tap?.stats(),
+    suspendKernelCapture: async () => tap?.suspend(),
+    resumeKernelCapture: () => tap?.resume(),
     containers: () => invoker.list(),
     async flush() {
       await api.settle();
@@ -210,7 +221,7 @@ function openKernelCapture(
   } else if (!isolation.cgroupBase) {
     result = { status: { on: false, reason: 'containers get no cgroup of their own here (the probe filters by cgroup)', step: 'run as root on a machine with cgroup v2 mounted' } };
   } else {
-    result = KernelTap.open({ sink, log: options.log ?? defaultLog });
+    result = KernelTap.open({ sink, log: options.log ?? defaultLog, pipeline: options.kernelPipeline });
   }
   if (options.kernelCapture === true && !result.status.on) {
     throw new Error(`kernel capture was required but is off: ${result.status.reason}; to turn it on: ${result.status.step}`);
