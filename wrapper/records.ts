@@ -137,6 +137,10 @@ export const RECORD_FIELDS: Record<RecordType, Record<string, FieldSpec>> = {
 };
 
 const RECORD_TYPES = Object.keys(RECORD_FIELDS) as RecordType[];
+/** Each type's fields (the base ones first), built once: records are validated on hot paths. */
+const FIELD_SPECS = Object.fromEntries(
+  RECORD_TYPES.map((t) => [t, Object.entries({ ...BASE_FIELDS, ...RECORD_FIELDS[t] })]),
+) as Record<RecordType, [string, FieldSpec][]>;
 
 /** Checks a parsed value against the v1 schema. Unknown extra fields are tolerated (additive evolution). */
 export function validateRecord(value: unknown): { record: ProvRecord } | RecordRejection {
@@ -146,8 +150,7 @@ export function validateRecord(value: unknown): { record: ProvRecord } | RecordR
     return { error: 'unknown-type', field: 't', detail: `unknown record type ${JSON.stringify(obj.t)}; expected one of ${RECORD_TYPES.join('|')}` };
   }
   const t = obj.t as RecordType;
-  const specs = { ...BASE_FIELDS, ...RECORD_FIELDS[t] };
-  for (const [field, spec] of Object.entries(specs)) {
+  for (const [field, spec] of FIELD_SPECS[t]) {
     const v = obj[field];
     if (v === undefined) {
       if (spec.optional) continue;

@@ -12,6 +12,9 @@ export type Marker =
 export function markerOf(line: string): Marker | undefined {
   if (line.trim() === ACTIVATION_SENTINEL) return { kind: 'sentinel' };
   if (!line.startsWith(RECORD_LINE_START)) return undefined;
+  // only begin and end records move boundaries, and parsing every record line was a fifth of the
+  // agent's kernel work; inside a JSON string those quotes would be escaped, so no other field matches
+  if (!line.includes('"t":"begin"') && !line.includes('"t":"end"')) return undefined;
   const parsed = parseRecordLine(line);
   if (!('record' in parsed)) return undefined;
   const r = parsed.record;
