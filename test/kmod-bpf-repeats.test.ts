@@ -88,6 +88,20 @@ os.close(fd)"`);
     expect([rep.params.count, rep.params.bytes]).toEqual([299n, 2990n]);
   });
 
+  it('keeps stdio writes whole again once stdout is no longer /dev/null', async () => {
+    const { events, pid } = await captured(`exec /usr/bin/python3 -c "
+import os
+for i in range(5): os.write(1, b'gone')
+r, w = os.pipe()
+os.dup2(w, 1)
+for i in range(3): os.write(1, b'line' + bytes([10]))
+os.read(r, 100)" > /dev/null`);
+    const mine = afterExec(events, pid);
+    const full = mine.filter((e) => e.type === EventType.WRITE && e.fd === 1);
+    expect(full.map((e) => String(e.params.data))).toEqual(['gone', 'line\n', 'line\n', 'line\n']);
+    expect(sum(repeats(mine, EventType.WRITE, 1), 'count')).toBe(4);
+  });
+
   it('does not record a non-blocking read that found nothing (EAGAIN)', async () => {
     const { events, pid } = await captured(`exec /usr/bin/python3 -c "
 import os

@@ -45,6 +45,8 @@ struct sp_task {
 	__u8 followed;    /* forked from a captured task: captured wherever it goes */
 	__u8 evict;       /* the slot to reuse next */
 	__u8 pad;
+	/* the struct file last found to be /dev/null on a stdio fd (0: none); forgotten at any other event */
+	__u64 null_file;
 	struct sp_agg agg[SP_AGG_SLOTS];
 };
 
@@ -233,12 +235,13 @@ SP_INLINE void sp_flush(struct sp_task *t)
  * wrapper's records, the runtime's sentinels, the application's lines): every byte of them is
  * kept, unless the stream goes to /dev/null (character device 1:3), where nobody reads it.
  */
-SP_INLINE int sp_summable(int ev, int fd)
+SP_INLINE int sp_summable(struct sp_task *t, int ev, int fd)
 {
 	struct task_struct *task;
 	struct file **fda;
 	struct file *f = 0;
 	struct inode *inode;
+	int null;
 
 	if (ev == SP_EV_READ || !sp_is_stdio_fd(fd))
 		return 1;
@@ -247,10 +250,15 @@ SP_INLINE int sp_summable(int ev, int fd)
 	fda = task->files->fdt->fd;
 	if (!fda || bpf_probe_read_kernel(&f, sizeof(f), fda + fd) || !f)
 		return 0;
+	if ((__u64)f == t->null_file)
+		return 1;
 	inode = BPF_CORE_READ(f, f_inode);
 	if (!inode)
 		return 0;
-	return (BPF_CORE_READ(inode, i_mode) & 0170000) == 0020000 && BPF_CORE_READ(inode, i_rdev) == ((1u << 20) | 3);
+	null = (BPF_CORE_READ(inode, i_mode) & 0170000) == 0020000 && BPF_CORE_READ(inode, i_rdev) == ((1u << 20) | 3);
+	if (null)
+		t->null_file = (__u64)f;
+	return null;
 }
 
 /*
@@ -347,7 +355,7 @@ int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 	}
 	io = ev == SP_EV_READ || ev == SP_EV_WRITE;
 	now = bpf_ktime_get_boot_ns();
-	io = io && ret >= 0 && sp_summable(ev, fd);
+	io = io && ret >= 0 && sp_summable(t, ev, fd);
 	if (io && sp_agg_count(t->agg, ev, fd, nr, ret, now)) {
 		t->enter_nr1 = 0;
 		return 0;
@@ -356,6 +364,8 @@ int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 	sp_flush(t);
 	if (io)
 		sp_agg_arm(t->agg, &t->evict, ev, fd);
+	else
+		t->null_file = 0; /* an open, close or dup may have put another file there */
 	/* a successful exec was recorded by sp_exec, with the new image's view of it */
 	if (ev == SP_EV_EXECVE && ret == 0)
 		return 0;
