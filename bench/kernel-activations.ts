@@ -323,7 +323,8 @@ export function formatActivationBench(b: ActivationBench): string[] {
       out.push(
         `    ${k.records} records (${(k.records / c.requestsServed).toFixed(1)} per request), ${k.drops} dropped, ${k.decodeErrors} undecodable, ` +
           `${k.shipped} shipped after reduction (${k.reducedAway} reduced away, ${k.tempFiles} temp files); ` +
-          `agent decode+attribute+reduce: ${(k.busyMs / c.requestsServed).toFixed(3)} ms per request on ${k.pipeline === 'worker' ? 'a worker thread' : "the platform's event loop"}`,
+          `agent decode+attribute+reduce: ${(k.busyMs / c.requestsServed).toFixed(3)} ms per request on ${k.pipeline === 'worker' ? 'a worker thread' : "the platform's event loop"}` +
+          ` (${Math.round((k.records / k.busyMs) * 1000).toLocaleString('en-US')} records/s on one core)`,
       );
     }
   }
