@@ -44,9 +44,9 @@ struct sp_task {
 	__u8 tracked;
 	__u8 followed;    /* forked from a captured task: captured wherever it goes */
 	__u8 evict;       /* the slot to reuse next */
-	__u8 pad;
-	/* the struct file last found to be /dev/null on a stdio fd (0: none); forgotten at any other event */
-	__u64 null_file;
+	__u8 stdio_null;  /* whether stdio_file is /dev/null */
+	/* the struct file last looked at behind a stdio fd (0: none); forgotten at any other event */
+	__u64 stdio_file;
 	struct sp_agg agg[SP_AGG_SLOTS];
 };
 
@@ -250,14 +250,14 @@ SP_INLINE int sp_summable(struct sp_task *t, int ev, int fd)
 	fda = task->files->fdt->fd;
 	if (!fda || bpf_probe_read_kernel(&f, sizeof(f), fda + fd) || !f)
 		return 0;
-	if ((__u64)f == t->null_file)
-		return 1;
+	if ((__u64)f == t->stdio_file)
+		return t->stdio_null;
 	inode = BPF_CORE_READ(f, f_inode);
 	if (!inode)
 		return 0;
 	null = (BPF_CORE_READ(inode, i_mode) & 0170000) == 0020000 && BPF_CORE_READ(inode, i_rdev) == ((1u << 20) | 3);
-	if (null)
-		t->null_file = (__u64)f;
+	t->stdio_file = (__u64)f;
+	t->stdio_null = null;
 	return null;
 }
 
@@ -342,7 +342,7 @@ int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 	struct sp_event_hdr *h;
 	struct sp_task *t;
 	__u64 a[6], now, t0;
-	int io, fd = (int)regs->di;
+	int rw, sum, fd = (int)regs->di;
 
 	if (ev == SP_EV_NONE)
 		return 0;
@@ -353,19 +353,19 @@ int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 		t->enter_nr1 = 0;
 		return 0;
 	}
-	io = ev == SP_EV_READ || ev == SP_EV_WRITE;
+	rw = ev == SP_EV_READ || ev == SP_EV_WRITE;
 	now = bpf_ktime_get_boot_ns();
-	io = io && ret >= 0 && sp_summable(t, ev, fd);
-	if (io && sp_agg_count(t->agg, ev, fd, nr, ret, now)) {
+	sum = rw && ret >= 0 && sp_summable(t, ev, fd);
+	if (sum && sp_agg_count(t->agg, ev, fd, nr, ret, now)) {
 		t->enter_nr1 = 0;
 		return 0;
 	}
 	t0 = sp_entered(t, nr);
 	sp_flush(t);
-	if (io)
+	if (sum)
 		sp_agg_arm(t->agg, &t->evict, ev, fd);
-	else
-		t->null_file = 0; /* an open, close or dup may have put another file there */
+	if (!rw)
+		t->stdio_file = 0; /* an open, close or dup may have put another file there */
 	/* a successful exec was recorded by sp_exec, with the new image's view of it */
 	if (ev == SP_EV_EXECVE && ret == 0)
 		return 0;
