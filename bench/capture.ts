@@ -14,7 +14,7 @@ import { openCapture, type Capture } from '../kmod/binding';
 import { decodeBatch } from '../kmod/decode';
 
 const CGROUP2 = '/sys/fs/cgroup/unified';
-const RUNS = 7;
+const RUNS = 9;
 
 export interface MicroRow {
   name: string;
@@ -150,10 +150,11 @@ export async function benchMicro(count: number): Promise<MicroBench> {
   let decodeBatches: Buffer[] = [];
   try {
     await run(dd, cg); // warm-up: page cache, dd's first exec
-    for (let round = 0; round < RUNS; round++) {
+    const withoutProbe = async () => {
       await time('base', dd);
       await time('pipeBase', ddPipe);
-
+    };
+    const withProbe = async () => {
       const fast = drained({});
       // the probe loaded, another (empty) cgroup captured so the filter is live: dd's cgroup is not in it
       fast.cap.addCgroup(BigInt(fs.statSync(other).ino));
@@ -165,17 +166,24 @@ export async function benchMicro(count: number): Promise<MicroBench> {
       const st = fast.cap.stats();
       const batches = await fast.stop();
       fast.cap.close();
-      notes.captured = `${before} records in all rounds so far, ${st.drops} dropped`;
-      notes.pipeCaptured = `${st.events - before} records this round, ${st.drops} dropped`;
-      if (round === 0) decodeBatches = batches;
-
+      notes.captured = `${before} records per round, ${st.drops} dropped`;
+      notes.pipeCaptured = `${st.events - before} records per round, ${st.drops} dropped`;
+      if (!decodeBatches.length) decodeBatches = batches;
+    };
+    const withDurations = async () => {
       const slow = drained({ durations: true });
       slow.cap.addCgroup(id);
       await time('durations', dd);
       const st2 = slow.cap.stats();
       await slow.stop();
       slow.cap.close();
-      notes.durations = `${st2.events} records, ${st2.drops} dropped`;
+      notes.durations = `${st2.events} records per round, ${st2.drops} dropped`;
+    };
+    // the three groups take turns at going first, so that whatever the previous one leaves
+    // behind (a probe just unloaded, caches) falls on each alike
+    const groups = [withoutProbe, withProbe, withDurations];
+    for (let round = 0; round < RUNS; round++) {
+      for (let g = 0; g < groups.length; g++) await groups[(round + g) % groups.length]();
     }
 
     const t0 = process.hrtime.bigint();
@@ -212,7 +220,7 @@ export async function benchMicro(count: number): Promise<MicroBench> {
 }
 
 export function printMicro(m: MicroBench): void {
-  console.log(`microbenchmark: dd bs=64 count=${m.count} (${m.syscalls} read/write syscalls) in a cgroup, median of ${RUNS} interleaved rounds`);
+  console.log(`microbenchmark: dd bs=64 count=${m.count} (${m.syscalls} read/write syscalls) in a cgroup, median of ${RUNS} interleaved rounds in rotating order`);
   console.log(`${'configuration'.padEnd(36)} ${'ms'.padStart(9)} ${'ratio'.padStart(7)}  note`);
   for (const r of m.rows) {
     const ms = r.ms === undefined ? '-'.padStart(9) : r.ms.toFixed(1).padStart(9);
