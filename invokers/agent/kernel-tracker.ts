@@ -318,7 +318,7 @@ export class KernelTracker {
     if (explicit && (!target || target.kind === 'socket')) {
       // sendto/recvfrom on an unconnected socket names its peer itself
       const sock: FdTarget = target?.kind === 'socket' ? target : { kind: 'socket', proto: 'udp' };
-      return this.emitSocket(proc, e, out ? 'send' : 'recv', sock, explicit, Number(e.ret));
+      return this.emitSocket(proc, e, out ? 'send' : 'recv', sock, explicit, { bytes: Number(e.ret) });
     }
     this.ioOn(proc, e, e.fd, out ? 'out' : 'in', Number(e.ret));
   }
@@ -344,10 +344,7 @@ export class KernelTracker {
     }
     const span = rep ? { n: rep.n, te: this.ms(e) } : {};
     const at = rep?.first;
-    if (target.kind === 'socket') {
-      const ep = target.peer ?? target.local;
-      return this.emit(proc, e, { op: dir === 'out' ? 'send' : 'recv', addr: ep?.addr, port: ep?.port, proto: target.proto, bytes, ...span }, at);
-    }
+    if (target.kind === 'socket') return this.emitSocket(proc, e, dir === 'out' ? 'send' : 'recv', target, target.peer ?? target.local, { bytes, ...span }, at);
     const name = target.kind === 'file' ? target.path : target.id;
     this.emit(proc, e, { op: dir === 'out' ? 'write' : 'read', path: name, bytes, ...span }, at);
   }
@@ -432,9 +429,10 @@ export class KernelTracker {
     op: KernelOp,
     sock: Extract<FdTarget, { kind: 'socket' }>,
     ep: Endpoint | undefined,
-    bytes?: number,
+    flow: Pick<KernelEventLite, 'bytes' | 'n' | 'te'> = {},
+    at?: bigint,
   ): void {
-    this.emit(proc, e, { op, addr: ep?.addr, port: ep?.port, proto: sock.proto, ...(bytes !== undefined ? { bytes } : {}) });
+    this.emit(proc, e, { op, addr: ep?.addr, port: ep?.port, proto: sock.proto, ...flow }, at);
   }
 
   private ms(e: KernelEvent, tsNs = e.tsNs): number {

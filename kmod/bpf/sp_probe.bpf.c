@@ -23,7 +23,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-
 /* The struct is emitted into BTF so that the layout test can compare it with sp_event.h. */
 struct sp_event_hdr sp_hdr_btf_anchor __attribute__((unused));
 
@@ -349,18 +348,14 @@ int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 	t = sp_tracked_task();
 	if (!t)
 		return 0;
-	if (sp_nothing_moved(ev, ret)) {
-		t->enter_nr1 = 0;
+	t0 = sp_entered(t, nr);
+	if (sp_nothing_moved(ev, ret))
 		return 0;
-	}
 	rw = ev == SP_EV_READ || ev == SP_EV_WRITE;
 	now = bpf_ktime_get_boot_ns();
 	sum = rw && ret >= 0 && sp_summable(t, ev, fd);
-	if (sum && sp_agg_count(t->agg, ev, fd, nr, ret, now)) {
-		t->enter_nr1 = 0;
+	if (sum && sp_agg_count(t->agg, ev, fd, nr, ret, now))
 		return 0;
-	}
-	t0 = sp_entered(t, nr);
 	sp_flush(t);
 	if (sum)
 		sp_agg_arm(t->agg, &t->evict, ev, fd);
@@ -405,60 +400,9 @@ int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 }
 
 /*
- * A successful execve or execveat, recorded where the kernel has the new program: the path as
- * the kernel resolved it (bprm->filename) and the first bytes of the new argv, which the
- * kernel has just copied, NUL separated, to the new stack. At sys_exit the old image is gone.
- */
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(sp_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
-{
-	struct sp_task *t = sp_tracked_task();
-	struct sp_builder b = {};
-	struct sp_scratch_buf *s;
-	struct sp_event_hdr *h;
-	__u64 now, t0, args, args_end;
-	long nr;
-	long n;
-
-	if (!t)
-		return 0;
-	nr = sp_durations && t->enter_nr1 == __NR_execveat + 1 ? __NR_execveat : __NR_execve;
-	t0 = sp_entered(t, nr);
-	sp_flush(t);
-	s = sp_scratch_buf(&b);
-	if (!s)
-		return 0;
-	now = bpf_ktime_get_boot_ns();
-	h = (struct sp_event_hdr *)s->b;
-	sp_task_header(h, now);
-	h->duration_ns = t0 ? now - t0 : 0;
-	h->type = SP_EV_EXECVE;
-	h->syscall_nr = nr;
-	h->fd = -1;
-	h->flags = 0;
-	b.rflags = 0;
-	sp_begin(&b, 3);
-	sp_put_u64(&b, 0, (__u64)(__s64)SP_AT_FDCWD);
-	n = bpf_probe_read_kernel_str(b.buf + (b.off & SP_OFF_MASK), SP_PATH_MAX + 2, BPF_CORE_READ(bprm, filename));
-	if (n <= 1) {
-		sp_put_empty(&b, 1);
-	} else if (n - 1 > SP_PATH_MAX) {
-		sp_set_len(&b, 1, SP_PATH_MAX | SP_PARAM_TRUNCATED);
-		b.off += SP_PATH_MAX;
-	} else {
-		sp_set_len(&b, 1, (__u32)(n - 1));
-		b.off += (__u32)(n - 1);
-	}
-	args = BPF_CORE_READ(p, mm, arg_start);
-	args_end = BPF_CORE_READ(p, mm, arg_end);
-	sp_put_user_bytes(&b, 2, args, (__s64)(args_end - args), SP_ARGV_MAX);
-	sp_emit(s->b, sp_finish(&b, h));
-	return 0;
-}
-
-/*
- * Starts a process-lifecycle record (fork, exit) in the per-CPU scratch buffer: these are not
- * syscalls, so no syscall number, fd or flags. Returns the header, or NULL without a scratch buffer.
+ * Starts a record that is not built at a syscall's exit (fork, exit, and exec, which sets its
+ * syscall number itself) in the per-CPU scratch buffer: no syscall number, fd or flags.
+ * Returns the header, or NULL without a scratch buffer.
  */
 SP_INLINE struct sp_event_hdr *sp_proc_event(struct sp_scratch_buf **s, struct sp_builder *b, __u16 type, __u16 nparams)
 {
@@ -476,6 +420,40 @@ SP_INLINE struct sp_event_hdr *sp_proc_event(struct sp_scratch_buf **s, struct s
 	b->rflags = 0;
 	sp_begin(b, nparams);
 	return h;
+}
+
+/*
+ * A successful execve or execveat, recorded where the kernel has the new program: the path as
+ * the kernel resolved it (bprm->filename) and the first bytes of the new argv, which the
+ * kernel has just copied, NUL separated, to the new stack. At sys_exit the old image is gone.
+ */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sp_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct sp_task *t = sp_tracked_task();
+	struct sp_builder b = {};
+	struct sp_scratch_buf *s;
+	struct sp_event_hdr *h;
+	__u64 t0, args, args_end;
+	long nr;
+
+	if (!t)
+		return 0;
+	nr = sp_durations && t->enter_nr1 == __NR_execveat + 1 ? __NR_execveat : __NR_execve;
+	t0 = sp_entered(t, nr);
+	sp_flush(t);
+	h = sp_proc_event(&s, &b, SP_EV_EXECVE, 3);
+	if (!h)
+		return 0;
+	h->syscall_nr = nr;
+	h->duration_ns = t0 ? h->ts_ns - t0 : 0;
+	sp_put_u64(&b, 0, (__u64)(__s64)SP_AT_FDCWD);
+	sp_put_copied_str(&b, 1, bpf_probe_read_kernel_str(b.buf + (b.off & SP_OFF_MASK), SP_PATH_MAX + 2, BPF_CORE_READ(bprm, filename)));
+	args = BPF_CORE_READ(p, mm, arg_start);
+	args_end = BPF_CORE_READ(p, mm, arg_end);
+	sp_put_user_bytes(&b, 2, args, (__s64)(args_end - args), SP_ARGV_MAX);
+	sp_emit(s->b, sp_finish(&b, h));
+	return 0;
 }
 
 SEC("tp_btf/sched_process_fork")

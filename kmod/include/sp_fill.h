@@ -83,16 +83,15 @@ SP_INLINE void sp_put_empty(struct sp_builder *b, __u32 idx)
 }
 
 /* A NUL-terminated user string, stored without its NUL; cut at SP_PATH_MAX and flagged. */
-SP_INLINE void sp_put_user_str(struct sp_builder *b, __u32 idx, __u64 uptr)
+/*
+ * A string was just copied (at most SP_PATH_MAX + 2 bytes) to where the next parameter goes; n
+ * is what the copy returned (bytes with the NUL, or < 0). Stores it without its NUL, cut at
+ * SP_PATH_MAX and flagged.
+ */
+SP_INLINE void sp_put_copied_str(struct sp_builder *b, __u32 idx, long n)
 {
-	long n;
 	__u32 len;
 
-	if (!uptr) {
-		sp_put_empty(b, idx);
-		return;
-	}
-	n = sp_read_user_str(b->buf + (b->off & SP_OFF_MASK), SP_PATH_MAX + 2, (const void *)(unsigned long)uptr);
 	if (n <= 1) {
 		sp_put_empty(b, idx);
 		return;
@@ -105,6 +104,15 @@ SP_INLINE void sp_put_user_str(struct sp_builder *b, __u32 idx, __u64 uptr)
 	}
 	sp_set_len(b, idx, len);
 	b->off += len;
+}
+
+SP_INLINE void sp_put_user_str(struct sp_builder *b, __u32 idx, __u64 uptr)
+{
+	if (!uptr) {
+		sp_put_empty(b, idx);
+		return;
+	}
+	sp_put_copied_str(b, idx, sp_read_user_str(b->buf + (b->off & SP_OFF_MASK), SP_PATH_MAX + 2, (const void *)(unsigned long)uptr));
 }
 
 /* Up to cap bytes of user memory out of avail; the length word says whether it was cut. */
