@@ -3,6 +3,8 @@
 // writes into arrays the test reads. Also parses and verifies the records written there.
 
 import { formatWithOptions } from 'node:util';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { installWrapper, uninstallWrapper } from '../wrapper/index';
 import { parseRecordLine, verifyRecord } from '../wrapper/records';
 import type { ProvRecord } from '../wrapper/types';
 import { RECORD_PREFIX } from '../wrapper/types';
@@ -71,6 +73,29 @@ export function captureOutput(): Captured {
       return out;
     },
   };
+}
+
+/**
+ * For a whole test file, called at its top level: captures the output, then installs the wrapper
+ * with this artifact root, for all of the file's tests (both undone after them); what was
+ * captured is cleared before each test. The returned capture fills in when the file starts.
+ */
+export function useInstalledWrapper(artifactRoot: string): Captured {
+  const live = {} as Captured;
+  beforeAll(() => {
+    Object.assign(live, captureOutput());
+    installWrapper({ artifactRoot });
+  });
+  afterAll(() => {
+    uninstallWrapper();
+    live.restore();
+  });
+  beforeEach(() => {
+    live.stdout.length = 0;
+    live.stderr.length = 0;
+    live.console.length = 0;
+  });
+  return live;
 }
 
 /** Sets the platform's per-activation environment, as the action runtime does before calling main. */

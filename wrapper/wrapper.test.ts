@@ -10,33 +10,16 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { captureOutput, recordsOf, setActivationEnv, type Captured } from '../test/wrapper-capture';
+import { afterAll, describe, expect, it } from 'vitest';
+import { recordsOf, setActivationEnv, useInstalledWrapper } from '../test/wrapper-capture';
 import { installWrapper, uninstallWrapper, wrapHandler } from './index';
 import { isPatched, patchCount } from './patcher';
 import type { EndRecord, FsRecord } from './types';
 
-let out: Captured;
-let tmp: string;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-beforeAll(() => {
-  out = captureOutput();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapper-core-'));
-  installWrapper({ artifactRoot: path.join(tmp, 'artifact') });
-});
-
-afterAll(() => {
-  uninstallWrapper();
-  out.restore();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-beforeEach(() => {
-  out.stdout.length = 0;
-  out.stderr.length = 0;
-  out.console.length = 0;
-});
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapper-core-'));
+const out = useInstalledWrapper(path.join(tmp, 'artifact'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('activation frame', () => {
   it('writes begin then end, signed, in sequence, with the ids taken at entry', async () => {

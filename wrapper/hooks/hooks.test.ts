@@ -9,28 +9,15 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { captureOutput, setActivationEnv, type Captured } from '../../test/wrapper-capture';
-import { installWrapper, uninstallWrapper, wrapHandler } from '../index';
+import { afterAll, describe, expect, it } from 'vitest';
+import { setActivationEnv, useInstalledWrapper } from '../../test/wrapper-capture';
+import { wrapHandler } from '../index';
 import type { ProvRecord } from '../types';
 
-let out: Captured;
 // Made at collection time: the case tables below name files in it.
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapper-hooks-'));
-
-beforeAll(() => {
-  out = captureOutput();
-  installWrapper({ artifactRoot: tmp });
-});
-afterAll(() => {
-  uninstallWrapper();
-  out.restore();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-beforeEach(() => {
-  out.stdout.length = 0;
-  out.console.length = 0;
-});
+const out = useInstalledWrapper(tmp);
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs fn as one activation's handler; returns its result and the records between begin and end (frame fields dropped). */
 async function activation<T>(fn: () => T | Promise<T>): Promise<{ value: T; records: Array<Record<string, unknown>> }> {
