@@ -70,7 +70,7 @@ module.exports.main = async (p) => {
 };
 `;
 const ENTRY = `
-const { wrapHandler } = require('./.provenance/bundle.js');
+const { wrapHandler } = require('.provenance/bundle.js');
 exports.main = wrapHandler(() => require('./handler.js'), 'main');
 `;
 const CATALOG = JSON.stringify(Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`p${i}`, { name: `product ${i}`, price: 10 + i }])));

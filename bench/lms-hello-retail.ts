@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ingestBatch } from '../correlator/index';
 import { classifyLine } from '../correlator/classify';
-import type { Batch } from '../correlator/types';
+import type { Batch } from '../protocol/batch';
 import { demoPlan, driveTraffic, newRunId } from '../examples/hello-retail/traffic';
 import { startHelloRetail } from '../test/hello-retail-harness';
 import { analyzeAction } from '../lms/analyze';

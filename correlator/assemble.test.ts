@@ -6,7 +6,7 @@ import type { ActivationNode, GraphFragment, RequestGraph, UpgEdge, UpgNode } fr
 import { assemble, type AssembleOutput } from './assemble';
 import { sharedUrl } from './fragments';
 import { ActivationWriter, ContainerOutput, makeBatch } from './batch-builder';
-import type { Batch, ContainerInfo } from './types';
+import type { Batch, ContainerInfo } from '../protocol/batch';
 
 const INVOKER = 'inv0';
 const REQ = 'req-purchase-1';

@@ -9,7 +9,7 @@
 import type { ActivationMeta } from '../store/types';
 import { nodeIds } from '../upg/ids';
 import type { GraphFragment, GraphWarning } from '../upg/types';
-import type { Batch, ContainerInfo, IngestResult, StreamLine } from './types';
+import type { Batch, ContainerInfo, IngestResult, StreamLine } from '../protocol/batch';
 import { classifyLine, type LineClass } from './classify';
 import { activationNode, addRecordFacts, type RecordScope } from './facts';
 import { FragmentBuilder } from './fragments';

@@ -1,10 +1,10 @@
 // Builds batches of real, signed wrapper lines (the wrapper's own encoder), the way an agent
 // would ship them. For tests and replay tools: the lines are exactly what a wrapped action writes.
 import { encodeRecord } from '../wrapper/records';
-import type { BeginRecord, ProvRecord } from '../wrapper/types';
-import { LOG_ID_CLOSE, LOG_ID_OPEN } from '../wrapper/types';
-import { ACTIVATION_SENTINEL } from './classify';
-import { BATCH_VERSION, type Batch, type ContainerInfo, type StreamLine } from './types';
+import type { BeginRecord, ProvRecord } from '../protocol/wrapper-records';
+import { LOG_ID_CLOSE, LOG_ID_OPEN } from '../protocol/wrapper-records';
+import { ACTIVATION_SENTINEL } from '../protocol/action-runtime';
+import { BATCH_VERSION, type Batch, type ContainerInfo, type StreamLine } from '../protocol/batch';
 
 type Body<T> = T extends ProvRecord ? Omit<T, 'a' | 'r' | 's' | 'm' | 'ts'> : never;
 

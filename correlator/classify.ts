@@ -1,10 +1,8 @@
 // Step 1 of assembly: what one line a container wrote is. Pure; no judgement of records here (that is
 // records.ts), only recognition — a record line is parsed once, here, and every later step uses that.
 import { parseRecordLine, type ParseResult } from '../wrapper/records';
-import { LOG_ID_CLOSE, LOG_ID_OPEN, RECORD_PREFIX } from '../wrapper/types';
-
-/** What the OpenWhisk action runtime writes once to stdout and once to stderr after each activation. */
-export const ACTIVATION_SENTINEL = 'XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX';
+import { LOG_ID_CLOSE, LOG_ID_OPEN, RECORD_PREFIX } from '../protocol/wrapper-records';
+import { ACTIVATION_SENTINEL } from '../protocol/action-runtime';
 
 export type LineClass =
   /** starts like a wrapper record (any version: an unknown version is rejected later, with its reason) */

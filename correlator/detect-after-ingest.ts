@@ -6,7 +6,7 @@
 import type { ProvenanceStore } from '../store/types';
 import { detectIncidents, type DetectionOptions } from './detect';
 import { serviceSettingsOf } from './detect-services';
-import type { IngestResult } from './types';
+import type { IngestResult } from '../protocol/batch';
 
 export interface DetectionOutcome {
   /** incident ids stored for the first time */

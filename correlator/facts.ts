@@ -12,8 +12,8 @@ import type {
   NetRecord,
   ProcRecord,
   ProvRecord,
-} from '../wrapper/types';
-import type { ContainerInfo } from './types';
+} from '../protocol/wrapper-records';
+import type { ContainerInfo } from '../protocol/batch';
 import { nodeIds } from '../upg/ids';
 // one name for DynamoDB operations: the wrapper's records and the graph agree ("Get" -> "GetItem")
 import { operationName } from '../wrapper/hooks/ddb-values';

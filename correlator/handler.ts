@@ -12,7 +12,7 @@ import type { ProvenanceStore, StoreLocation } from '../store/types';
 import { DEFAULT_TABLE } from '../store/types';
 import { openStore } from '../store/index';
 import { ingestBatch } from './index';
-import type { Batch, IngestResult } from './types';
+import type { Batch, IngestResult } from '../protocol/batch';
 import { BatchError, validateBatch } from './validate';
 import { detectionOptionsFrom } from './detect-config';
 

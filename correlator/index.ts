@@ -4,7 +4,7 @@
 import type { ActivationMeta, CorrelatorStateStore, ProvenanceStore } from '../store/types';
 import { assemble, type AssembleOutput } from './assemble';
 import { classifyLine } from './classify';
-import type { Batch, IngestResult } from './types';
+import type { Batch, IngestResult } from '../protocol/batch';
 import { validateBatch } from './validate';
 import { detectAfterIngest } from './detect-after-ingest';
 import type { DetectionOptions } from './detect';

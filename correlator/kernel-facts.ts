@@ -6,7 +6,7 @@
 // the process was started by the activation.
 import { nodeIds } from '../upg/ids';
 import type { EdgeKind, ProcessNode } from '../upg/types';
-import type { KernelEventLite } from './types';
+import type { KernelEventLite } from '../protocol/batch';
 import { activationNode, type RecordScope } from './facts';
 import type { FragmentBuilder } from './fragments';
 

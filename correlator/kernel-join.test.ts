@@ -4,7 +4,7 @@ import type { GraphFragment } from '../upg/types';
 import { assemble } from './assemble';
 import { ActivationWriter, ContainerOutput, makeBatch } from './batch-builder';
 import { KERNEL_AMBIGUOUS, KERNEL_EVENTS_DROPPED, KERNEL_REJECT } from './kernel-join';
-import type { Batch, KernelEventLite } from './types';
+import type { Batch, KernelEventLite } from '../protocol/batch';
 import { BatchError, validateBatch } from './validate';
 
 const A = new ActivationWriter('a'.repeat(32), 'req-1', '11'.repeat(16));

@@ -5,7 +5,7 @@
 import { nodeIds } from '../upg/ids';
 import type { GraphWarning } from '../upg/types';
 import type { ActivationMeta } from '../store/types';
-import type { Batch, ContainerInfo, IngestResult } from './types';
+import type { Batch, ContainerInfo, IngestResult } from '../protocol/batch';
 import type { FragmentBuilder } from './fragments';
 import { addKernelFacts } from './kernel-facts';
 

@@ -3,8 +3,8 @@
 import type { LmsProfile } from '../lms/types';
 import type { ActivationMeta } from '../store/types';
 import { parseRecordLine } from '../wrapper/records';
-import { RECORD_PREFIX } from '../wrapper/types';
-import type { Batch } from './types';
+import { RECORD_PREFIX } from '../protocol/wrapper-records';
+import type { Batch } from '../protocol/batch';
 
 /** The part of the store the correlator reads profiles from. */
 export interface ProfileSource {

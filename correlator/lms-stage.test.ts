@@ -21,7 +21,7 @@ import { assemble } from './assemble';
 import { ActivationWriter, ContainerOutput, makeBatch } from './batch-builder';
 import { LMS_DEVIATION, LMS_PROFILE_MISSING, LMS_UNMATCHED, unitNodeId } from './lms-stage';
 import { startPosition, stepUnits } from './lms-tracker';
-import type { Batch, StreamLine } from './types';
+import type { Batch, StreamLine } from '../protocol/batch';
 
 const RESTOCK = path.resolve(__dirname, '..', 'examples', 'hello-retail', 'actions', 'restock.js');
 const profile = analyzeAction(RESTOCK);

@@ -9,7 +9,7 @@ import type { LmsProfile } from '../lms/types';
 import type { ActivationMeta } from '../store/types';
 import { nodeIds, shortHash } from '../upg/ids';
 import type { ActivationDeviation, LogNode } from '../upg/types';
-import type { ProvRecord } from '../wrapper/types';
+import type { ProvRecord } from '../protocol/wrapper-records';
 import { activationNode, type RecordScope } from './facts';
 import type { FragmentBuilder } from './fragments';
 import { encodePosition, resumePosition, takeLine, profileTools, stepLine, trackedSequence, type LmsPosition, type ProfileTools } from './lms-tracker';

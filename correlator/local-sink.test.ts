@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProvenanceStore } from '../store/types';
 import { EMBEDDED_PLATFORM_HOSTS } from '../upg/analyses/config';
 import { makeBatch, ContainerOutput, ActivationWriter } from './batch-builder';
-import type { Batch } from './types';
+import type { Batch } from '../protocol/batch';
 import { createLocalSink, localAnalysisConfig, localDetection } from './local-sink';
 
 /** A store whose every call fails as an unreachable DynamoDB does. */

@@ -9,7 +9,7 @@ import type { PlatformAccess } from './alerts';
 import type { DetectionOptions } from './detect';
 import { detectForRequests, type DetectionOutcome } from './detect-after-ingest';
 import { BatchError, ingestBatch } from './index';
-import type { Batch, IngestResult } from './types';
+import type { Batch, IngestResult } from '../protocol/batch';
 
 export interface LocalSinkOptions {
   store: ProvenanceStore;

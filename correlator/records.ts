@@ -2,7 +2,7 @@
 // wrapper's (wrapper/records.ts, one implementation for both ends); what only the correlator can
 // check is here: the activation's begin is known, the record comes from that activation's
 // container, the request matches. Pure: the caller owns the activation state.
-import type { BeginRecord, ProvRecord } from '../wrapper/types';
+import type { BeginRecord, ProvRecord } from '../protocol/wrapper-records';
 import { parseRecordLine, verifyRecord, type ParseResult } from '../wrapper/records';
 import type { ActivationMeta } from '../store/types';
 

@@ -1,7 +1,7 @@
 // Puts a batch's lines back into the order each container wrote them: per container, stdout
 // and stderr each in sequence order (the agent's per-stream seq), the two streams interleaved by
 // the time the agent read them. A line delivered twice in one batch counts once.
-import type { Batch, StreamLine } from './types';
+import type { Batch, StreamLine } from '../protocol/batch';
 
 export function linesByContainer(batch: Batch): Map<string, StreamLine[]> {
   const grouped = new Map<string, { stdout: Map<number, StreamLine>; stderr: Map<number, StreamLine> }>();

@@ -1,6 +1,6 @@
 // Shape checks for a batch arriving from outside (the agent, or the correlator action's params).
 // Each error names the offending path and what a valid batch looks like.
-import { BATCH_VERSION, type Batch } from './types';
+import { BATCH_VERSION, type Batch } from '../protocol/batch';
 import { validateKernelPart } from './kernel-validate';
 
 export class BatchError extends Error {

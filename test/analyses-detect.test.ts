@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestBatch } from '../correlator/index';
 import { ActivationWriter, ContainerOutput, makeBatch } from '../correlator/batch-builder';
-import type { Batch, ContainerInfo } from '../correlator/types';
+import type { Batch, ContainerInfo } from '../protocol/batch';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { nodeIds } from '../upg/ids';
 import type { Incident } from '../upg/analyses/types';

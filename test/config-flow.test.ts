@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalSink } from '../correlator/local-sink';
-import type { Batch } from '../correlator/types';
+import type { Batch } from '../protocol/batch';
 import { removePlatformInfo, startPlatform, writePlatformInfo, type Platform } from '../invokers/local/index';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { DEFAULT_TABLE } from '../store/types';

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { ingestBatch } from '../correlator/index';
 import { closeStores, main } from '../correlator/handler';
 import { ActivationWriter, ContainerOutput, makeBatch } from '../correlator/batch-builder';
-import type { Batch, ContainerInfo } from '../correlator/types';
+import type { Batch, ContainerInfo } from '../protocol/batch';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { nodeIds } from '../upg/ids';
 import { renderJson } from '../upg/render/json';

@@ -12,7 +12,7 @@ import { openStore } from '../store/index';
 import type { ProvenanceStore } from '../store/types';
 import { startPlatform, writePlatformInfo, removePlatformInfo, type Platform } from '../invokers/local/index';
 import { packageRoot } from '../invokers/local/package-root';
-import type { Batch } from '../correlator/types';
+import type { Batch } from '../protocol/batch';
 import { setupShop } from '../examples/hello-retail/setup';
 import { startCardProcessor } from '../examples/hello-retail/card-processor';
 import { startWebhookReceiver } from '../examples/hello-retail/webhook-receiver';

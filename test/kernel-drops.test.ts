@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActivationWriter, ContainerOutput } from '../correlator/batch-builder';
 import { ingestBatch } from '../correlator/index';
 import { KERNEL_EVENTS_DROPPED } from '../correlator/kernel-join';
-import type { Batch, KernelEventLite } from '../correlator/types';
+import type { Batch, KernelEventLite } from '../protocol/batch';
 import { KernelTap } from '../invokers/agent/kernel-tap';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import type { RequestGraph } from '../upg/types';

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBatch } from '../correlator/index';
-import type { Batch } from '../correlator/types';
+import type { Batch } from '../protocol/batch';
 import { startPlatform, type Platform } from '../invokers/local/index';
 import { runtimeScript } from '../invokers/local/package-root';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
@@ -55,7 +55,7 @@ module.exports.main = async () => {
 `;
 
 const ENTRY = `
-const { wrapHandler } = require('./.provenance/bundle.js');
+const { wrapHandler } = require('.provenance/bundle.js');
 exports.main = wrapHandler(() => require('./handler.js'), 'main');
 `;
 

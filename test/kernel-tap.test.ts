@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActivationWriter } from '../correlator/batch-builder';
-import type { KernelEventLite } from '../correlator/types';
+import type { KernelEventLite } from '../protocol/batch';
 import { kernelWorkerPath } from '../invokers/agent/kernel-pipeline-host';
 import { KernelTap } from '../invokers/agent/kernel-tap';
 import { ensureBuilt, makeCgroup, probeUnavailable } from './kmod-helpers';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvenanceStore } from '../store/types';
 import { ingestBatch } from '../correlator/index';
 import { classifyLine } from '../correlator/classify';
-import type { Batch } from '../correlator/types';
+import type { Batch } from '../protocol/batch';
 import { demoPlan, driveTraffic, newRunId, RESTOCK_LINES, type StepOutcome } from '../examples/hello-retail/traffic';
 import { nodeIds } from '../upg/ids';
 import { indexGraph } from '../upg/graph';

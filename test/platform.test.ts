@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Batch } from '../correlator/types';
+import type { Batch } from '../protocol/batch';
 import { startPlatform, type Platform } from '../invokers/local/index';
 import { runtimeScript } from '../invokers/local/package-root';
 

@@ -8,7 +8,7 @@ import AdmZip from 'adm-zip';
 import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../invokers/local/index';
-import { LOG_ID_OPEN, RECORD_LINE_START } from '../wrapper/types';
+import { LOG_ID_OPEN, RECORD_LINE_START } from '../protocol/wrapper-records';
 import { assertBuilt, makeHome, makeService, removeScratch, sls, snapshot, writeFiles } from './plugin-harness';
 
 const GEN = '.serverless-provenance';

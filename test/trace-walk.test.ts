@@ -14,7 +14,7 @@ import { profileHash } from '../lms/profile-hash';
 import { ingestBatch } from '../correlator/index';
 import { ActivationWriter, ContainerOutput, makeBatch } from '../correlator/batch-builder';
 import { unitNodeId } from '../correlator/lms-stage';
-import type { Batch } from '../correlator/types';
+import type { Batch } from '../protocol/batch';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { nodeIds } from '../upg/ids';
 import type { UpgNode } from '../upg/types';

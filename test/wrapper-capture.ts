@@ -6,8 +6,8 @@ import { formatWithOptions } from 'node:util';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { installWrapper, uninstallWrapper } from '../wrapper/index';
 import { parseRecordLine, verifyRecord } from '../wrapper/records';
-import type { ProvRecord } from '../wrapper/types';
-import { RECORD_PREFIX } from '../wrapper/types';
+import type { ProvRecord } from '../protocol/wrapper-records';
+import { RECORD_PREFIX } from '../protocol/wrapper-records';
 
 export interface Captured {
   stdout: string[];

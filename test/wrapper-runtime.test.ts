@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRecordLine, verifyRecord } from '../wrapper/records';
-import type { ProvRecord } from '../wrapper/types';
+import type { ProvRecord } from '../protocol/wrapper-records';
 
 function packageRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
@@ -56,7 +56,7 @@ module.exports.handlers = {
 
 // What the plugin generates per function (see the wrapper's report): the entry file.
 const ENTRY = `
-const { wrapHandler } = require('./.provenance/bundle.js');
+const { wrapHandler } = require('.provenance/bundle.js');
 exports.main = wrapHandler(() => require('./handler.js'), 'handlers.purchase.main');
 `;
 

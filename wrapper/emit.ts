@@ -1,7 +1,7 @@
 // Writes records to stdout through the ORIGINAL stdout write (captured before the console
 // patch), one line each, signed, sequenced and capped. Nothing here throws into user code.
 
-import type { ProvRecord, RecordType } from './types';
+import type { ProvRecord, RecordType } from '../protocol/wrapper-records';
 import { encodeRecord } from './records';
 import { noteHookFailure, runInternal, type ActivationContext } from './context';
 

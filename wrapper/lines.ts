@@ -1,7 +1,7 @@
 // Pure line rewriting for user output: prefix every line started inside an activation with
 // the ids, and neutralise any line that would start like a record.
 
-import { LOG_ID_CLOSE, LOG_ID_OPEN, RECORD_PREFIX } from './types';
+import { LOG_ID_CLOSE, LOG_ID_OPEN, RECORD_PREFIX } from '../protocol/wrapper-records';
 
 const NEWLINE = 0x0a;
 const PREFIX_BYTES = Buffer.from(RECORD_PREFIX, 'utf8');

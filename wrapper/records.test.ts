@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRecord, fitRecord, macOf, parseRecordLine, validateRecord, verifyRecord } from './records';
-import { MAC_HEX_LENGTH, MAX_RECORD_BYTES, RECORD_LINE_START, type ProvRecord } from './types';
+import { MAC_HEX_LENGTH, MAX_RECORD_BYTES, RECORD_LINE_START, type ProvRecord } from '../protocol/wrapper-records';
 
 const KEY = '00112233445566778899aabbccddeeff';
 const OTHER_KEY = 'ffeeddccbbaa99887766554433221100';

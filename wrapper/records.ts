@@ -15,7 +15,7 @@ import {
   RECORD_VERSION,
   type ProvRecord,
   type RecordType,
-} from './types';
+} from '../protocol/wrapper-records';
 
 /** Why a line or object was refused. Stable codes: the correlator counts by them. */
 export type RecordRejectReason =

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { recordsOf, setActivationEnv, useInstalledWrapper } from '../test/wrapper-capture';
 import { installWrapper, uninstallWrapper, wrapHandler } from './index';
 import { isPatched, patchCount } from './patcher';
-import type { EndRecord, FsRecord } from './types';
+import type { EndRecord, FsRecord } from '../protocol/wrapper-records';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapper-core-'));

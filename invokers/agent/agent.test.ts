@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Batch, ContainerInfo, StreamLine } from '../../correlator/types';
+import type { Batch, ContainerInfo, StreamLine } from '../../protocol/batch';
 import { Agent } from './agent';
 import { limitLine } from './line-limit';
 

@@ -2,7 +2,7 @@
 // numbered batches (at each activation end, after N lines or T ms) and delivers them to the sink in
 // order. A batch the sink refuses is spooled to disk and retried with backoff; while anything is
 // spooled, newer batches queue behind it on disk, so order is kept and nothing is lost.
-import { BATCH_VERSION, type Batch, type ContainerInfo, type KernelEventLite, type StreamLine } from '../../correlator/types';
+import { BATCH_VERSION, type Batch, type ContainerInfo, type KernelEventLite, type StreamLine } from '../../protocol/batch';
 import { DEFAULT_MAX_LINE_BYTES, limitLine } from './line-limit';
 import { Spool } from './spool';
 

@@ -1,8 +1,8 @@
 // What a line the kernel saw on a container's stdout/stderr means for activation boundaries: the
 // wrapper's begin and end records, and the runtime's end-of-activation sentinel. Pure.
-import { ACTIVATION_SENTINEL } from '../local/runtime/protocol';
+import { ACTIVATION_SENTINEL } from '../../protocol/action-runtime';
 import { parseRecordLine } from '../../wrapper/records';
-import { RECORD_LINE_START } from '../../wrapper/types';
+import { RECORD_LINE_START } from '../../protocol/wrapper-records';
 
 export type Marker =
   | { kind: 'begin'; activationId: string; requestId: string; pid: number }

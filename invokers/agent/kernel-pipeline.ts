@@ -4,7 +4,7 @@
 // puts it: on the platform's thread, or on a worker thread (kernel-worker.ts).
 import { decodeBatch } from '../../kmod/decode';
 import { reassembleChunks } from '../../kmod/reassemble';
-import type { KernelEventLite } from '../../correlator/types';
+import type { KernelEventLite } from '../../protocol/batch';
 import { reduceKernelEvents } from './kernel-reduce';
 import { KernelTracker, type TrackedContainer, type TrackerStats } from './kernel-tracker';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KernelEventLite } from '../../correlator/types';
+import type { KernelEventLite } from '../../protocol/batch';
 import { reduceKernelEvents } from './kernel-reduce';
 
 const O_WRONLY_CREAT = 0o101;

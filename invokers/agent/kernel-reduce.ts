@@ -5,7 +5,7 @@
 //   reads and writes do not: it goes;
 // - repeated reads/writes/sends/receives of one object by one process become one event with a
 //   count, a byte total and the first and last time.
-import type { KernelEventLite } from '../../correlator/types';
+import type { KernelEventLite } from '../../protocol/batch';
 
 export interface ReduceOptions {
   /** only when the events are the whole activation: a part cannot see the file's whole life */

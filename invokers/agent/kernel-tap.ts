@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import { bootTimeOffsetNs, openCapture, type Backend, type Capture } from '../../kmod/binding';
 import { kmodPaths } from '../../kmod/paths';
-import type { KernelEventLite } from '../../correlator/types';
+import type { KernelEventLite } from '../../protocol/batch';
 import type { PipelineStats } from './kernel-pipeline';
 import { openPipelineHost, type PipelineHost, type PipelineWhere } from './kernel-pipeline-host';
 import type { TrackedContainer } from './kernel-tracker';

@@ -16,7 +16,7 @@ import type { KernelEvent } from '../../kmod/decode';
 import { EventType } from '../../kmod/schema';
 import type { SockAddr } from '../../kmod/sockaddr';
 import { StdioLineSplitter } from '../../kmod/stdio-lines';
-import type { KernelEventLite, KernelOp } from '../../correlator/types';
+import type { KernelEventLite, KernelOp } from '../../protocol/batch';
 import { endpointOf, FdTable, socketProto, type Endpoint, type FdTarget } from './kernel-fds';
 import { markerOf } from './kernel-markers';
 

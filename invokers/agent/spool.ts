@@ -6,7 +6,7 @@
 // the block.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Batch } from '../../correlator/types';
+import type { Batch } from '../../protocol/batch';
 
 export function safeInvokerName(invoker: string): string {
   return invoker.replace(/[^\w.-]/g, '_');

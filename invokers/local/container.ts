@@ -7,13 +7,13 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import type { ContainerInfo, StreamLine } from '../../correlator/types';
+import type { ContainerInfo, StreamLine } from '../../protocol/batch';
 import type { CollectedLine } from './activation-record';
 import { createCgroup, killCgroup, removeCgroup, type ContainerCgroup } from './cgroup';
 import { buildLaunchCommand, type Isolation } from './isolation';
 import { LineSplitter } from './line-splitter';
 import { packageRoot, runtimeScript } from './package-root';
-import { ACTIVATION_SENTINEL, CODE_DIR_ENV, READY_FD, type InitMessage, type RunMessage } from './runtime/protocol';
+import { ACTIVATION_SENTINEL, CODE_DIR_ENV, READY_FD, type InitMessage, type RunMessage } from '../../protocol/action-runtime';
 
 export interface ContainerSpec {
   id: string;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Server } from 'node:http';
-import type { Batch, ContainerInfo } from '../../correlator/types';
+import type { Batch, ContainerInfo } from '../../protocol/batch';
 import { Agent } from '../agent/agent';
 import { KernelTap, type KernelCaptureStatus, type KernelTapStats } from '../agent/kernel-tap';
 import { DEFAULT_MAX_LINE_BYTES } from '../agent/line-limit';
@@ -19,7 +19,7 @@ import { describeIsolation, detectIsolation, type Isolation } from './isolation'
 
 export type { Isolation } from './isolation';
 export type { ActivationRecord } from './activation-record';
-export { ACTIVATION_SENTINEL } from './runtime/protocol';
+export { ACTIVATION_SENTINEL } from '../../protocol/action-runtime';
 export { writePlatformInfo, readPlatformInfo, removePlatformInfo, writeWskProps, type PlatformInfo } from './platform-info';
 
 export interface PlatformOptions {

@@ -3,7 +3,7 @@
 // time limits enforced by killing the container, and the activation record at the end.
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import type { ContainerInfo, StreamLine } from '../../correlator/types';
+import type { ContainerInfo, StreamLine } from '../../protocol/batch';
 import { annotation, type ActionDoc, type KeyValue } from './action-doc';
 import { classifyOutcome, formatLogs, makeResponse, type ActivationRecord, type RunOutcome } from './activation-record';
 import { Container, type CallResult, type ContainerSpec, type LogCollection } from './container';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { captureOutput, setActivationEnv, type Captured } from '../../test/wrapper-capture';
 import { installWrapper, uninstallWrapper, wrapHandler } from '../index';
-import type { ProvRecord } from '../types';
+import type { ProvRecord } from '../../protocol/wrapper-records';
 
 const requireFromAction = createRequire(path.join(process.cwd(), 'package.json'));
 let out: Captured;

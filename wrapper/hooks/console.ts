@@ -9,7 +9,7 @@ import { currentActivation, isInternal, safely } from '../context';
 import { streamState } from '../emit';
 import { logIdPrefix, rewriteChunk, rewriteText } from '../lines';
 import { patchMethod } from '../patcher';
-import { RECORD_PREFIX } from '../types';
+import { RECORD_PREFIX } from '../../protocol/wrapper-records';
 
 let inConsole = 0;
 

@@ -3,7 +3,7 @@
 
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FsOp } from '../types';
+import type { FsOp } from '../../protocol/wrapper-records';
 
 /** How a patched fs function is recorded. */
 export type FsKind =

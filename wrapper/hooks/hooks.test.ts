@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { setActivationEnv, useInstalledWrapper } from '../../test/wrapper-capture';
 import { wrapHandler } from '../index';
-import type { ProvRecord } from '../types';
+import type { ProvRecord } from '../../protocol/wrapper-records';
 
 // Made at collection time: the case tables below name files in it.
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapper-hooks-'));

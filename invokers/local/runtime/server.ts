@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { loadAction, type ActionMain } from './action-loader';
-import { ACTIVATION_SENTINEL, CODE_DIR_ENV, PORT_ENV, READY_FD, RUN_ENV_FIELDS, type InitMessage, type RunMessage } from './protocol';
+import { ACTIVATION_SENTINEL, CODE_DIR_ENV, PORT_ENV, READY_FD, RUN_ENV_FIELDS, type InitMessage, type RunMessage } from '../../../protocol/action-runtime';
 
 let entry: ActionMain | undefined;
 let initState: 'ready' | 'initializing' | 'initialized' | 'failed' = 'ready';

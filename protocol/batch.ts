@@ -1,7 +1,7 @@
-// The correlator's input contract: what an invoker's agent ships (DESIGN.md §3, steps 4-5).
-// In this first slice the agent ships each container's raw output lines (the wrapper's
-// records and the application's log lines, in the order the container wrote them); kernel
-// events join later as another array of the same batch.
+// What an invoker's agent ships to the correlator: each container's output lines (the wrapper's
+// records and the application's log lines, in the order the container wrote them), the containers
+// it knows, and the kernel's events already attributed to activations and reduced. Both sides
+// import this file; nothing else about a batch crosses the wire.
 
 export const BATCH_VERSION = 1;
 
