@@ -9,6 +9,9 @@ packages+=(python3-prov python3-rdflib graphviz chromium fonts-dejavu-core)
 # the loadable module and its qemu test (linux-headers-amd64 qemu-system-x86 busybox-static cpio; the matching
 # linux-image package is downloaded, not installed, by scripts/kmod-qemu.sh), and the capture benchmark (strace)
 packages+=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make g++ linux-headers-amd64 qemu-system-x86 busybox-static cpio strace)
+# real action containers (invokers/local --containers docker, the agent's Docker discovery and their tests):
+# Debian's Docker engine; the tests start and stop a private dockerd of their own
+packages+=(docker.io)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "$(id -u)" != 0 ]; then
