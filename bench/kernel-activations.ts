@@ -26,7 +26,8 @@
 // rounds (each round's configurations stay together, so drift still cancels); the per-round ratios'
 // median and interquartile range show how much one round alone can say;
 // bench/index.ts runs this as part of `npm run bench`.
-//   npx tsx bench/kernel-activations.ts [requests per turn] [rounds] [--compare-pipelines]   (as root, after npm run build and kmod-build)
+//   npx tsx bench/kernel-activations.ts [requests per turn] [rounds] [--compare-pipelines] [--only=N,A,...]
+//   (PROVENANCE_BENCH_WRAPPER=<bundle.js> measures another build of the wrapper)   (as root, after npm run build and kmod-build)
 import AdmZip from 'adm-zip';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -61,7 +62,7 @@ module.exports.main = async (p) => {
   return { ok: status === 201, price };
 };
 `;
-const GET_PRICE = `
+export const GET_PRICE = `
 const fs = require('fs');
 module.exports.main = async (p) => {
   const catalog = JSON.parse(fs.readFileSync(__dirname + '/catalog.json', 'utf8'));
@@ -70,12 +71,12 @@ module.exports.main = async (p) => {
 };
 `;
 const ENTRY = `
-const { wrapHandler } = require('.provenance/bundle.js');
+const { wrapHandler } = require('./.provenance/bundle.js');
 exports.main = wrapHandler(() => require('./handler.js'), 'main');
 `;
 const CATALOG = JSON.stringify(Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`p${i}`, { name: `product ${i}`, price: 10 + i }])));
 
-function unwrapped(handler: string): Buffer {
+export function unwrapped(handler: string): Buffer {
   const zip = new AdmZip();
   zip.addFile('package.json', Buffer.from(JSON.stringify({ name: 'action', main: 'handler.js' })));
   zip.addFile('handler.js', Buffer.from(handler));
@@ -83,13 +84,18 @@ function unwrapped(handler: string): Buffer {
   return zip.toBuffer();
 }
 
-function wrapped(handler: string): Buffer {
+/** The wrapper bundle the wrapped actions ship (PROVENANCE_BENCH_WRAPPER overrides it, to compare two builds). */
+function wrapperBundle(): string {
+  return process.env.PROVENANCE_BENCH_WRAPPER || path.join(packageRoot(), 'dist/wrapper/bundle.js');
+}
+
+export function wrapped(handler: string): Buffer {
   const zip = new AdmZip();
   zip.addFile('package.json', Buffer.from(JSON.stringify({ name: 'action', main: 'entry.js' })));
   zip.addFile('entry.js', Buffer.from(ENTRY));
   zip.addFile('handler.js', Buffer.from(handler));
   zip.addFile('catalog.json', Buffer.from(CATALOG));
-  zip.addFile('.provenance/bundle.js', fs.readFileSync(path.join(packageRoot(), 'dist/wrapper/bundle.js')));
+  zip.addFile('.provenance/bundle.js', fs.readFileSync(wrapperBundle()));
   return zip.toBuffer();
 }
 
@@ -138,6 +144,8 @@ export interface ActivationBenchOptions {
   untimedPerTurn: number;
   /** include K (needs root, BTF and the built addon) */
   withKernel: boolean;
+  /** only these configurations (default: all that can run) */
+  only?: readonly ConfigKey[];
   /** also Kw: K with the agent's kernel work on a worker thread */
   withWorkerPipeline?: boolean;
   progress?: (line: string) => void;
@@ -231,7 +239,8 @@ export async function benchActivations(options: ActivationBenchOptions): Promise
   for (const k of ['warmup', 'untimedPerTurn'] as const) {
     if (!Number.isInteger(options[k]) || options[k] < 0) throw new Error(`benchActivations: ${k} must be 0 or more, got ${options[k]}`);
   }
-  const specs = CONFIGS.filter((c) => options.withKernel || c.key !== 'K');
+  const specs = CONFIGS.filter((c) => (options.withKernel || c.key !== 'K') && (!options.only || options.only.includes(c.key)));
+  if (!specs.some((c) => c.key === 'N')) throw new Error('benchActivations: N (not wrapped) is the baseline and must be among the configurations');
   if (options.withKernel && options.withWorkerPipeline) specs.push(WORKER_PIPELINE);
   const results = new Map<ConfigKey, ConfigResult>(specs.map((spec) => [spec.key, { spec, rounds: [], shippedBytes: 0, requestsServed: 0 }]));
   const card = http.createServer((req, res) => {
@@ -329,16 +338,41 @@ export function formatActivationBench(b: ActivationBench): string[] {
     }
   }
   out.push('    (B stored/act: JSON batches shipped to the correlator per activation, untimed requests included; 2 activations per request)');
+  for (const [key, label] of [
+    ['A', 'A vs N, what the wrapper costs a user (goal: at most +3 %, the interval at most +5 %)'],
+    ['K', 'K vs N, wrapper and kernel capture together (same goal)'],
+  ] as const) {
+    const c = byKey.get(key);
+    if (c) out.push(...comparison(label, c.rounds, base.rounds));
+  }
   const K = byKey.get('K');
   if (K) {
     for (const [other, label] of [
-      ['W', "K vs W, kernel capture against the wrapper's own hooks (issue 3 target: < 3 %)"],
+      ['W', "K vs W, kernel capture against the wrapper's own hooks (target: < 3 %)"],
       ['A', 'K vs A, kernel capture added to the same wrapper records, nothing else changed'],
     ] as const) {
-      out.push(...comparison(label, K.rounds, byKey.get(other)!.rounds));
+      const o = byKey.get(other);
+      if (o) out.push(...comparison(label, K.rounds, o.rounds));
     }
     const Kw = byKey.get('Kw');
     if (Kw) out.push(...comparison("Kw vs K, the agent's kernel work on a worker thread against on the platform's event loop", Kw.rounds, K.rounds));
+  }
+  return out;
+}
+
+/** The headline figures for bench/results.json: ratios of medians against N and the upper end of their 95 % interval. */
+export function activationResults(b: ActivationBench): Record<string, number> {
+  const byKey = new Map(b.configs.map((c) => [c.spec.key, c]));
+  const base = byKey.get('N')!;
+  const out: Record<string, number> = {};
+  for (const [key, name] of [
+    ['A', 'wrapper'],
+    ['K', 'kernel'],
+  ] as const) {
+    const c = byKey.get(key);
+    if (!c) continue;
+    out[`activation.${name}RatioP50`] = ratioSummary(c.rounds, base.rounds).pooled;
+    out[`activation.${name}Ci95High`] = roundBootstrapCi(c.rounds, base.rounds).high;
   }
   return out;
 }
@@ -355,7 +389,9 @@ async function main() {
   const requests = intArg(0, 'requests per turn', ACTIVATION_DEFAULTS.requests);
   const rounds = intArg(1, 'rounds', ACTIVATION_DEFAULTS.rounds);
   const withWorkerPipeline = process.argv.includes('--compare-pipelines');
-  const b = await benchActivations({ ...ACTIVATION_DEFAULTS, rounds, requests, withKernel: true, withWorkerPipeline, progress: (l) => process.stderr.write(`${l}\n`) });
+  const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+  const only = onlyArg ? (onlyArg.slice('--only='.length).split(',') as ConfigKey[]) : undefined;
+  const b = await benchActivations({ ...ACTIVATION_DEFAULTS, rounds, requests, withKernel: true, withWorkerPipeline, only, progress: (l) => process.stderr.write(`${l}\n`) });
   for (const line of formatActivationBench(b)) console.log(line);
 }
 

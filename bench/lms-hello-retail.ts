@@ -1,4 +1,4 @@
-// Bench for issue 5 on real hello-retail logs: deploys the shop with the real Serverless CLI (the
+// Bench of log message strings (LMS) on real hello-retail logs: deploys the shop with the real Serverless CLI (the
 // plugin analyses each function and stores its profile) on the embedded platform, runs the demo's
 // traffic ROUNDS times, and measures on the log lines the actions really printed:
 //   bytes stored as template + values (as the store keeps them, and in a compact form) against raw
@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ingestBatch } from '../correlator/index';
-import { classifyLine } from '../correlator/classify';
+import { classifyLine } from '../correlator/ingest/classify';
 import type { Batch } from '../protocol/batch';
 import { demoPlan, driveTraffic, newRunId } from '../examples/hello-retail/traffic';
 import { startHelloRetail } from '../test/hello-retail-harness';
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   }
 
   const row = (k: string, v: string): void => console.log(`${k.padEnd(58)} ${v}`);
-  console.log(`lms bench on hello-retail (issue 5): ${ROUNDS} round(s) of the demo traffic, ${requests} requests, ${profileOf.size} activations`);
+  console.log(`lms bench on hello-retail: ${ROUNDS} round(s) of the demo traffic, ${requests} requests, ${profileOf.size} activations`);
   row('log lines printed (all activations)', String(lines.length));
   row('matched to a template', `${matched} (${((100 * matched) / Math.max(1, lines.length)).toFixed(2)} %)`);
   row('rebuilt byte for byte', `${exact} / ${matched}`);

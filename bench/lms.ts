@@ -1,4 +1,4 @@
-// Bench for issue 5 (log message strings): analysis time per action and on a large real-world
+// Bench for log message strings (LMS): analysis time per action and on a large real-world
 // tree, matching throughput (lines/s on one core), share of lines matched, and bytes stored as
 // template id + values against raw text, for log lines printed by a real run of a generated action.
 // Run: npx tsx bench/lms.ts [lines]
@@ -117,7 +117,7 @@ const templateBytes = Buffer.byteLength(JSON.stringify(profile.templates));
 fs.rmSync(dir, { recursive: true, force: true });
 
 const row = (k: string, v: string): void => console.log(`${k.padEnd(48)} ${v}`);
-console.log('lms bench (issue 5)');
+console.log('lms bench');
 row('analysis, one action (2 files), median of 10', `${runs[5]!.toFixed(1)} ms (min ${runs[0]!.toFixed(1)})`);
 if (big) row(`analysis, serverless/lib (${big.v.stats.files} files, ${big.v.stats.logCalls} log calls)`, `${big.ms.toFixed(0)} ms`);
 row('templates / sites / edges of the action', `${profile.templates.length} / ${profile.cfg.sites.length} / ${profile.stats.edges}`);

@@ -4,17 +4,19 @@
 //   table     | PROVENANCE_TABLE               DynamoDB table (default "provenance")
 //   endpoint  | PROVENANCE_DYNAMODB_ENDPOINT   DynamoDB endpoint URL (default: the region's AWS endpoint)
 //   region    | PROVENANCE_REGION, AWS_REGION  region (needed for AWS; "us-east-1" for local endpoints)
-// Incident detection after each batch: see detect-config.ts (sensitive, allowlist, alerts, detect).
+// Incident detection after each batch: see detect/action-settings.ts (sensitive, allowlist, alerts, detect).
 // Credentials are the AWS SDK's usual ones (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the
 // environment, or the parameters aws_access_key_id / aws_secret_access_key).
 // Returns {ok: true, results: IngestResult[]} or, on bad input or an unreachable store, {error}.
 import type { ProvenanceStore, StoreLocation } from '../store/types';
 import { DEFAULT_TABLE } from '../store/types';
 import { openStore } from '../store/index';
-import { ingestBatch } from './index';
-import type { Batch, IngestResult } from '../protocol/batch';
-import { BatchError, validateBatch } from './validate';
-import { detectionOptionsFrom } from './detect-config';
+import { ingestClassified } from './index';
+import type { IngestResult } from '../protocol/batch';
+import { BatchError } from './ingest/batch-error';
+import type { ClassifiedBatch } from './ingest/classify-batch';
+import { readBatch } from './ingest/read-batch';
+import { detectionOptionsFrom } from './detect/action-settings';
 
 export type HandlerResult = { ok: true; results: IngestResult[] } | { error: string };
 
@@ -45,20 +47,19 @@ export function storeLocationFrom(params: Record<string, unknown>, env: Env): St
   return { endpoint, table, region: region ?? 'us-east-1' };
 }
 
-/** Pure: the batches a call carries, validated, or a message saying what is wrong. */
-export function batchesFrom(params: Record<string, unknown>): Batch[] | { error: string } {
+/** Pure: the batches a call carries, checked and read, or a message saying what is wrong (before anything is written). */
+export function batchesFrom(params: Record<string, unknown>): ClassifiedBatch[] | { error: string } {
   const hasOne = params.batch !== undefined;
   const hasMany = params.batches !== undefined;
-  if (hasOne === hasMany) return { error: 'pass exactly one of {batch: Batch} or {batches: Batch[]} (correlator/types.ts)' };
+  if (hasOne === hasMany) return { error: 'pass exactly one of {batch: Batch} or {batches: Batch[]} (protocol/batch.ts)' };
   const list: unknown[] = hasOne ? [params.batch] : Array.isArray(params.batches) ? params.batches : [];
   if (hasMany && !Array.isArray(params.batches)) return { error: 'batches must be an array of Batch objects' };
   try {
-    list.forEach((b, i) => validateBatch(b, hasOne ? 'batch' : `batches[${i}]`));
+    return list.map((b, i) => readBatch(b, hasOne ? 'batch' : `batches[${i}]`));
   } catch (err) {
     if (err instanceof BatchError) return { error: err.message };
     throw err;
   }
-  return list as Batch[];
 }
 
 // A warm container keeps its store connection between activations.
@@ -99,7 +100,7 @@ export async function main(params: Record<string, unknown> = {}, env: Env = proc
     const store = await storeFor(location);
     const results: IngestResult[] = [];
     // In order: an activation's begin must be known before its later records (batch order).
-    for (const batch of batches) results.push(await ingestBatch(batch, store, { detection }));
+    for (const batch of batches) results.push(await ingestClassified(batch, store, { detection }));
     return { ok: true, results };
   } catch (err) {
     return { error: `correlator could not ingest into ${location.table} at ${location.endpoint}: ${err instanceof Error ? err.message : String(err)}` };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProvenanceStore } from '../store/types';
 import { EMBEDDED_PLATFORM_HOSTS } from '../upg/analyses/config';
-import { makeBatch, ContainerOutput, ActivationWriter } from './batch-builder';
+import { makeBatch, ContainerOutput, ActivationWriter } from '../test/batch-builder';
 import type { Batch } from '../protocol/batch';
 import { createLocalSink, localAnalysisConfig, localDetection } from './local-sink';
 

@@ -5,9 +5,9 @@
 import type { ProvenanceStore } from '../store/types';
 import { analysisConfig, EMBEDDED_PLATFORM_HOSTS, parseEndpoint } from '../upg/analyses/config';
 import type { AnalysisConfig, Endpoint } from '../upg/analyses/types';
-import type { PlatformAccess } from './alerts';
-import type { DetectionOptions } from './detect';
-import { detectForRequests, type DetectionOutcome } from './detect-after-ingest';
+import type { PlatformAccess } from './detect/alerts';
+import type { DetectionOptions } from './detect/detect-incidents';
+import { detectForRequests, type DetectionOutcome } from './detect/after-ingest';
 import { BatchError, ingestBatch } from './index';
 import type { Batch, IngestResult } from '../protocol/batch';
 

@@ -34,6 +34,13 @@ export interface Capture {
   /** Capture the processes of this cgroup v2 (id = the cgroup directory's inode number). */
   addCgroup(id: bigint | number | string): void;
   removeCgroup(id: bigint | number | string): void;
+  /**
+   * Also capture every process whose cgroup lies under this one (id at depth `level` below the
+   * cgroup v2 root, e.g. a container engine's `/docker` at level 1), so that a container's first
+   * syscalls are recorded before its own cgroup is known. At most 8 subtrees.
+   */
+  addSubtree(id: bigint | number | string, level: number): void;
+  removeSubtree(id: bigint | number | string, level: number): void;
   /** Capture this process (and, as they fork, its children) wherever it is. */
   addPid(pid: number): void;
   /** Records written since the last poll, back to back (decodeBatch), or null. Blocks up to timeoutMs. */

@@ -66,6 +66,25 @@ describe('decodeBatch', () => {
     expect(events[0].params.addr).toEqual({ family: 'inet', address: '127.0.0.1', port: 8080 });
   });
 
+  it("decodes each record's own comm when consecutive records change thread names", () => {
+    const named = (comm: string) => {
+      const r = rec({ type: EventType.CLOSE, fd: 3 });
+      r.fill(0, 72, 88);
+      r.write(comm, 72, 'latin1');
+      return r;
+    };
+    const comms = ['node', 'dd', 'node', 'nod', 'sixteen-chars-xx', 'sixteen-chars-xy', ''];
+    expect(decodeBatch(Buffer.concat(comms.map(named))).events.map((e) => e.comm)).toEqual(comms);
+  });
+
+  it('keeps 64-bit values that do not fit in 32 bits, and negative ones', () => {
+    const r = rec({ type: EventType.READ, fd: 3, ret: -11n, params: [u64(0x1_0000_0000n), u64(-1n), Buffer.alloc(0)] });
+    r.writeBigUInt64LE(0xffff_ffff_ffff_fff0n, 24);
+    const [e] = decodeBatch(r).events;
+    expect(e).toMatchObject({ ret: -11n, cgroupId: 0xffff_ffff_ffff_fff0n, durationNs: 5n, flags: 0n });
+    expect(e.params).toMatchObject({ count: 0x1_0000_0000n, offset: -1n });
+  });
+
   it('walks several records back to back', () => {
     const b = Buffer.concat([rec({ type: EventType.CLOSE, fd: 3 }), rec({ type: EventType.CLONE, ret: 42n })]);
     expect(decodeBatch(b).events.map((e) => e.name)).toEqual(['close', 'clone']);

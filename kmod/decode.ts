@@ -3,15 +3,8 @@
 // record becomes a DecodeError (never an exception), and events of a newer schema with more
 // parameters, or an older one with fewer, decode with what is there.
 
-import {
-  EVENT_TABLE,
-  EVENT_VERSION,
-  EventType,
-  HEADER_SIZE,
-  PARAM_LEN_MASK,
-  PARAM_TRUNCATED,
-  ParamType,
-} from './schema';
+import * as schema from './schema';
+import { EventType, ParamType } from './schema';
 import { decodeSockaddr, type SockAddr } from './sockaddr';
 
 export type ParamValue = number | bigint | string | SockAddr | Buffer;
@@ -41,9 +34,9 @@ export interface KernelEvent {
   comm: string;
   /** parameters by name; a parameter the record does not carry is absent */
   params: Record<string, ParamValue>;
-  /** names of parameters whose value was cut by the capture limits */
+  /** names of parameters whose value was cut by the capture limits (a shared frozen empty array when none: replace, do not push) */
   truncated: string[];
-  /** parameters beyond what this decoder's table knows (a newer schema), raw */
+  /** parameters beyond what this decoder's table knows (a newer schema), raw (shared frozen empty array when none) */
   extra: Buffer[];
 }
 
@@ -57,31 +50,81 @@ export interface DecodeResult {
   errors: DecodeError[];
 }
 
-function readComm(buf: Buffer, off: number): string {
-  const raw = buf.subarray(off, off + 16);
-  const nul = raw.indexOf(0);
-  return raw.subarray(0, nul >= 0 ? nul : 16).toString('latin1');
+/**
+ * The hot loop decodes about a million records a second on one core, so it allocates only what
+ * it hands out: the event, its params object, and one BigInt per 64-bit field that is not zero.
+ * Fields are read through one DataView per batch (Buffer's readBigUInt64LE builds each BigInt from
+ * two halves), the common 64-bit values (zero) come from a constant, and a thread's comm string is
+ * reused while consecutive records come from threads with the same name.
+ */
+const ZERO = 0n;
+// copied out of the schema module once: bundlers turn imported bindings into getter calls, and
+// the hot loop reads these for every record
+const { EVENT_TABLE, EVENT_VERSION, HEADER_SIZE, PARAM_LEN_MASK, PARAM_TRUNCATED } = schema;
+/** Shared by every event without truncated or extra parameters; a copy is made before changing one. */
+const NONE: string[] = Object.freeze([]) as unknown as string[];
+const NO_EXTRA: Buffer[] = Object.freeze([]) as unknown as Buffer[];
+
+function u64(view: DataView, off: number): bigint {
+  return view.getUint32(off, true) === 0 && view.getUint32(off + 4, true) === 0 ? ZERO : view.getBigUint64(off, true);
 }
 
-function decodeParam(type: ParamType | undefined, raw: Buffer): ParamValue | DecodeError['reason'] {
-  switch (type) {
-    case ParamType.U32:
-      return raw.length === 4 ? raw.readUInt32LE(0) : `u32 of ${raw.length} bytes`;
-    case ParamType.FD:
-      return raw.length === 8 ? Number(raw.readBigInt64LE(0)) : `fd of ${raw.length} bytes`;
-    case ParamType.U64:
-      return raw.length === 8 ? raw.readBigUInt64LE(0) : `u64 of ${raw.length} bytes`;
-    case ParamType.S64:
-      return raw.length === 8 ? raw.readBigInt64LE(0) : `s64 of ${raw.length} bytes`;
-    case ParamType.PATH:
-      return raw.toString('utf8');
-    case ParamType.SOCKADDR:
-      return decodeSockaddr(raw);
-    default:
-      // BYTES: a view into the batch, no copy
-      return raw;
-  }
+function s64(view: DataView, off: number): bigint {
+  const lo = view.getInt32(off, true);
+  const hi = view.getInt32(off + 4, true);
+  // a value that fits in 32 bits (most return values): no 64-bit read
+  if ((hi === 0 && lo >= 0) || (hi === -1 && lo < 0)) return lo === 0 ? ZERO : BigInt(lo);
+  return view.getBigInt64(off, true);
 }
+
+/** A 64-bit signed fd as a number (fds and AT_FDCWD fit in 32 bits: no BigInt then). */
+function fdValue(view: DataView, off: number): number {
+  const lo = view.getInt32(off, true);
+  const hi = view.getInt32(off + 4, true);
+  if ((hi === 0 && lo >= 0) || (hi === -1 && lo < 0)) return lo;
+  return Number(view.getBigInt64(off, true));
+}
+
+/** The last comm decoded and its bytes: consecutive records mostly come from the same thread. */
+const lastComm = { bytes: Buffer.alloc(16), text: '' };
+
+function readComm(buf: Buffer, off: number): string {
+  const last = lastComm.bytes;
+  // compared byte by byte up to the NUL: a comm is short, a native compare call costs more
+  let same = true;
+  let end = off;
+  for (; end < off + 16; end++) {
+    const b = buf[end];
+    if (b !== last[end - off]) same = false;
+    if (b === 0) break;
+  }
+  if (same) return lastComm.text;
+  const text = buf.toString('latin1', off, end);
+  last.fill(0);
+  buf.copy(last, 0, off, end);
+  lastComm.text = text;
+  return text;
+}
+
+type ParamDecoder = (buf: Buffer, view: DataView, off: number, len: number) => ParamValue | string;
+const BAD = (what: string, len: number) => `${what} of ${len} bytes`;
+
+/** One decoder per parameter type; a string return is an error (except PATH, whose value is text). */
+const PARAM_DECODERS: Record<number, ParamDecoder> = {
+  [ParamType.U32]: (_b, v, off, len) => (len === 4 ? v.getUint32(off, true) : BAD('u32', len)),
+  [ParamType.FD]: (_b, v, off, len) => (len === 8 ? fdValue(v, off) : BAD('fd', len)),
+  [ParamType.U64]: (_b, v, off, len) => (len === 8 ? u64(v, off) : BAD('u64', len)),
+  [ParamType.S64]: (_b, v, off, len) => (len === 8 ? s64(v, off) : BAD('s64', len)),
+  [ParamType.PATH]: (b, _v, off, len) => b.toString('utf8', off, off + len),
+  [ParamType.SOCKADDR]: (b, _v, off, len) => decodeSockaddr(b.subarray(off, off + len)),
+};
+// BYTES: a view into the batch, no copy
+const BYTES_DECODER: ParamDecoder = (b, _v, off, len) => b.subarray(off, off + len);
+
+/** Per event type: the parameters' names and decoders, built once from the table. */
+const PARAM_PLANS: ReadonlyArray<ReadonlyArray<{ name: string; decode: ParamDecoder; isPath: boolean }>> = EVENT_TABLE.map((info) =>
+  info.params.map((pi) => ({ name: pi.name, decode: PARAM_DECODERS[pi.type] ?? BYTES_DECODER, isPath: pi.type === ParamType.PATH })),
+);
 
 /**
  * Decode one record at `offset`. Returns the event, or an error; `len` is the record's length
@@ -90,19 +133,20 @@ function decodeParam(type: ParamType | undefined, raw: Buffer): ParamValue | Dec
 export function decodeRecord(
   buf: Buffer,
   offset: number,
+  view: DataView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength),
 ): { event: KernelEvent; len: number } | { error: DecodeError; len: number | null } {
   const avail = buf.length - offset;
   if (avail < 4) return { error: { offset, reason: `${avail} stray bytes at the end of the batch` }, len: null };
-  const len = buf.readUInt32LE(offset);
+  const len = view.getUint32(offset, true);
   if (len < HEADER_SIZE) {
     return { error: { offset, reason: `record length ${len} is shorter than the ${HEADER_SIZE}-byte header` }, len: null };
   }
   if (len > avail) {
     return { error: { offset, reason: `record length ${len} runs past the batch end (${avail} bytes left)` }, len: null };
   }
-  const type = buf.readUInt16LE(offset + 4);
-  const version = buf.readUInt8(offset + 6);
-  const nparams = buf.readUInt8(offset + 7);
+  const type = view.getUint16(offset + 4, true);
+  const version = buf[offset + 6];
+  const nparams = buf[offset + 7];
   if (version === 0 || version > EVENT_VERSION) {
     // a newer header could move fields: only the length is known to be where it is
     return { error: { offset, reason: `record version ${version}, this decoder reads version ${EVENT_VERSION}` }, len };
@@ -112,31 +156,32 @@ export function decodeRecord(
     return { error: { offset, reason: `${nparams} parameter lengths do not fit in a ${len}-byte record` }, len };
   }
   const info = EVENT_TABLE[type];
+  const plan = info ? PARAM_PLANS[type] : undefined;
   const event: KernelEvent = {
     offset,
     type,
     name: info ? info.name : `unknown_${type}`,
     version,
-    tsNs: buf.readBigUInt64LE(offset + 8),
-    durationNs: buf.readBigUInt64LE(offset + 16),
-    cgroupId: buf.readBigUInt64LE(offset + 24),
-    ret: buf.readBigInt64LE(offset + 32),
-    flags: buf.readBigUInt64LE(offset + 40),
-    pid: buf.readUInt32LE(offset + 48),
-    tgid: buf.readUInt32LE(offset + 52),
-    syscallNr: buf.readInt32LE(offset + 56),
-    fd: buf.readInt32LE(offset + 60),
-    rflags: buf.readUInt32LE(offset + 64),
-    ppid: buf.readUInt32LE(offset + 68),
+    tsNs: u64(view, offset + 8),
+    durationNs: u64(view, offset + 16),
+    cgroupId: u64(view, offset + 24),
+    ret: s64(view, offset + 32),
+    flags: u64(view, offset + 40),
+    pid: view.getUint32(offset + 48, true),
+    tgid: view.getUint32(offset + 52, true),
+    syscallNr: view.getInt32(offset + 56, true),
+    fd: view.getInt32(offset + 60, true),
+    rflags: view.getUint32(offset + 64, true),
+    ppid: view.getUint32(offset + 68, true),
     comm: readComm(buf, offset + 72),
     params: {},
-    truncated: [],
-    extra: [],
+    truncated: NONE,
+    extra: NO_EXTRA,
   };
   let data = offset + lensEnd;
   const end = offset + len;
   for (let i = 0; i < nparams; i++) {
-    const word = buf.readUInt16LE(offset + HEADER_SIZE + i * 2);
+    const word = view.getUint16(offset + HEADER_SIZE + i * 2, true);
     const plen = word & PARAM_LEN_MASK;
     if (data + plen > end) {
       return {
@@ -144,19 +189,23 @@ export function decodeRecord(
         len,
       };
     }
-    const raw = buf.subarray(data, data + plen);
+    const at = data;
     data += plen;
-    const pinfo = info?.params[i];
-    if (!pinfo) {
-      event.extra.push(raw);
+    const step = plan?.[i];
+    if (!step) {
+      if (event.extra === NO_EXTRA) event.extra = [];
+      event.extra.push(buf.subarray(at, at + plen));
       continue;
     }
-    const value = decodeParam(pinfo.type, raw);
-    if (typeof value === 'string' && pinfo.type !== ParamType.PATH) {
-      return { error: { offset, reason: `parameter ${i} (${pinfo.name}) of ${event.name}: ${value}` }, len };
+    const value = step.decode(buf, view, at, plen);
+    if (typeof value === 'string' && !step.isPath) {
+      return { error: { offset, reason: `parameter ${i} (${step.name}) of ${event.name}: ${value}` }, len };
     }
-    event.params[pinfo.name] = value;
-    if (word & PARAM_TRUNCATED) event.truncated.push(pinfo.name);
+    event.params[step.name] = value;
+    if (word & PARAM_TRUNCATED) {
+      if (event.truncated === NONE) event.truncated = [];
+      event.truncated.push(step.name);
+    }
   }
   return { event, len };
 }
@@ -167,11 +216,12 @@ export function decodeRecord(
  */
 export function decodeBatch(batch: Uint8Array): DecodeResult {
   const buf = Buffer.isBuffer(batch) ? batch : Buffer.from(batch.buffer, batch.byteOffset, batch.byteLength);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const events: KernelEvent[] = [];
   const errors: DecodeError[] = [];
   let off = 0;
   while (off < buf.length) {
-    const r = decodeRecord(buf, off);
+    const r = decodeRecord(buf, off, view);
     if ('event' in r) events.push(r.event);
     else errors.push(r.error);
     if (r.len === null) break;

@@ -1,4 +1,4 @@
-// Kernel capture: the event schema, the decoder and the native binding (DESIGN.md section 3, step 3).
+// Kernel capture: the event schema, the decoder and the native binding.
 export * from './schema';
 export * from './decode';
 export * from './sockaddr';

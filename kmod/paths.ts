@@ -1,24 +1,9 @@
 // Where kernel capture's built artifacts live, found from the package root so that the same
 // code works from the .ts sources (vitest) and from dist/.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { packageRoot } from '../package/root';
 
-export function packageRoot(from: string = __dirname): string {
-  let dir = from;
-  for (;;) {
-    const pj = path.join(dir, 'package.json');
-    if (fs.existsSync(pj)) {
-      try {
-        if (JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'serverless-provenance') return dir;
-      } catch {
-        // not ours: keep walking up
-      }
-    }
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`cannot find the serverless-provenance package root above ${from}`);
-    dir = up;
-  }
-}
+export { packageRoot };
 
 export const kmodPaths = (root = packageRoot()) => ({
   addon: path.join(root, 'kmod', 'build', 'Release', 'sp_capture.node'),

@@ -1,6 +1,6 @@
 // The kernel event record, mirrored from include/sp_event.h and src/sp_event_table.c.
 // schema.test.ts compiles tools/sp_dump_schema.c against the C definition and checks that
-// every constant, header field and event parameter here is identical; layout.test.ts checks
+// every constant, header field and event parameter here is identical; test/kmod-layout.test.ts checks
 // the header against the compiled probe's BTF. Change the C first, then this mirror.
 
 export const EVENT_VERSION = 1;

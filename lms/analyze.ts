@@ -80,8 +80,12 @@ class Analysis implements BuildEnv {
       ts.forEachChild(sf, visit);
     }
     const handler = this.findHandler();
-    const roots = { handler: handler ? [this.graphFor(handler, undefined).key] : [], init: this.graphFor(this.lp.entry, undefined).key };
-    const { edges } = buildEdges(this.graphs, roots, ENTRY, EXIT);
+    const escaped = findEscapedFunctions(this.lp.files, (e) => this.functionValue(e))
+      .filter((f) => f !== handler)
+      .map((f) => this.graphFor(f, undefined).key);
+    const roots = { handler: [handler ? this.graphFor(handler, undefined).key : this.unknownHandler()], init: this.graphFor(this.lp.entry, undefined).key, escaped };
+    const { edges, deferred } = buildEdges(this.graphs, roots, ENTRY, EXIT);
+    for (const site of this.sites) if (deferred.has(site.id)) site.deferred = true;
     const edgeRecord: Record<string, string[]> = {};
     let edgeCount = 0;
     for (const [from, tos] of edges) {
@@ -101,6 +105,14 @@ class Analysis implements BuildEnv {
       notes: this.notes,
       stats: { files: this.lp.files.length, logCalls: this.logCalls, templates: templates.length, sites: this.sites.length, edges: edgeCount, ms: Math.round((performance.now() - t0) * 10) / 10 },
     };
+  }
+
+  /** Without the handler's code, what it prints is unknown: a graph of one unknown site stands for it. */
+  private unknownHandler(): string {
+    const key = '<handler not found>';
+    const site = this.addSite({ kind: 'unknown', why: `handler "${this.handlerName}" not found`, file: this.rel(this.lp.entry.fileName), line: 1, fn: this.handlerName });
+    this.graphs.set(key, { key, nodes: [{ kind: 'plain', succ: [1] }, { kind: 'event', site, succ: [2] }, { kind: 'end', succ: [] }], start: 0, end: 2 });
+    return key;
   }
 
   private rel(file: string): string {
@@ -212,6 +224,59 @@ class Analysis implements BuildEnv {
       if (f && this.fileSet.has(f.getSourceFile())) return f;
     }
     return undefined;
+  }
+
+  functionValue(expr: ts.Expression): ts.SignatureDeclaration | undefined {
+    let e = skipOuter(expr);
+    // f.bind(this, ...) is f
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'bind') e = skipOuter(e.expression.expression);
+    if (ts.isFunctionExpression(e) || ts.isArrowFunction(e)) return e;
+    if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return undefined;
+    const f = this.functionOfExpr(e, 0);
+    return f && this.fileSet.has(f.getSourceFile()) ? f : undefined;
+  }
+
+  isGlobalPromise(expr: ts.Expression): boolean {
+    const e = skipOuter(expr);
+    return ts.isIdentifier(e) && e.text === 'Promise' && !this.r.definitions(e).decls.some((d) => this.fileSet.has(d.getSourceFile()));
+  }
+
+  private readonly promiseCache = new Map<ts.Node, boolean>();
+
+  returnsPromise(fn: Fn): boolean {
+    if (ts.isSourceFile(fn)) return false;
+    const known = this.promiseCache.get(fn);
+    if (known !== undefined) return known;
+    this.promiseCache.set(fn, false); // recursion guard
+    const result = (ts.getCombinedModifierFlags(fn as ts.Declaration) & ts.ModifierFlags.Async) !== 0 || returnedExpressions(fn).some((e) => this.isPromiseExpr(e));
+    this.promiseCache.set(fn, result);
+    return result;
+  }
+
+  private isPromiseExpr(expr: ts.Expression): boolean {
+    const e = skipOuter(expr);
+    if (ts.isNewExpression(e)) return this.isGlobalPromise(e.expression);
+    if (!ts.isCallExpression(e)) return false;
+    const callee = skipOuter(e.expression);
+    if (ts.isPropertyAccessExpression(callee) && (PROMISE_METHODS.has(callee.name.text) || this.isGlobalPromise(callee.expression))) return true;
+    const target = this.calleeOf(e);
+    return !!target && this.returnsPromise(target);
+  }
+
+  dynamicCode(call: ts.CallExpression): string | undefined {
+    const callee = skipOuter(call.expression);
+    const local = (id: ts.Identifier): boolean => this.r.definitions(id).decls.some((d) => this.fileSet.has(d.getSourceFile()));
+    if (ts.isIdentifier(callee) && callee.text === 'eval' && !local(callee)) return 'eval';
+    const arg = call.arguments[0];
+    const dynamicSpec = !!arg && !ts.isStringLiteralLike(arg);
+    if (ts.isIdentifier(callee) && callee.text === 'require' && dynamicSpec && !local(callee)) return `require(${short(arg!)})`;
+    if (call.expression.kind === ts.SyntaxKind.ImportKeyword && dynamicSpec) return `import(${short(arg!)})`;
+    return undefined;
+  }
+
+  unknownSite(at: ts.Node, fnName: string, why: string): string {
+    const { file, line } = this.position(at);
+    return this.addSite({ kind: 'unknown', why, file, line, fn: fnName });
   }
 
   private localModule(spec: ts.StringLiteralLike): ts.SourceFile | undefined {
@@ -404,6 +469,83 @@ function winstonMessage(args: ArgValue[], splat: boolean): TemplatePart[] {
   // winston's splat leaves a message without placeholders alone and keeps extra args as metadata
   if (tokens === 0) return normalizeParts(msg.parts.map((p) => ('param' in p ? { hole: 'text' as const } : p)));
   return formatTemplate([msg, ...rest.slice(0, tokens)]);
+}
+
+/** Methods whose result is a promise, whatever they are called on. */
+const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
+
+/** What a function can return: its return statements' expressions (not those of nested functions) and an arrow's expression body. */
+function returnedExpressions(fn: ts.SignatureDeclaration): ts.Expression[] {
+  const body = (fn as ts.FunctionLikeDeclaration).body;
+  if (!body) return [];
+  if (!ts.isBlock(body)) return [body];
+  const out: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return out;
+}
+
+/** `module.exports`, `exports`, or a property of either: what a module hands to whoever loads it. */
+function isExportTarget(e: ts.Expression): boolean {
+  const x = skipOuter(e);
+  if (ts.isIdentifier(x)) return x.text === 'exports';
+  if (ts.isPropertyAccessExpression(x)) return (ts.isIdentifier(x.expression) && x.expression.text === 'module' && x.name.text === 'exports') || isExportTarget(x.expression);
+  return false;
+}
+
+/** The value of `n` is exported (assigned to exports, or part of an object literal that is). */
+function isExported(n: ts.Node): boolean {
+  let v: ts.Node = n;
+  for (;;) {
+    const p = v.parent;
+    if (!p) return false;
+    if (ts.isParenthesizedExpression(p) || ts.isObjectLiteralExpression(p) || ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) v = p;
+    else return (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === v && isExportTarget(p.left)) || ts.isExportAssignment(p);
+  }
+}
+
+/**
+ * Local functions kept as values where a later call cannot be resolved (stored in an object or an
+ * array, returned, assigned to a property, chosen by a condition): whoever calls them does so at a
+ * time the analyser cannot know, so their sites are deferred. Functions handed to calls are the
+ * builder's business, and exports are called by the runtime (the handler) or resolved directly.
+ */
+function findEscapedFunctions(files: readonly ts.SourceFile[], functionValue: (e: ts.Expression) => ts.SignatureDeclaration | undefined): ts.SignatureDeclaration[] {
+  const out = new Set<ts.SignatureDeclaration>();
+  const escapes = (n: ts.Node): boolean => {
+    let v: ts.Node = n;
+    while (ts.isParenthesizedExpression(v.parent) || ts.isAsExpression(v.parent)) v = v.parent;
+    const p = v.parent;
+    if (isExported(v)) return false;
+    if (ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p) || ts.isReturnStatement(p) || ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isConditionalExpression(p) || ts.isYieldExpression(p)) return true;
+    if (ts.isArrowFunction(p) && p.body === v) return true;
+    if (ts.isBinaryExpression(p) && p.right === v) {
+      const k = p.operatorToken.kind;
+      if (k === ts.SyntaxKind.EqualsToken) return !ts.isIdentifier(skipOuter(p.left));
+      return k === ts.SyntaxKind.BarBarToken || k === ts.SyntaxKind.QuestionQuestionToken || k === ts.SyntaxKind.AmpersandAmpersandToken;
+    }
+    if (ts.isBinaryExpression(p) && p.left === v) return p.operatorToken.kind === ts.SyntaxKind.BarBarToken || p.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken;
+    return false;
+  };
+  for (const sf of files) {
+    const visit = (n: ts.Node): void => {
+      if (ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isIdentifier(n) || ts.isPropertyAccessExpression(n)) {
+        if (escapes(n)) {
+          const f = functionValue(n as ts.Expression);
+          if (f) out.add(f);
+        }
+      } else if (ts.isMethodDeclaration(n) && ts.isObjectLiteralExpression(n.parent) && n.body && !isExported(n.parent)) {
+        out.add(n); // a method of an object literal may be picked by a computed key
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return [...out];
 }
 
 function bySiteId(a: string, b: string): number {

@@ -1,8 +1,13 @@
 // Builds one function's graph (graph.ts) from its TypeScript AST: statements in order, branches,
 // loops (with unit boundaries when the loop does I/O), switch, try/catch/finally, early
 // return/throw/break/continue, short-circuit and conditional expressions, logging calls (event
-// nodes) and calls into local functions (call nodes). Callbacks handed to other calls run zero or
-// more times at that point; async callbacks of map/forEach run concurrently.
+// nodes) and calls into local functions (call nodes). Callbacks (inline or local functions passed by
+// name) run where their callee says: array iteration methods call them here, zero or more times
+// (async ones of map/forEach concurrently); `new Promise(executor)` runs the executor once, here;
+// any other callee (a library, `.then`, `.on`, `setTimeout`) may call them at any later time, so
+// their sites are deferred. A promise-returning local function called without `await`/`return`
+// goes on after the caller moved on: deferred too. Code the analyser cannot read (eval, a dynamic
+// require) is an unknown site.
 import ts from 'typescript';
 import type { ArgValue } from './format-model';
 import type { FnGraph, GNode } from './graph';
@@ -27,6 +32,15 @@ export interface BuildEnv {
   unitLoop(at: ts.Node, fnName: string, io: string[], form: string, concurrent: boolean): string;
   /** local files imported for their side effects by an ES module, in order */
   importedModules(sf: ts.SourceFile): ts.SourceFile[];
+  /** the local function an expression evaluates to (a function expression, or a name bound to one) */
+  functionValue(expr: ts.Expression): ts.SignatureDeclaration | undefined;
+  /** the expression is the global Promise (not a local binding of that name) */
+  isGlobalPromise(expr: ts.Expression): boolean;
+  /** the function returns a promise: async, or it returns `new Promise`, `.then(...)` or another such call */
+  returnsPromise(fn: ts.SignatureDeclaration | ts.SourceFile): boolean;
+  /** why the call runs code the analyser cannot read (eval, dynamic require/import), or undefined */
+  dynamicCode(call: ts.CallExpression): string | undefined;
+  unknownSite(at: ts.Node, fnName: string, why: string): string;
 }
 
 interface Jump {
@@ -287,9 +301,20 @@ export class FunctionBuilder {
     if (ts.isCallExpression(e)) return this.callExpr(e, from, ctx);
     if (ts.isNewExpression(e)) {
       let f = this.expr(e.expression, from, ctx);
-      for (const a of e.arguments ?? []) f = this.expr(a, f, ctx);
+      const callbacks: ts.SignatureDeclaration[] = [];
+      for (const a of e.arguments ?? []) {
+        f = this.expr(a, f, ctx);
+        const cb = this.env.functionValue(a);
+        if (cb) callbacks.push(cb);
+      }
       const callee = this.env.calleeOf(e);
       if (callee) f = [this.call(this.env.graphFor(callee, undefined).key, f)];
+      const executor = this.env.isGlobalPromise(e.expression) && e.arguments?.length ? this.env.functionValue(e.arguments[0]!) : undefined;
+      for (const cb of callbacks) {
+        // the Promise constructor calls its executor once, synchronously, before it returns
+        if (cb === executor) f = [this.call(this.env.graphFor(cb, undefined).key, f)];
+        else f = this.deferredCallback(cb, f);
+      }
       return f;
     }
     if (ts.isConditionalExpression(e)) {
@@ -313,10 +338,12 @@ export class FunctionBuilder {
     if (!ts.isFunctionLike(callee)) f = this.expr(call.expression, f, ctx);
     const callbacks: ts.SignatureDeclaration[] = [];
     for (const a of call.arguments) {
-      const inner = skipOuter(a);
-      if (ts.isFunctionExpression(inner) || ts.isArrowFunction(inner)) callbacks.push(inner);
-      else f = this.expr(a, f, ctx);
+      f = this.expr(a, f, ctx); // a function expression runs nothing here
+      const cb = this.env.functionValue(a);
+      if (cb) callbacks.push(cb);
     }
+    const dynamic = this.env.dynamicCode(call);
+    if (dynamic) f = [this.event(this.env.unknownSite(call, this.fnName, dynamic), f)];
     // a call into the project's own code is followed, even when its name looks like a logger's
     const target = this.env.calleeOf(call);
     const log = target ? undefined : this.env.classify(call);
@@ -328,22 +355,33 @@ export class FunctionBuilder {
       if (target) {
         const combos = ts.isSourceFile(target) ? [undefined] : this.env.argValues(call.arguments, this.scope);
         const next: number[] = [];
+        // a promise nobody waits for settles after the caller moved on, and a generator's body runs
+        // as its consumer pulls: their lines come any time from here on (or never)
+        const generator = !ts.isSourceFile(target) && !!(target as ts.FunctionLikeDeclaration).asteriskToken;
+        const deferred = generator || (this.env.returnsPromise(target) && !awaitedOrReturned(call));
         for (const args of combos.length ? combos : [undefined]) {
           const g = this.env.graphFor(target, args);
           if (g.parametric && args && args.some(refersToParams)) this.parametric = true;
-          next.push(this.call(g.key, f));
+          const n = this.call(g.key, f);
+          if (deferred) (this.nodes[n] as { deferred?: boolean }).deferred = true;
+          next.push(n);
         }
-        f = next;
+        f = deferred ? uniq([...f, ...next]) : next;
       }
     }
-    for (const cb of callbacks) f = this.callback(call, cb, f);
+    // a function given to a logger is printed, not called
+    if (!log) for (const cb of callbacks) f = this.callback(call, cb, f);
     return f;
   }
 
-  /** A callback handed to a call: runs zero or more times here (a unit loop when it does I/O). */
+  /**
+   * A callback handed to a call. Array iteration methods run it here, zero or more times (a unit
+   * loop when it does I/O); anything else may run it at any later time (deferred).
+   */
   private callback(call: ts.CallExpression, cb: ts.SignatureDeclaration, from: number[]): number[] {
     const key = this.env.graphFor(cb, undefined).key;
     const method = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : '';
+    if (!ARRAY_ITERATION.has(method)) return this.deferredCallback(cb, from);
     const isAsync = !!ts.getCombinedModifierFlags(cb as ts.Declaration) && (ts.getCombinedModifierFlags(cb as ts.Declaration) & ts.ModifierFlags.Async) !== 0;
     if (ARRAY_ITERATION.has(method)) {
       const io = this.env.ioReasons(cb);
@@ -368,6 +406,23 @@ export class FunctionBuilder {
     this.connect([c], head);
     return [head];
   }
+
+  /** Zero or more runs placed here (so the graph shows where it was handed over), marked deferred. */
+  private deferredCallback(cb: ts.SignatureDeclaration, from: number[]): number[] {
+    const head = this.plain(from);
+    const c = this.call(this.env.graphFor(cb, undefined).key, [head]);
+    (this.nodes[c] as { deferred?: boolean }).deferred = true;
+    this.connect([c], head);
+    return [head];
+  }
+}
+
+/** `await f()`, `return f()`, `() => f()`, `yield f()`: whoever called us waits for the promise (or gets it). */
+function awaitedOrReturned(call: ts.CallExpression): boolean {
+  let n: ts.Node = call;
+  while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent)) n = n.parent;
+  const p = n.parent;
+  return ts.isAwaitExpression(p) || ts.isReturnStatement(p) || ts.isYieldExpression(p) || (ts.isArrowFunction(p) && p.body === n);
 }
 
 function refersToParams(a: ArgValue): boolean {

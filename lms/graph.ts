@@ -8,7 +8,7 @@ export const EPS = '';
 
 export type GNode =
   | { kind: 'event'; site: string; succ: number[] }
-  | { kind: 'call'; callee: string; parallel?: boolean; succ: number[] }
+  | { kind: 'call'; callee: string; parallel?: boolean; /** the callee runs at a time nobody can know (a callback, an unawaited promise) */ deferred?: boolean; succ: number[] }
   | { kind: 'plain'; succ: number[] }
   | { kind: 'end'; succ: number[] };
 
@@ -31,6 +31,8 @@ interface Summary {
 export interface CfgEdges {
   /** site (or ENTRY) -> sites (or EXIT) that can follow */
   edges: Map<string, Set<string>>;
+  /** sites that may run at any later time: every event of a deferred call's callee, and of the escaped roots */
+  deferred: Set<string>;
   summaries: Map<string, Summary>;
 }
 
@@ -102,7 +104,7 @@ export function summarize(fns: ReadonlyMap<string, FnGraph>): Map<string, Summar
 }
 
 /** Site-to-site edges of every function, with ENTRY/EXIT wired to the roots. */
-export function buildEdges(fns: ReadonlyMap<string, FnGraph>, roots: { handler: string[]; init?: string }, entry: string, exit: string): CfgEdges {
+export function buildEdges(fns: ReadonlyMap<string, FnGraph>, roots: { handler: string[]; init?: string; escaped?: string[] }, entry: string, exit: string): CfgEdges {
   const sums = summarize(fns);
   const edges = new Map<string, Set<string>>();
   const add = (from: string, tos: Iterable<string>, exitOnEps = false): void => {
@@ -115,9 +117,12 @@ export function buildEdges(fns: ReadonlyMap<string, FnGraph>, roots: { handler: 
     }
   };
   const get = (k: string): Summary => sums.get(k) ?? EMPTY_SUMMARY();
+  const deferred = new Set<string>();
+  for (const k of roots.escaped ?? []) union(deferred, get(k).all);
   for (const [k, g] of fns) {
     const s = get(k);
     g.nodes.forEach((n) => {
+      if (n.kind === 'call' && n.deferred) union(deferred, get(n.callee).all);
       const after = new Set<string>();
       for (const j of n.succ) union(after, s.r[j]!);
       if (n.kind === 'event') add(n.site, after);
@@ -143,5 +148,5 @@ export function buildEdges(fns: ReadonlyMap<string, FnGraph>, roots: { handler: 
     add(entry, init.first);
     for (const l of init.last) add(l, handlerFirst, true);
   }
-  return { edges, summaries: sums };
+  return { edges, deferred, summaries: sums };
 }

@@ -1,4 +1,4 @@
-// Public API of the log-message-string analysis (issue 5). The plugin calls analyzeAction at
+// Public API of the log-message-string analysis. The plugin calls analyzeAction at
 // package time; the correlator calls createMatcher, checkSequence and assignUnits at run time.
 export { analyzeAction, type AnalyzeOptions } from './analyze';
 export { createMatcher, type LmsMatcher } from './matcher';

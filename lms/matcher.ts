@@ -1,6 +1,7 @@
 // The run-time half: a log line -> (template id, values), and back, exactly. Ambiguity between
 // templates that both match is resolved by the LMS-CFG: a template that may follow the previous
 // one wins; then the most specific (most literal characters).
+import { compileBounded, MATCH_BUDGET, type BoundedMatch } from './bounded-match';
 import { CfgWalker } from './walk';
 import { ENTRY, type LmsMatch, type LmsProfile, type LmsTemplate } from './types';
 
@@ -17,7 +18,8 @@ export interface LmsMatcher {
 
 interface Compiled {
   t: LmsTemplate;
-  re: RegExp;
+  /** the template's language, matched with bounded work (never its backtracking regex: lines are hostile) */
+  match: BoundedMatch;
   prefix: string;
   suffix: string;
   holes: number;
@@ -28,9 +30,8 @@ export function createMatcher(profile: LmsProfile): LmsMatcher {
   const byId = new Map<string, Compiled>();
   const compiled: Compiled[] = [];
   for (const t of profile.templates) {
-    let re: RegExp;
     try {
-      re = new RegExp(t.regex);
+      new RegExp(t.regex); // a profile whose regex does not compile was damaged or hand-edited
     } catch (e) {
       throw new Error(`lms: template ${t.id} has an invalid regex (${(e as Error).message}); re-run the analyser`);
     }
@@ -38,7 +39,7 @@ export function createMatcher(profile: LmsProfile): LmsMatcher {
     const last = t.parts[t.parts.length - 1];
     const c: Compiled = {
       t,
-      re,
+      match: compileBounded(t.parts),
       prefix: first && 'lit' in first ? first.lit : '',
       suffix: t.parts.length > 1 && last && 'lit' in last ? last.lit : '',
       holes: t.parts.filter((p) => 'hole' in p).length,
@@ -56,13 +57,15 @@ export function createMatcher(profile: LmsProfile): LmsMatcher {
     if (c.prefix) byFirst.set(c.prefix[0]!, [...(byFirst.get(c.prefix[0]!) ?? []), c]);
     else open.push(c);
   }
-  const expectedCache = new Map<string, Set<string>>();
-  const expectedAfter = (prev: string | undefined): Set<string> => {
+  const expectedCache = new Map<string, { has(id: string): boolean }>();
+  const anything = { has: (): boolean => true };
+  const expectedAfter = (prev: string | undefined): { has(id: string): boolean } => {
     const key = prev ?? ENTRY;
     let set = expectedCache.get(key);
     if (!set) {
       const states = prev === undefined ? [ENTRY] : (walker.sitesOf.get(prev) ?? []);
-      set = new Set(walker.expectedAfter(states));
+      // deferred templates may come anywhere; after an unknown site, so may every template
+      set = walker.unknownAfter(states) ? anything : new Set([...walker.expectedAfter(states), ...walker.deferred]);
       expectedCache.set(key, set);
     }
     return set;
@@ -71,7 +74,9 @@ export function createMatcher(profile: LmsProfile): LmsMatcher {
   const matchText = (text: string, previous: string | undefined): LmsMatch | undefined => {
     const expected = expectedAfter(previous);
     const a = byFirst.get(text[0] ?? '') ?? [];
-    let best: { c: Compiled; m: RegExpExecArray } | undefined;
+    let best: { c: Compiled; m: string[] } | undefined;
+    // one budget for the whole line: a hostile line costs the same bounded work however many templates there are
+    const budget = { left: MATCH_BUDGET };
     // walk both candidate lists in specificity order
     let i = 0;
     let j = 0;
@@ -79,12 +84,15 @@ export function createMatcher(profile: LmsProfile): LmsMatcher {
       const c = j >= open.length || (i < a.length && a[i]!.t.literalChars >= open[j]!.t.literalChars) ? a[i++]! : open[j++]!;
       if (c.prefix && !text.startsWith(c.prefix)) continue;
       if (c.suffix && !text.endsWith(c.suffix)) continue;
-      const m = c.re.exec(text);
-      if (!m) continue;
-      if (expected.has(c.t.id)) return { templateId: c.t.id, values: m.slice(1), expected: true };
+      const m = c.match(text, budget);
+      if (!m) {
+        if (budget.left <= 0) break; // out of work for this line: what matched so far, or nothing (kept raw)
+        continue;
+      }
+      if (expected.has(c.t.id)) return { templateId: c.t.id, values: m, expected: true };
       best ??= { c, m };
     }
-    return best && { templateId: best.c.t.id, values: best.m.slice(1), expected: false };
+    return best && { templateId: best.c.t.id, values: best.m, expected: false };
   };
 
   const render = (templateId: string, values: readonly string[], envelope?: string): string => {

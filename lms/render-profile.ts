@@ -15,7 +15,8 @@ export function formatProfileText(p: LmsProfile): string {
     if (id === ENTRY || id === EXIT) return id;
     const s = p.cfg.sites.find((x) => x.id === id);
     if (!s) return id;
-    return s.kind === 'log' ? `${id}[${s.template}]` : `${id}[${s.kind} ${s.loop}]`;
+    if (s.kind === 'unknown') return `${id}[unknown: ${s.why ?? '?'}]`;
+    return s.kind === 'log' ? `${id}[${s.template}${s.deferred ? ' deferred' : ''}]` : `${id}[${s.kind} ${s.loop}]`;
   };
   for (const [from, tos] of Object.entries(p.cfg.edges)) lines.push(`  ${label(from)} -> ${tos.map(label).join(', ')}`);
   for (const n of p.notes) lines.push(`note: ${n}`);
@@ -29,8 +30,9 @@ export function formatProfileDot(p: LmsProfile): string {
   const used = new Set<string>([...Object.keys(p.cfg.edges), ...Object.values(p.cfg.edges).flat()]);
   for (const s of p.cfg.sites) {
     if (!used.has(s.id)) continue;
-    const label = s.kind === 'log' ? `${text.get(s.template!) ?? s.template}\n${s.file}:${s.line}` : `${s.kind} ${s.loop}`;
-    lines.push(`  ${q(s.id)} [shape=${s.kind === 'log' ? 'box' : 'diamond'}, label=${q(label)}];`);
+    const label = s.kind === 'log' ? `${text.get(s.template!) ?? s.template}${s.deferred ? ' (deferred)' : ''}\n${s.file}:${s.line}` : s.kind === 'unknown' ? `unknown: ${s.why ?? '?'}\n${s.file}:${s.line}` : `${s.kind} ${s.loop}`;
+    const shape = s.kind === 'log' ? 'box' : s.kind === 'unknown' ? 'octagon' : 'diamond';
+    lines.push(`  ${q(s.id)} [shape=${shape}${s.deferred ? ', style=dashed' : ''}, label=${q(label)}];`);
   }
   for (const [from, tos] of Object.entries(p.cfg.edges)) for (const to of tos) lines.push(`  ${q(from)} -> ${q(to)};`);
   lines.push('}');

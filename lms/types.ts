@@ -1,4 +1,4 @@
-// The LMS profile: what the static analyser knows about one action's logging (issue 5,
+// The LMS profile: what the static analyser knows about one action's logging (
 // DisProTrack's "log message strings" and "LMS-CFG"). It is plain JSON, versioned, written at
 // package time and read by the correlator. Add optional fields freely; never rename.
 
@@ -44,11 +44,15 @@ export interface LmsTemplate {
   sink: TemplateSink;
 }
 
-/** A node of the LMS-CFG: a logging site, or a unit boundary (which prints nothing). */
+/**
+ * A node of the LMS-CFG: a logging site, a unit boundary (which prints nothing), or a point the
+ * analyser cannot see past ("unknown": code it could not read runs there, e.g. a dynamic require
+ * or eval), after which any template may follow.
+ */
 export interface LmsSite {
   /** "s<N>", unique within the profile */
   id: string;
-  kind: 'log' | 'unit-begin' | 'unit-end';
+  kind: 'log' | 'unit-begin' | 'unit-end' | 'unknown';
   /** for kind = log */
   template?: string;
   /** for unit-begin / unit-end: the unit loop */
@@ -58,6 +62,15 @@ export interface LmsSite {
   line: number;
   /** enclosing function, for people ("handler", "Class.method", "<module>", "<anonymous>@12") */
   fn: string;
+  /**
+   * The site runs in code whose call time the analyser cannot know: a callback handed to a library
+   * (`request(opts, cb)`, `.then(cb)`, `emitter.on('x', cb)`, `setTimeout(cb)`), a promise nobody
+   * awaits, a function kept as a value and called from elsewhere. Its line may appear at any point
+   * of the activation; the sequence check accepts it anywhere, without losing its place.
+   */
+  deferred?: boolean;
+  /** for kind = unknown: why the analyser could not follow the code there */
+  why?: string;
 }
 
 /** A loop whose iterations are execution units (it does I/O: await, fs, network, DynamoDB...). */

@@ -36,7 +36,7 @@ export const PROVENANCE_COMMANDS: Record<string, CommandDefinition> = {
         },
       },
       analyze: {
-        usage: "Print each function's log message templates and LMS-CFG (static analysis of its handler, issue 5)",
+        usage: "Print each function's log message templates and LMS-CFG (static analysis of its handler)",
         lifecycleEvents: ['analyze'],
         options: {
           function: { usage: 'Only this function', type: 'string', shortcut: 'f' },
@@ -64,6 +64,14 @@ export const PROVENANCE_COMMANDS: Record<string, CommandDefinition> = {
           format: { usage: 'text (default), json, markdown, html, dot, prov-json or prov-o', type: 'string' },
           out: { usage: 'Write the result to this file', type: 'string' },
           depth: { usage: 'How far the trace around the entity goes (default 3)', type: 'string' },
+          ...STORE_OPTIONS,
+        },
+      },
+      collect: {
+        usage: 'Pull mode: read new activations and their logs through the OpenWhisk REST API into the provenance store',
+        lifecycleEvents: ['collect'],
+        options: {
+          since: { usage: 'List from this time instead of where the last run left off (ISO, epoch ms, or 30m/2h/7d ago)', type: 'string' },
           ...STORE_OPTIONS,
         },
       },

@@ -15,6 +15,7 @@ describe('parseProvenanceConfig', () => {
       { enabled: true, store: '.prov', table: 'prov.table-1', endpoint: 'https://dynamodb.eu-west-1.amazonaws.com', region: 'eu-west-1', exclude: ['price'] },
     ],
     ['local endpoint', { endpoint: 'http://127.0.0.1:8000' }, { enabled: true, endpoint: 'http://127.0.0.1:8000', exclude: [] }],
+    ['pull mode', { mode: 'pull' }, { enabled: true, exclude: [], mode: 'pull' }],
   ];
   for (const [name, raw, expected] of valid) {
     it(`accepts ${name}`, () => {
@@ -34,6 +35,7 @@ describe('parseProvenanceConfig', () => {
     ['endpoint without scheme', { endpoint: '127.0.0.1:8000' }, /custom\.provenance\.endpoint must be an http\(s\) URL/],
     ['endpoint of another scheme', { endpoint: 'ftp://x' }, /endpoint must be an http\(s\) URL/],
     ['empty region', { region: '' }, /custom\.provenance\.region must be an AWS region/],
+    ['an unknown mode', { mode: 'poll' }, /custom\.provenance\.mode must be push .* or pull .*, got "poll"/],
     ['exclude not a list', { exclude: 'price' }, /custom\.provenance\.exclude must be a list of function names, got "price"/],
     ['exclude of a non-string', { exclude: [3] }, /custom\.provenance\.exclude\[0\] must be a function name/],
     ['exclude of an unknown function', { exclude: ['price', 'nope'] }, /exclude\[1\] names "nope", which is not a function of this service \(functions: purchase, price\)/],
@@ -61,7 +63,7 @@ describe('parseProvenanceConfig', () => {
     expect(Object.keys(PROVENANCE_CONFIG_SCHEMA.properties).sort()).toEqual(
       Object.keys(
         parseProvenanceConfig(
-          { enabled: true, store: 's', table: 'ttt', endpoint: 'http://x', region: 'r', exclude: [], sensitive: { tables: ['cards'] }, allowlist: ['127.0.0.1:9999'], alerts: 'incident-alert' },
+          { enabled: true, store: 's', table: 'ttt', endpoint: 'http://x', region: 'r', exclude: [], sensitive: { tables: ['cards'] }, allowlist: ['127.0.0.1:9999'], alerts: 'incident-alert', mode: 'pull' },
           [],
         ),
       ).sort(),

@@ -22,10 +22,15 @@ export interface ProvenanceConfig {
   allowlist?: string[];
   /** where each new incident is delivered once: an action name, or a URL on the platform / loopback */
   alerts?: string | { action: string } | { url: string };
+  /**
+   * how provenance reaches the store: `push` (default: an agent on the invoker nodes, or the embedded
+   * platform) or `pull` (`sls provenance collect` reads activations through the REST API; `trace` pulls first)
+   */
+  mode?: 'push' | 'pull';
 }
 
 import { analysisConfig, AnalysisConfigError, describeValue } from '../upg/analyses/config';
-import { AlertConfigError, parseAlertHook } from '../correlator/alerts';
+import { AlertConfigError, parseAlertHook } from '../correlator/detect/alerts';
 
 /** DynamoDB's own rule for table names. */
 const TABLE_NAME = '^[a-zA-Z0-9_.-]{3,255}$';
@@ -49,6 +54,7 @@ export const PROVENANCE_CONFIG_SCHEMA = {
       additionalProperties: false,
     },
     allowlist: { type: 'array', items: { type: 'string', minLength: 1 } },
+    mode: { enum: ['push', 'pull'] },
     alerts: {
       anyOf: [
         { type: 'string', minLength: 1 },
@@ -93,7 +99,11 @@ export function parseProvenanceConfig(raw: unknown, functionNames: readonly stri
       problems.push(`custom.provenance.${key} is not a setting; remove it (known settings: ${KEYS.join(', ')}).`);
     }
   }
-  const { enabled, store, table, endpoint, region, exclude } = input;
+  const { enabled, store, table, endpoint, region, exclude, mode } = input;
+  if (mode !== undefined) {
+    if (mode === 'push' || mode === 'pull') config.mode = mode;
+    else problems.push(`custom.provenance.mode must be push (an agent ships provenance) or pull (sls provenance collect reads it through the REST API), got ${describeValue(mode)}.`);
+  }
   if (enabled !== undefined) {
     if (typeof enabled === 'boolean') config.enabled = enabled;
     else problems.push(`custom.provenance.enabled must be true or false, got ${describeValue(enabled)}.`);

@@ -1,24 +1,18 @@
-// Where this package is installed: the folder of the package.json named "serverless-provenance",
-// found by walking up from this file. Works from the .ts sources (vitest) and from dist/.
+// The plugin's files of this package: where it is installed (package/root.ts) and the wrapper
+// bundle every action artifact carries.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PACKAGE_NAME, packageRoot } from '../package/root';
 import { PluginUserError } from './errors';
 
-export const PACKAGE_NAME = 'serverless-provenance';
+export { PACKAGE_NAME };
 
+/** The package root, as a user error the Serverless CLI shows in one line when it cannot be found. */
 export function findPackageRoot(from: string = __dirname): string {
-  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (fs.existsSync(manifest)) {
-      try {
-        if (JSON.parse(fs.readFileSync(manifest, 'utf8')).name === PACKAGE_NAME) return dir;
-      } catch {
-        // an unreadable package.json on the way up is not ours; keep walking
-      }
-    }
-    if (path.dirname(dir) === dir) {
-      throw new PluginUserError(`${PACKAGE_NAME}: cannot find its own package.json above ${from}; reinstall ${PACKAGE_NAME}.`);
-    }
+  try {
+    return packageRoot(from);
+  } catch (err) {
+    throw new PluginUserError(err instanceof Error ? err.message : String(err));
   }
 }
 

@@ -1,4 +1,4 @@
-// Deploy time (issue 5): the LMS profiles of the deployed functions go to the provenance store, where
+// Deploy time: the LMS profiles of the deployed functions go to the provenance store, where
 // the correlator finds them by the hash each begin record names. The store is found like the CLI
 // finds it: custom.provenance endpoint/table/store, else $PROVENANCE_STORE or ./.provenance (talking
 // to a running platform's DynamoDB when its platform.json says one runs).
@@ -11,7 +11,7 @@ import type { LmsProfile } from '../lms/types';
 import { mergeCommandOptions } from './commands';
 import type { ProvenanceConfig } from './config';
 import { GENERATED_DIR } from './generated-dir';
-import { profileFileName } from './analyze-functions';
+import { profileFileName } from '../lms/analyze-functions';
 import { profileHash } from '../lms/profile-hash';
 
 export function profileStoreLocation(config: ProvenanceConfig, serviceDir: string, env: NodeJS.ProcessEnv = process.env): StoreLocation {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redirectHandlers, restoreHandlers, type FunctionDefinition, type RedirectOptions } from './redirect';
+import { entryWith, redirectHandlers, restoreHandlers, type FunctionDefinition, type RedirectOptions } from './redirect';
 
 const GEN = '.serverless-provenance';
 
@@ -188,5 +188,22 @@ describe('redirectHandlers: the whole service', () => {
     expect(exportPath).toBe('main');
     expect((load as () => { main: () => string })().main()).toBe('user');
     expect(required).toEqual(['./wrapper.js', '../h.js']);
+  });
+
+  it('an entry with a profile and a deployment reads the deployment at load and passes both to the wrapper', () => {
+    const [plain] = redirectHandlers({ f: { handler: 'h.main' } }, options(['h.js'])).entries;
+    const entry = entryWith(plain, { generatedDir: '.gen', wrapperFile: 'wrapper.js' }, { profileHash: 'lp1', deploymentFile: 'f.deployment.json' });
+    const deployment = { hash: 'dh1', parts: ['x'] };
+    const required: string[] = [];
+    let given: unknown;
+    const fakeRequire = (id: string) => {
+      required.push(id);
+      if (id === './wrapper.js') return { wrapHandler: (_load: unknown, _path: string, opts: unknown) => ((given = opts), 'wrapped') };
+      if (id === './f.deployment.json') return deployment;
+      return { main: () => 'user' };
+    };
+    new Function('require', 'exports', entry.source)(fakeRequire, {});
+    expect(required).toEqual(['./wrapper.js', './f.deployment.json']);
+    expect(given).toEqual({ profile: 'lp1', deployment });
   });
 });

@@ -25,7 +25,20 @@ export interface RunMessage {
   transaction_id: string;
   deadline: string;
   api_key?: string;
+  /**
+   * The activation whose output is this activation's input, when the platform started it: the
+   * previous component of a sequence (or the sequence itself for the first), the trigger firing
+   * whose rule ran it. An extension of the embedded platform (a real OpenWhisk does not send it);
+   * the wrapper reports it as the parent, so the graph follows these hops like SDK invocations.
+   */
+  parent_activation_id?: string;
+  /** what the parent is: a `sequence` (first component), a `trigger` (rule action), an `action` (previous component) */
+  parent_kind?: ParentKind | '';
+  /** the parent's fully qualified name, e.g. `/guest/leak_trigger` */
+  parent_name?: string;
 }
+
+export type ParentKind = 'sequence' | 'trigger' | 'action';
 
 export const RUN_ENV_FIELDS = [
   'namespace',
@@ -35,6 +48,9 @@ export const RUN_ENV_FIELDS = [
   'transaction_id',
   'deadline',
   'api_key',
+  'parent_activation_id',
+  'parent_kind',
+  'parent_name',
 ] as const;
 
 /** The runtime writes `<port>\n` to this fd when it listens (the platform passes a pipe there). */

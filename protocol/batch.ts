@@ -56,6 +56,15 @@ export interface Batch {
   kernel?: KernelEventLite[];
   /** kernel events lost (ring buffer full, undecodable records) while these activations ran */
   kernelDrops?: Record<string, number>;
+  /**
+   * Kernel capture's delivery watermark, per activation: the activations whose kernel events up to
+   * their end have all been shipped (in this batch or an earlier one) — the capture saw the runtime's
+   * sentinels close them. Present (possibly empty) on every batch of an agent whose kernel capture is
+   * on, absent otherwise: an activation begun in a batch that carries it is kernel-complete only once
+   * its id has been listed here. (Per activation rather than per container time: the agent's tracker
+   * knows exactly which activation it has finished, a clock comparison would only approximate it.)
+   */
+  kernelComplete?: string[];
 }
 
 /** What a kernel event did, after fd resolution (a write to a socket is a `send`). */
@@ -114,8 +123,14 @@ export interface KernelEventLite {
   child?: number;
   /** exec: argv */
   args?: string[];
-  /** open flags (O_*), kill signal, exit code */
-  flags?: number;
+  /** open: the open flags (O_*) */
+  openFlags?: number;
+  /** mkdir, chmod: the mode bits */
+  mode?: number;
+  /** kill: the signal sent */
+  signal?: number;
+  /** exit: the exit code */
+  exitCode?: number;
   /** happened after its activation ended (a child process outliving it) */
   late?: boolean;
 }

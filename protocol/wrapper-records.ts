@@ -1,5 +1,5 @@
 // The wrapper's application-level records: the versioned, one-line-each schema that the
-// wrapper writes to stdout and the correlator parses (DESIGN.md §4, last sentence).
+// wrapper writes to stdout and the correlator parses.
 //
 // A record line is RECORD_PREFIX, then one JSON object, then "\n". Keys are short because
 // every byte is paid for in every activation (and, with kernel capture, in every write(2)).
@@ -35,7 +35,7 @@ export interface RecordBase {
   m?: string;
 }
 
-export type RecordType = 'begin' | 'end' | 'invoke' | 'fs' | 'net' | 'http' | 'proc' | 'ddb';
+export type RecordType = 'begin' | 'end' | 'invoke' | 'fs' | 'net' | 'http' | 'proc' | 'ddb' | 'dep';
 
 export interface BeginRecord extends RecordBase {
   t: 'begin';
@@ -51,11 +51,44 @@ export interface BeginRecord extends RecordBase {
   cold: boolean;
   /** per-activation MAC key, hex */
   k: string;
-  /** parent activation id when known (e.g. from the invocation's params) */
+  /**
+   * parent activation id when known: the activation whose output is this one's input (for a
+   * platform-started activation, the run message's parent_activation_id)
+   */
   pa?: string;
-  /** content hash of the action's LMS profile (issue 5), given by the plugin at package time */
+  /**
+   * what the parent is, when the platform started this activation (protocol/action-runtime.ts
+   * ParentKind): a `sequence` or `trigger` activation runs in no container and writes no records,
+   * so its begin-less node is known only from here; `action` is a previous sequence component
+   */
+  pk?: 'sequence' | 'trigger' | 'action';
+  /** the parent's fully qualified name (the sequence or trigger), with `pk` */
+  pn?: string;
+  /** the HTTP request of a web action (from its __ow_* parameters): the request's entry */
+  web?: WebEntry;
+  /** content hash of the action's LMS profile, given by the plugin at package time */
   lp?: string;
+  /**
+   * content hash of the deployment the action carries (protocol/deployment.ts: the service's
+   * analysis settings and the LMS profile), given by the plugin at package time; the process sends
+   * that deployment's `dep` records once, right after the begin of its first activation
+   */
+  dh?: string;
 }
+
+/** A web action's HTTP request as the action received it, credentials redacted. */
+export interface WebEntry {
+  /** method, lower case (as in __ow_method) */
+  m: string;
+  /** the path after the action's name (__ow_path) */
+  p: string;
+  /** request headers, lower-case names; credentials replaced by REDACTED */
+  h?: Record<string, string>;
+}
+
+/** Header values a web entry never carries: credentials, cookies, API keys. */
+export const REDACTED_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-require-whisk-auth', 'x-auth-token', 'x-ibm-client-secret'];
+export const REDACTED = '[redacted]';
 
 export interface EndRecord extends RecordBase {
   t: 'end';
@@ -154,7 +187,24 @@ export interface DdbRecord extends RecordBase {
   err?: string;
 }
 
-export type ProvRecord = BeginRecord | EndRecord | InvokeRecord | FsRecord | NetRecord | HttpRecord | ProcRecord | DdbRecord;
+/**
+ * One part of the deployment the action was packaged with (protocol/deployment.ts): the parts of
+ * deployment `h`, in order, are the deployment document, gzipped and base64-encoded. Signed like
+ * every non-begin record, so only the wrapper of a begun activation can deliver settings.
+ */
+export interface DeployRecord extends RecordBase {
+  t: 'dep';
+  /** the deployment's content hash (the begin record's `dh`) */
+  h: string;
+  /** this part's index, from 0 */
+  i: number;
+  /** how many parts there are */
+  n: number;
+  /** this part's data (base64 text, at most DEPLOYMENT_PART_CHARS characters) */
+  d: string;
+}
+
+export type ProvRecord = BeginRecord | EndRecord | InvokeRecord | FsRecord | NetRecord | HttpRecord | ProcRecord | DdbRecord | DeployRecord;
 
 /**
  * User log lines are not records: the wrapper prefixes every console line with the ids,

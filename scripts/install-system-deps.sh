@@ -12,6 +12,8 @@ packages+=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make g++ linux-he
 # real action containers (invokers/local --containers docker, the agent's Docker discovery and their tests):
 # Debian's Docker engine; the tests start and stop a private dockerd of their own
 packages+=(docker.io)
+# AWS's DynamoDB Local (the jar in the npm package amplify-dynamodb-simulator), the store's second test backend
+packages+=(openjdk-17-jre-headless)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "$(id -u)" != 0 ]; then

@@ -16,11 +16,10 @@ import {
   executeBatchWrite,
   isConditionCheckFailed,
 } from 'dynamodb-toolbox';
-import type { GraphFragment, RequestGraph, RequestSummary, ActivationNode, UpgEdge, UpgNode, GraphWarning } from '../upg/types';
+import type { GraphFragment, RequestGraph, RequestSummary, ActivationNode, UpgEdge } from '../upg/types';
 import type { ActivationMeta, ProvenanceStore, TimeRange } from './types';
 import {
   BUCKETS_PK,
-  GRAPH_SK_UPPER_BOUND,
   INDEX,
   UNKNOWN_DAY,
   dayBucket,
@@ -28,20 +27,23 @@ import {
   requestPk,
   timeSortPart,
 } from './keys';
+import { itemToMeta, metaItem, type MergeUpdate } from './items';
 import {
-  edgeItem,
-  entityEndpoints,
-  itemToEdge,
-  itemToMeta,
-  itemToNode,
-  itemToTouchedEdge,
-  itemToWarning,
-  metaItem,
-  nodeUpdate,
-  touchItem,
-  warningItem,
-  type MergeUpdate,
-} from './items';
+  CHUNK_PREFIX,
+  activationPk,
+  behaviourItem,
+  behaviourKey,
+  chunksToFragments,
+  dictionariesNamed,
+  fragmentItems,
+  graphFromFragments,
+  groupActivation,
+  learnedBehaviour,
+  refsToActivations,
+  touchGroup,
+  touchesToHistory,
+} from './chunks';
+import { shapeOf, type Dictionary } from './compact-graph';
 import { bucketMarkers, itemToSummary, summaryUpdate } from './summary';
 import { corrections, firstPass } from './merge';
 import { validateFragment, validateMetas } from './validate';
@@ -52,12 +54,15 @@ import type { Entity } from 'dynamodb-toolbox';
 import type { Incident } from '../upg/analyses/types';
 import { DynamoIncidentStore, type IncidentQuery, type PutIncidentResult } from './incidents';
 import { DynamoServiceConfigStore, type PutServiceConfigResult, type ServiceConfig } from './service-config';
+import { DynamoCollectCheckpointStore } from './collect-checkpoint';
 
 /** BatchWriteItem takes at most 25 requests, BatchGetItem 100 keys. */
 const BATCH_WRITE_SIZE = 25;
 const BATCH_GET_SIZE = 100;
-/** UpdateItem calls in flight at once while writing one fragment */
-const UPDATE_CONCURRENCY = 8;
+/** learned behaviours (and dictionaries read) kept in memory at most; past it the memory starts over */
+const MAX_BEHAVIOURS = 4096;
+/** write calls in flight at once (batch writes of one call, summary updates) */
+const WRITES_IN_FLIGHT = 4;
 /** attempts for unprocessed batch items, with exponential backoff from RETRY_BASE_MS */
 const MAX_ATTEMPTS = 8;
 const RETRY_BASE_MS = 25;
@@ -67,6 +72,13 @@ type Item = Record<string, unknown>;
 export class DynamoProvenanceStore implements ProvenanceStore {
   private readonly incidents: DynamoIncidentStore;
   private readonly services: DynamoServiceConfigStore;
+  private readonly checkpoints: DynamoCollectCheckpointStore;
+  /** the learned behaviour of each shape of fragment this store wrote (compact-graph.ts) */
+  private readonly behaviours = new Map<string, Dictionary>();
+  /** behaviour dictionaries by hash, written or read here */
+  private readonly dictionaryCache = new Map<string, Buffer>();
+  /** day buckets whose marker this store already wrote (markers are immutable) */
+  private readonly knownBuckets = new Set<string>();
 
   constructor(
     private readonly model: ProvenanceModel,
@@ -77,6 +89,27 @@ export class DynamoProvenanceStore implements ProvenanceStore {
   ) {
     this.incidents = new DynamoIncidentStore(model.table);
     this.services = new DynamoServiceConfigStore(model.table);
+    this.checkpoints = new DynamoCollectCheckpointStore(model.table);
+  }
+
+  markDeploymentsKnown(hashes: readonly string[]): Promise<string[]> {
+    return this.services.markDeploymentsKnown(hashes);
+  }
+
+  knownDeployments(hashes: readonly string[]): Promise<Set<string>> {
+    return this.services.knownDeployments(hashes);
+  }
+
+  awaitDeployment(hash: string, requests: readonly string[]): Promise<void> {
+    return this.services.awaitDeployment(hash, requests);
+  }
+
+  getCollectCheckpoint<T>(key: string): Promise<T | undefined> {
+    return this.checkpoints.getCollectCheckpoint<T>(key);
+  }
+
+  putCollectCheckpoint<T>(key: string, state: T): Promise<void> {
+    return this.checkpoints.putCollectCheckpoint(key, state);
   }
 
   putServiceConfig(config: ServiceConfig): Promise<PutServiceConfigResult> {
@@ -103,50 +136,66 @@ export class DynamoProvenanceStore implements ProvenanceStore {
     return this.incidents.listIncidents(query);
   }
 
-  async writeFragment(fragment: GraphFragment): Promise<void> {
-    validateFragment(fragment);
-    const { entities } = this.model;
-    const request = fragment.request;
-    const kinds = new Map<string, UpgNode['kind']>(fragment.nodes.map((n) => [n.id, n.kind]));
-    const summary = summaryUpdate(fragment);
+  writeFragment(fragment: GraphFragment): Promise<void> {
+    return this.writeFragments([fragment]);
+  }
 
-    // Order matters for readers, not for correctness: puts and nodes first, the summary last, so a
-    // request is listed only once its graph can be read (and its time bucket marker exists).
-    await this.putAll([
-      ...fragment.edges.map((e) => ({ entity: entities.edge, item: edgeItem(request, e) })),
-      ...fragment.edges.flatMap((e) =>
-        entityEndpoints(e, (id) => kinds.get(id)).map((entityId) => ({
-          entity: entities.touch,
-          item: touchItem(request, entityId, e),
-        })),
-      ),
-      ...(fragment.warnings ?? []).map((w) => ({ entity: entities.warning, item: warningItem(request, w) })),
-      ...bucketMarkers(summary).map((item) => ({ entity: entities.bucket, item })),
-    ]);
-    await forEachLimited(fragment.nodes, UPDATE_CONCURRENCY, (node) => this.merge(entities.node, nodeUpdate(request, node)));
-    await this.merge(entities.summary, summary);
+  async writeFragments(fragments: readonly GraphFragment[]): Promise<void> {
+    for (const fragment of fragments) validateFragment(fragment);
+    if (fragments.length === 0) return;
+    const { entities } = this.model;
+    // One summary update per request, from all of its fragments here (min/max/union: the same result).
+    const byRequest = new Map<string, GraphFragment>();
+    for (const f of fragments) {
+      const known = byRequest.get(f.request);
+      byRequest.set(f.request, known ? { request: f.request, nodes: [...known.nodes, ...f.nodes], edges: [...known.edges, ...f.edges] } : f);
+    }
+    const summaries = [...byRequest.values()].map(summaryUpdate);
+    // Only markers this store has not written yet: every fragment of a day points at the same one.
+    const markers = summaries.flatMap(bucketMarkers).filter((m) => !this.knownBuckets.has(String(m.sk)));
+
+    // Order matters for readers, not for correctness: the graphs and their indexes first, the
+    // summaries last, so a request is listed only once its graph can be read (and its bucket marker exists).
+    // Each shape of fragment is compressed against the first of its shape this store wrote (its
+    // learned behaviour), which is written before any chunk that needs it.
+    const learned: Dictionary[] = [];
+    const dictionaries = fragments.map((f) => {
+      const shape = shapeOf(f);
+      let d = this.behaviours.get(shape);
+      if (!d) {
+        if (this.behaviours.size >= MAX_BEHAVIOURS) this.behaviours.clear();
+        this.behaviours.set(shape, (d = learnedBehaviour(f)));
+        learned.push(d);
+      }
+      return d;
+    });
+    if (learned.length) await this.putAll(learned.map((d) => ({ entity: entities.behaviour, item: behaviourItem(d) })));
+    for (const d of learned) this.dictionaryCache.set(d.hash, d.bytes);
+
+    const puts: Array<{ entity: Entity; item: Item }> = [];
+    for (const { chunks, activations, touches } of fragments.map((f, i) => fragmentItems(f, dictionaries[i]))) {
+      puts.push(
+        ...chunks.map((item) => ({ entity: entities.chunk, item })),
+        ...activations.map((item) => ({ entity: entities.activationRef, item })),
+        ...touches.map((item) => ({ entity: entities.touchGroup, item })),
+      );
+    }
+    puts.push(...markers.map((item) => ({ entity: entities.bucket, item })));
+    await this.putAll(puts);
+    for (const m of markers) this.knownBuckets.add(String(m.sk));
+    await forEachLimited(summaries, WRITES_IN_FLIGHT, (summary) => this.merge(entities.summary, summary));
   }
 
   async getRequestGraph(requestId: string): Promise<RequestGraph | undefined> {
     const items = await this.queryAll(
       this.model.table
         .build(QueryCommand)
-        .entities(this.model.entities.node, this.model.entities.edge, this.model.entities.warning, this.model.entities.summary)
-        .query({ partition: requestPk(requestId), range: { lt: GRAPH_SK_UPPER_BOUND } })
+        .entities(this.model.entities.chunk)
+        .query({ partition: requestPk(requestId), range: { beginsWith: CHUNK_PREFIX } })
         .options({ consistent: true, maxPages: Infinity }),
     );
     if (items.length === 0) return undefined;
-    const nodes: UpgNode[] = [];
-    const edges: UpgEdge[] = [];
-    const warnings: GraphWarning[] = [];
-    for (const item of items) {
-      const sk = String(item.sk);
-      if (sk.startsWith('N#')) nodes.push(itemToNode(item));
-      else if (sk.startsWith('E#')) edges.push(itemToEdge(item));
-      else if (sk.startsWith('W#')) warnings.push(itemToWarning(item));
-    }
-    const graph: RequestGraph = { request: requestId, nodes, edges };
-    if (warnings.length > 0) graph.warnings = warnings;
+    const graph = graphFromFragments(requestId, chunksToFragments(requestId, items, await this.getBehaviours(dictionariesNamed(items))));
     const needed = profilesNeeded(graph);
     if (needed.length > 0) restoreLogTexts(graph, await this.getProfiles(needed));
     return graph;
@@ -171,7 +220,8 @@ export class DynamoProvenanceStore implements ProvenanceStore {
     if (since === undefined && until === undefined) buckets.push(UNKNOWN_DAY);
 
     const out: RequestSummary[] = [];
-    const low = since !== undefined ? timeSortPart(since) : '';
+    // DynamoDB refuses an empty string as a key value, even as a range bound: no --since, no lower bound.
+    const low = since !== undefined ? timeSortPart(since) : undefined;
     // '#' sorts before every character of a request id, and the '~' unknown-time marker after digits.
     const high = until !== undefined ? `${timeSortPart(until)}#\uffff` : '\uffff';
     for (const bucket of buckets) {
@@ -181,7 +231,7 @@ export class DynamoProvenanceStore implements ProvenanceStore {
         const page = await this.model.table
           .build(QueryCommand)
           .entities(this.model.entities.summary)
-          .query({ index: INDEX.byTime.name, partition: bucket, range: { between: [low, high] } })
+          .query({ index: INDEX.byTime.name, partition: bucket, range: low !== undefined ? { between: [low, high] } : { lte: high } })
           .options({ reverse: true, maxPages: 1, ...(remaining ? { limit: remaining } : {}), ...(startKey ? { exclusiveStartKey: startKey } : {}) })
           .send();
         for (const item of page.Items ?? []) out.push(itemToSummary(item as Item));
@@ -196,22 +246,34 @@ export class DynamoProvenanceStore implements ProvenanceStore {
     const items = await this.queryAll(
       this.model.table
         .build(QueryCommand)
-        .entities(this.model.entities.node)
+        .entities(this.model.entities.activationRef)
         .query({ index: INDEX.byContainer.name, partition: containerNodeId })
         .options({ maxPages: Infinity }),
     );
-    return items.map((item) => itemToNode(item) as ActivationNode);
+    return refsToActivations(items, await this.getBehaviours(dictionariesNamed(items)));
   }
 
   async entityHistory(entityNodeId: string): Promise<Array<UpgEdge & { request: string }>> {
     const items = await this.queryAll(
       this.model.table
         .build(QueryCommand)
-        .entities(this.model.entities.touch)
-        .query({ index: INDEX.byEntity.name, partition: entityNodeId })
+        .entities(this.model.entities.touchGroup)
+        .query({ index: INDEX.byEntity.name, partition: touchGroup(entityNodeId) })
         .options({ maxPages: Infinity }),
     );
-    return items.map(itemToTouchedEdge);
+    const activation = groupActivation(touchGroup(entityNodeId));
+    if (activation !== undefined) {
+      items.push(
+        ...(await this.queryAll(
+          this.model.table
+            .build(QueryCommand)
+            .entities(this.model.entities.activationRef)
+            .query({ partition: activationPk(activation) })
+            .options({ consistent: true, maxPages: Infinity }),
+        )),
+      );
+    }
+    return touchesToHistory(entityNodeId, items, await this.getBehaviours(dictionariesNamed(items)));
   }
 
   async getActivationMeta(activationIds: string[]): Promise<Map<string, ActivationMeta>> {
@@ -243,6 +305,33 @@ export class DynamoProvenanceStore implements ProvenanceStore {
 
   async putProfiles(profiles: ReadonlyMap<string, LmsProfile>): Promise<void> {
     await this.putAll([...profiles].map(([hash, profile]) => ({ entity: this.model.entities.profile, item: profileItem(hash, profile) })));
+  }
+
+  /** learned behaviours by hash, from this store's cache, else one BatchGetItem per 100 */
+  private async getBehaviours(hashes: readonly string[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    const missing = hashes.filter((h) => {
+      const known = this.dictionaryCache.get(h);
+      if (known) out.set(h, known);
+      return !known;
+    });
+    for (const chunk of chunks(missing, BATCH_GET_SIZE)) {
+      const command = this.model.table
+        .build(BatchGetCommand)
+        .requests(...chunk.map((hash) => this.model.entities.behaviour.build(BatchGetRequest).key(behaviourKey(hash) as never)));
+      const { Responses, UnprocessedKeys } = await executeBatchGet({ maxAttempts: MAX_ATTEMPTS }, command);
+      if (UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0) {
+        throw new Error(`DynamoDB did not return ${chunk.length} behaviour dictionaries after ${MAX_ATTEMPTS} attempts (throttled); retry later`);
+      }
+      for (const item of (Responses?.[0] ?? []) as Array<Item | undefined>) {
+        if (!item) continue;
+        const bytes = Buffer.from(item.body as Uint8Array);
+        if (this.dictionaryCache.size >= MAX_BEHAVIOURS) this.dictionaryCache.clear();
+        this.dictionaryCache.set(String(item.hash), bytes);
+        out.set(String(item.hash), bytes);
+      }
+    }
+    return out;
   }
 
   async getProfiles(hashes: readonly string[]): Promise<Map<string, LmsProfile>> {
@@ -293,11 +382,11 @@ export class DynamoProvenanceStore implements ProvenanceStore {
     }
   }
 
-  /** BatchWriteItem puts, deduplicated by key, 25 at a time, retrying unprocessed items with backoff. */
+  /** BatchWriteItem puts, deduplicated by key, 25 at a time (a few calls in flight), retrying unprocessed items with backoff. */
   private async putAll(puts: Array<{ entity: Entity; item: Item }>): Promise<void> {
     const byKey = new Map<string, { entity: Entity; item: Item }>();
     for (const put of puts) byKey.set(`${String(put.item.pk)}\u0000${String(put.item.sk)}`, put);
-    for (const chunk of chunks([...byKey.values()], BATCH_WRITE_SIZE)) {
+    await forEachLimited(chunks([...byKey.values()], BATCH_WRITE_SIZE), WRITES_IN_FLIGHT, async (chunk) => {
       const command = this.model.table
         .build(BatchWriteCommand)
         .requests(...chunk.map(({ entity, item }) => entity.build(BatchPutRequest).item(item as never)));
@@ -311,7 +400,7 @@ export class DynamoProvenanceStore implements ProvenanceStore {
           new RawBatchWriteCommand({ RequestItems: unprocessed as never }),
         ));
       }
-    }
+    });
   }
 
   /** every page of a query (each query below asks for maxPages: Infinity) */
@@ -327,7 +416,7 @@ function chunks<T>(list: T[], size: number): T[][] {
   return out;
 }
 
-async function forEachLimited<T>(list: T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
+async function forEachLimited<T>(list: readonly T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < list.length) await fn(list[next++]!);

@@ -1,4 +1,4 @@
-// Incidents in the provenance table (issue 4): one item per incident, keyed by its deterministic id,
+// Incidents in the provenance table: one item per incident, keyed by its deterministic id,
 // so detecting it again updates the same item and keeps the first detection time and whether its
 // alert was delivered. Listed newest first through the byTime index (partition INCIDENTS), never scanned.
 //
@@ -9,6 +9,9 @@ import type { Incident } from '../upg/analyses/types';
 import { mergeIncident } from '../upg/analyses/merge-incident';
 import { INDEX, timeSortKey, timeSortPart } from './keys';
 import type { ProvenanceModel } from './table';
+import type { IncidentQuery, IncidentStore, PutIncidentResult } from './types';
+
+export type { IncidentQuery, IncidentStore, PutIncidentResult } from './types';
 
 type Table = ProvenanceModel['table'];
 
@@ -17,31 +20,6 @@ export const incidentKey = (id: string) => ({ pk: `INC#${id}`, sk: 'INCIDENT' })
 
 /** Longest incident document kept (DynamoDB items stop at 400 KB): long lists are cut, and say so. */
 const MAX_DOC_BYTES = 300_000;
-
-export interface IncidentQuery {
-  /** only incidents first detected at or after this time (ms) */
-  since?: number;
-  /** only incidents that involve this request */
-  request?: string;
-  limit?: number;
-}
-
-export interface PutIncidentResult {
-  /** the incident was not stored before */
-  created: boolean;
-  /** its alert was already delivered (by an earlier detection) */
-  alerted: boolean;
-  /** the incident as stored now (merged with what was stored) */
-  incident: Incident;
-}
-
-export interface IncidentStore {
-  /** Idempotent by incident id: stores it, or merges it into the stored one (upg/analyses/merge-incident.ts), keeping the alert state. */
-  putIncident(incident: Incident): Promise<PutIncidentResult>;
-  markIncidentAlerted(id: string, at: number): Promise<void>;
-  /** newest first */
-  listIncidents(query?: IncidentQuery): Promise<Incident[]>;
-}
 
 export function defineIncidentEntity(table: Table) {
   return new Entity({

@@ -66,6 +66,15 @@ export const NODE_FIELDS = {
   profile: 'string',
   deviations: 'json',
   unmatched: 'number',
+  // workflows: a web request's client, a sequence or trigger activation
+  method: 'string',
+  headers: 'json',
+  platform: 'string',
+  // completeness (upg/completeness.ts)
+  stdoutClosed: 'boolean',
+  stderrClosed: 'boolean',
+  kernelCapture: 'boolean',
+  kernelDelivered: 'boolean',
 } as const satisfies Record<NodeField, FieldType>;
 
 /** the attribute name each node field is stored under */
@@ -193,7 +202,7 @@ export function nodeUpdate(request: string, node: UpgNode): MergeUpdate {
     else update.set[attr] = encoded.value;
   }
   if (truncated.length > 0) update.addToSet.truncated = truncated;
-  // A log line matched to an LMS template is kept as template + values only (issue 5): its text is
+  // A log line matched to an LMS template is kept as template + values only: its text is
   // rebuilt exactly from the action's profile when read (store/profiles.ts).
   if (node.kind === 'log' && node.template !== undefined && node.values !== undefined) delete update.set.text;
   if (node.kind === 'request' && typeof update.set.entry === 'string') {
@@ -296,3 +305,22 @@ export function metaItem(meta: ActivationMeta): Record<string, unknown> {
 export function itemToMeta(item: Record<string, unknown>): ActivationMeta {
   return decodeItem(item, META_FIELDS) as unknown as ActivationMeta;
 }
+
+/**
+ * A node exactly as the store gives it back: fields outside the contract dropped, long strings cut
+ * and flagged in `truncated`, a templated log line without its text (rebuilt from the profile on
+ * read). The encoding of nodeUpdate, decoded again, so every layout stores the same facts.
+ */
+export function storedNode(node: UpgNode): UpgNode {
+  const update = nodeUpdate('', node);
+  const item: Record<string, unknown> = { ...update.setIfMissing, ...update.set };
+  for (const m of update.monotone) Object.assign(item, m.companions ?? {}, { [m.attr]: m.value });
+  if (update.addToSet.truncated) item.truncated = update.addToSet.truncated;
+  return itemToNode(item);
+}
+
+/** An edge exactly as the store gives it back (see storedNode). */
+export const storedEdge = (edge: UpgEdge): UpgEdge => itemToEdge(encodeAll(edge, EDGE_FIELDS));
+
+/** A warning exactly as the store gives it back (see storedNode). */
+export const storedWarning = (warning: GraphWarning): GraphWarning => itemToWarning(encodeAll(warning, WARNING_FIELDS));

@@ -2,17 +2,15 @@
 // the item stands for, so writing the same fact twice lands on the same item (idempotent writes).
 //
 //   item                 pk                    sk                          GSI keys
-//   node of a request    REQ#<request>         N#<nodeId>                  byContainer (activation nodes):
-//                                                                            cpk=<container node id>, csk=<time>#<activation node id>
-//   edge of a request    REQ#<request>         E#<edgeId>                  -
-//   warning              REQ#<request>         W#<hash(code,message,act)>  -
+//   graph chunk          REQ#<request>         G#<hash>#<part>             -
+//   touch group          REQ#<request>         X#<group>#<hash>#<part>     byEntity: hpk=<entity group>, hsk=<time>#<request>#<hash>#<part>
 //   request summary      REQ#<request>         SUMMARY                     byTime: tpk=DAY#<yyyy-mm-dd>, tsk=<time>#<request>
-//   entity touch         REQ#<request>         X#<entityId>#<edgeId>       byEntity: hpk=<entity node id>, hsk=<time>#<edgeId>
+//   activation ref       ACT#<activationId>    <hash>                      byContainer: cpk=<container node id>, csk=<time>#<activation node id>
 //   time bucket marker   BUCKETS               DAY#<yyyy-mm-dd>            -
 //   activation meta      META#<activationId>   META                        -
+// (<hash>: the content hash of the fragment an item came from; chunks.ts says what each item holds.)
 //
-// Inside a request partition the sort keys order as E# < N# < SUMMARY < W# < X#, so reading one
-// request's graph is one query `sk < "X"` that skips the touch items (they only feed the entity index).
+// Reading one request's graph is one query `begins_with(sk, "G#")` in its partition.
 import { createHash } from 'node:crypto';
 
 export const INDEX = {

@@ -1,4 +1,4 @@
-// LMS profiles in the store (issue 5), pure: the item one profile is kept as (keyed by its content
+// LMS profiles in the store, pure: the item one profile is kept as (keyed by its content
 // hash, body gzip + base64 so even a large action's profile fits one item), and rebuilding the text
 // of log lines that the correlator stored as template + values.
 import { gunzipSync, gzipSync } from 'node:zlib';

@@ -4,14 +4,21 @@
 // bumped only when a deploy changes a service's settings, so the correlator can poll one small item
 // instead of re-reading every service.
 //
-//   item            pk         sk                          GSI
-//   service config  SERVICES   SVC#<service>#<stage>       -
-//   version marker  SERVICES   VERSION                     -
+//   item               pk         sk                          GSI
+//   service config     SERVICES   SVC#<service>#<stage>       -
+//   version marker     SERVICES   VERSION                     -
+//   deployment known   DEP#<dh>   KNOWN                       -
+//   awaiting judgement DEP#<dh>   AWAIT                       -
 //
-// All of them live in one partition (a handful of services, read by one query, never a scan).
+// The service items live in one partition (a handful of services, read by one query, never a scan).
+// The deployment items say which deployments (protocol/deployment.ts, by hash) the correlator has
+// stored, and which requests ran with one it had not stored yet, to be judged again when it arrives.
 import { createHash } from 'node:crypto';
-import { $add, Entity, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, isConditionCheckFailed, item, list, number, string } from 'dynamodb-toolbox';
+import { $add, DeleteItemCommand, Entity, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, isConditionCheckFailed, item, list, number, set, string } from 'dynamodb-toolbox';
 import type { ProvenanceModel } from './table';
+import type { DeploymentLedger, PutServiceConfigResult, ServiceConfig, ServiceConfigStore } from './types';
+
+export type { DeploymentLedger, PutServiceConfigResult, ServiceConfig, ServiceConfigStore } from './types';
 
 type Table = ProvenanceModel['table'];
 
@@ -19,39 +26,6 @@ export const SERVICES_PARTITION = 'SERVICES';
 const SERVICE_SK_PREFIX = 'SVC#';
 export const serviceConfigKey = (service: string, stage: string) => ({ pk: SERVICES_PARTITION, sk: `${SERVICE_SK_PREFIX}${service}#${stage}` });
 export const serviceVersionKey = { pk: SERVICES_PARTITION, sk: 'VERSION' } as const;
-
-/** What one deployed service asks of the analyses (the plugin writes it; see plugin/service-settings.ts). */
-export interface ServiceConfig {
-  service: string;
-  stage: string;
-  /**
-   * The service's actions as `<namespace>/<action name>` (e.g. `guest/shop-dev-purchase`). Namespace
-   * `_` is "the deployer's default namespace", unknown at deploy time: it matches any namespace.
-   */
-  actions: string[];
-  /** custom.provenance.sensitive, as written (validated by the plugin) */
-  sensitive?: { tables?: string[]; files?: string[]; secrets?: string[] };
-  /** custom.provenance.allowlist, as written */
-  allowlist?: string[];
-  /** custom.provenance.alerts, as written */
-  alerts?: string | { action: string } | { url: string };
-  /** when it was deployed (ms; informational: a redeploy with the same settings keeps the first) */
-  deployedAt: number;
-}
-
-export interface PutServiceConfigResult {
-  /** false when the stored settings were already exactly these (nothing written) */
-  changed: boolean;
-}
-
-export interface ServiceConfigStore {
-  /** Idempotent by service+stage: the same settings again change nothing (not even the version). */
-  putServiceConfig(config: ServiceConfig): Promise<PutServiceConfigResult>;
-  /** every deployed service's settings, by service then stage */
-  listServiceConfigs(): Promise<ServiceConfig[]>;
-  /** a number that changes whenever putServiceConfig changes something; 0 when nothing was ever stored */
-  serviceConfigVersion(): Promise<number>;
-}
 
 /** Pure: the content hash of what matters in a config (not its deploy time), for idempotent puts. */
 export function serviceConfigHash(config: ServiceConfig): string {
@@ -108,10 +82,25 @@ export function defineServiceConfigEntities(table: Table) {
     timestamps: false,
     schema: item({ pk: string().key(), sk: string().key(), version: number() }),
   });
-  return { config, version };
+  const known = new Entity({
+    name: 'deploymentKnown',
+    table,
+    timestamps: false,
+    schema: item({ pk: string().key(), sk: string().key() }),
+  });
+  const awaiting = new Entity({
+    name: 'deploymentAwaiting',
+    table,
+    timestamps: false,
+    schema: item({ pk: string().key(), sk: string().key(), requests: set(string()) }),
+  });
+  return { config, version, known, awaiting };
 }
 
-export class DynamoServiceConfigStore implements ServiceConfigStore {
+export const deploymentKnownKey = (hash: string) => ({ pk: `DEP#${hash}`, sk: 'KNOWN' });
+export const deploymentAwaitKey = (hash: string) => ({ pk: `DEP#${hash}`, sk: 'AWAIT' });
+
+export class DynamoServiceConfigStore implements ServiceConfigStore, DeploymentLedger {
   private readonly entities: ReturnType<typeof defineServiceConfigEntities>;
   constructor(private readonly table: Table) {
     this.entities = defineServiceConfigEntities(table);
@@ -120,18 +109,20 @@ export class DynamoServiceConfigStore implements ServiceConfigStore {
   async putServiceConfig(config: ServiceConfig): Promise<PutServiceConfigResult> {
     const stored = serviceConfigItem(config);
     try {
-      // Written only when absent or different: a redeploy with the same settings leaves the version alone.
+      // Written only when absent, or different and not older: a redeploy with the same settings leaves
+      // the version alone, and an older deployment arriving late (a container still running the
+      // previous artifact sends the settings it was packaged with) never replaces a newer one.
       await this.entities.config
         .build(PutItemCommand)
         .item(stored)
-        .options({ condition: { or: [{ attr: 'pk', exists: false }, { attr: 'hash', ne: stored.hash }] } })
+        .options({ condition: { or: [{ attr: 'pk', exists: false }, { and: [{ attr: 'hash', ne: stored.hash }, { attr: 'deployedAt', lte: stored.deployedAt }] }] } })
         .send();
     } catch (err) {
       if (isConditionCheckFailed(err)) return { changed: false };
       throw err;
     }
     // After the put: a reader that sees the new version finds the new settings. (Should this bump be
-    // lost, readers still reload everything now and then: correlator/detect-services.ts.)
+    // lost, readers still reload everything now and then: correlator/detect/service-settings-cache.ts.)
     await this.entities.version.build(UpdateItemCommand).item({ ...serviceVersionKey, version: $add(1) }).send();
     return { changed: true };
   }
@@ -149,5 +140,32 @@ export class DynamoServiceConfigStore implements ServiceConfigStore {
   async serviceConfigVersion(): Promise<number> {
     const { Item } = await this.entities.version.build(GetItemCommand).key(serviceVersionKey).options({ consistent: true }).send();
     return Item?.version ?? 0;
+  }
+
+  async markDeploymentsKnown(hashes: readonly string[]): Promise<string[]> {
+    const waiting = new Set<string>();
+    for (const hash of [...new Set(hashes)]) {
+      // Known first, then the waiting list: a request added after this read sees the mark and is judged then.
+      await this.entities.known.build(PutItemCommand).item(deploymentKnownKey(hash)).send();
+      const { Item } = await this.entities.awaiting.build(GetItemCommand).key(deploymentAwaitKey(hash)).options({ consistent: true }).send();
+      if (!Item) continue;
+      for (const r of Item.requests) waiting.add(r);
+      await this.entities.awaiting.build(DeleteItemCommand).key(deploymentAwaitKey(hash)).send();
+    }
+    return [...waiting].sort();
+  }
+
+  async knownDeployments(hashes: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const hash of [...new Set(hashes)]) {
+      const { Item } = await this.entities.known.build(GetItemCommand).key(deploymentKnownKey(hash)).options({ consistent: true }).send();
+      if (Item) out.add(hash);
+    }
+    return out;
+  }
+
+  async awaitDeployment(hash: string, requests: readonly string[]): Promise<void> {
+    if (requests.length === 0) return;
+    await this.entities.awaiting.build(UpdateItemCommand).item({ ...deploymentAwaitKey(hash), requests: $add(new Set(requests)) }).send();
   }
 }

@@ -4,7 +4,7 @@
 // each item kind a schema that dynamodb-toolbox validates on every write and uses to tell item kinds
 // apart on reads (its `_et` attribute).
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Entity, Table, boolean, item, list, number, set, string } from 'dynamodb-toolbox';
+import { Entity, Table, binary, boolean, item, list, number, set, string } from 'dynamodb-toolbox';
 import { INDEX } from './keys';
 import type { StoredNodeAttribute } from './items';
 
@@ -69,13 +69,22 @@ const nodeAttributes = {
   seq: number().optional(),
   text: string().optional(),
   time: number().optional(),
-  // LMS (issue 5): log lines as template + values, the activation's profile and deviations
+  // LMS: log lines as template + values, the activation's profile and deviations
   template: string().optional(),
   valuesJson: string().optional(),
   envelope: string().optional(),
   profile: string().optional(),
   deviationsJson: string().optional(),
   unmatched: number().optional(),
+  // workflows: a web request's client, a sequence or trigger activation
+  method: string().optional(),
+  headersJson: string().optional(),
+  platform: string().optional(),
+  // completeness (upg/completeness.ts)
+  stdoutClosed: boolean().optional(),
+  stderrClosed: boolean().optional(),
+  kernelCapture: boolean().optional(),
+  kernelDelivered: boolean().optional(),
   // which fragment's entry a request node keeps (items.ts)
   entryRank: string().optional(),
   // byContainer index (activation nodes only)
@@ -125,6 +134,34 @@ export function defineTable(name: string, documentClient: DynamoDBDocumentClient
     name: 'touch',
     ...common,
     schema: item({ ...keys, ...edgeAttributes, hpk: string(), hsk: string() }),
+  });
+
+  /** one fragment's graph, gzip'd JSON, in parts when it is large (chunks.ts) */
+  const chunk = new Entity({
+    name: 'chunk',
+    ...common,
+    schema: item({ ...keys, req: string(), parts: number(), dict: string().optional(), body: binary() }),
+  });
+
+  /** an activation as one fragment knew it, in the byContainer index, with the touches of its own entities (chunks.ts) */
+  const activationRef = new Entity({
+    name: 'activationRef',
+    ...common,
+    schema: item({ ...keys, req: string(), cpk: string(), csk: string(), dict: string().optional(), body: binary() }),
+  });
+
+  /** a learned behaviour: the dictionary the graphs of one shape of fragment are compressed against (compact-graph.ts) */
+  const behaviour = new Entity({
+    name: 'behaviour',
+    ...common,
+    schema: item({ ...keys, hash: string(), body: binary() }),
+  });
+
+  /** the edges of one fragment that touched one entity group, in the byEntity index (chunks.ts) */
+  const touchGroup = new Entity({
+    name: 'touchGroup',
+    ...common,
+    schema: item({ ...keys, req: string(), hpk: string(), hsk: string(), dict: string().optional(), body: binary() }),
   });
 
   const warning = new Entity({
@@ -178,10 +215,10 @@ export function defineTable(name: string, documentClient: DynamoDBDocumentClient
     }),
   });
 
-  /** an action's LMS profile (issue 5), keyed by its content hash; gzip + base64 JSON */
+  /** an action's LMS profile, keyed by its content hash; gzip + base64 JSON */
   const profile = new Entity({ name: 'lmsProfile', ...common, schema: item({ ...keys, hash: string(), body: string() }) });
 
-  return { table, entities: { node, edge, touch, warning, summary, bucket, meta, profile } };
+  return { table, entities: { node, edge, touch, chunk, activationRef, touchGroup, behaviour, warning, summary, bucket, meta, profile } };
 }
 
 export type ProvenanceModel = ReturnType<typeof defineTable>;

@@ -1,13 +1,13 @@
 // The provenance store: one DynamoDB table (single-table design, a few GSIs) that answers the
-// access patterns of DESIGN.md §5 without scanning. Backends: dynalite on 127.0.0.1 (default,
+// access patterns of docs/architecture.md ("The store") without scanning. Backends: dynalite on 127.0.0.1 (default,
 // persisted under ./.provenance/), or any real DynamoDB via --endpoint/--table.
 import type { LmsProfile } from '../lms/types';
 import type { GraphFragment, RequestGraph, RequestSummary, ActivationNode, UpgEdge } from '../upg/types';
-import type { IncidentStore } from './incidents';
-import type { ServiceConfigStore } from './service-config';
+import type { Incident } from '../upg/analyses/types';
 
-export type { IncidentStore, IncidentQuery, PutIncidentResult } from './incidents';
-export type { ServiceConfig, ServiceConfigStore, PutServiceConfigResult } from './service-config';
+// The interfaces of the store's parts are defined here, and each part (incidents.ts,
+// service-config.ts, collect-checkpoint.ts) implements its own: what depends on the store depends on
+// this file only, and this file on none of its implementations.
 
 export const DEFAULT_TABLE = 'provenance';
 export const DEFAULT_STORE_DIR = '.provenance';
@@ -28,16 +28,18 @@ export interface TimeRange {
   limit?: number;
 }
 
-export interface ProvenanceStore extends CorrelatorStateStore, IncidentStore, ServiceConfigStore {
+export interface ProvenanceStore extends CorrelatorStateStore, IncidentStore, ServiceConfigStore, DeploymentLedger, CollectCheckpointStore {
   /** Idempotent: writing the same fragment twice leaves the same items. */
   writeFragment(fragment: GraphFragment): Promise<void>;
+  /** writeFragment for many at once: their items share batch writes (what the correlator does per batch) */
+  writeFragments(fragments: readonly GraphFragment[]): Promise<void>;
   getRequestGraph(requestId: string): Promise<RequestGraph | undefined>;
   listRequests(range?: TimeRange): Promise<RequestSummary[]>;
   /** the activations one container served, in time order */
   containerActivations(containerNodeId: string): Promise<ActivationNode[]>;
   /** every edge, across requests, that touched one (container-persistent) entity, in time order */
   entityHistory(entityNodeId: string): Promise<Array<UpgEdge & { request: string }>>;
-  /** LMS profiles (issue 5), keyed by content hash: written at deploy, read by the correlator and by trace */
+  /** LMS profiles, keyed by content hash: written at deploy, read by the correlator and by trace */
   putProfiles(profiles: ReadonlyMap<string, LmsProfile>): Promise<void>;
   getProfiles(hashes: readonly string[]): Promise<Map<string, LmsProfile>>;
   close(): Promise<void>;
@@ -59,13 +61,100 @@ export interface ActivationMeta {
   start?: number;
   /** next expected record sequence number (gaps are reported) */
   nextSeq?: number;
-  /** content hash of the action's LMS profile, from the begin record (issue 5) */
+  /** content hash of the action's LMS profile, from the begin record */
   profile?: string;
-  /** the LMS matcher's position in this activation between batches (correlator/lms-tracker.ts), JSON */
+  /** the LMS matcher's position in this activation between batches (correlator/lms/cfg-position.ts), JSON */
   lms?: string;
 }
 
 export interface CorrelatorStateStore {
   getActivationMeta(activationIds: string[]): Promise<Map<string, ActivationMeta>>;
   putActivationMeta(metas: ActivationMeta[]): Promise<void>;
+}
+
+// Incidents (incidents.ts)
+
+export interface IncidentQuery {
+  /** only incidents first detected at or after this time (ms) */
+  since?: number;
+  /** only incidents that involve this request */
+  request?: string;
+  limit?: number;
+}
+
+export interface PutIncidentResult {
+  /** the incident was not stored before */
+  created: boolean;
+  /** its alert was already delivered (by an earlier detection) */
+  alerted: boolean;
+  /** the incident as stored now (merged with what was stored) */
+  incident: Incident;
+}
+
+export interface IncidentStore {
+  /** Idempotent by incident id: stores it, or merges it into the stored one (upg/analyses/merge-incident.ts), keeping the alert state. */
+  putIncident(incident: Incident): Promise<PutIncidentResult>;
+  markIncidentAlerted(id: string, at: number): Promise<void>;
+  /** newest first */
+  listIncidents(query?: IncidentQuery): Promise<Incident[]>;
+}
+
+// Deployed services' analysis settings (service-config.ts)
+
+/** What one deployed service asks of the analyses (the plugin writes it; see plugin/service-settings.ts). */
+export interface ServiceConfig {
+  service: string;
+  stage: string;
+  /**
+   * The service's actions as `<namespace>/<action name>` (e.g. `guest/shop-dev-purchase`). Namespace
+   * `_` is "the deployer's default namespace", unknown at deploy time: it matches any namespace.
+   */
+  actions: string[];
+  /** custom.provenance.sensitive, as written (validated by the plugin) */
+  sensitive?: { tables?: string[]; files?: string[]; secrets?: string[] };
+  /** custom.provenance.allowlist, as written */
+  allowlist?: string[];
+  /** custom.provenance.alerts, as written */
+  alerts?: string | { action: string } | { url: string };
+  /** when it was packaged (ms): the later deployment of a service wins; a redeploy with the same settings keeps the first */
+  deployedAt: number;
+}
+
+export interface PutServiceConfigResult {
+  /** false when the stored settings were already exactly these (nothing written) */
+  changed: boolean;
+}
+
+export interface ServiceConfigStore {
+  /**
+   * Idempotent by service+stage: the same settings again change nothing (not even the version), and
+   * settings deployed before the stored ones (smaller deployedAt) are refused as `changed: false`.
+   */
+  putServiceConfig(config: ServiceConfig): Promise<PutServiceConfigResult>;
+  /** every deployed service's settings, by service then stage */
+  listServiceConfigs(): Promise<ServiceConfig[]>;
+  /** a number that changes whenever putServiceConfig changes something; 0 when nothing was ever stored */
+  serviceConfigVersion(): Promise<number>;
+}
+
+/**
+ * Which deployments (protocol/deployment.ts, by hash) the correlator has stored, and the requests
+ * that ran with one before it was stored (their begin records name it): judged again when it arrives.
+ * Kept by service-config.ts.
+ */
+export interface DeploymentLedger {
+  /** marks deployments stored; returns (and forgets) the requests that were waiting for them */
+  markDeploymentsKnown(hashes: readonly string[]): Promise<string[]>;
+  /** the subset of `hashes` stored so far */
+  knownDeployments(hashes: readonly string[]): Promise<Set<string>>;
+  /** remembers requests that ran with a deployment not stored yet */
+  awaitDeployment(hash: string, requests: readonly string[]): Promise<void>;
+}
+
+// Where pull-mode collection left off (collect-checkpoint.ts)
+
+export interface CollectCheckpointStore {
+  /** the state a collector stored under `key` (JSON-compatible), undefined when it never ran */
+  getCollectCheckpoint<T>(key: string): Promise<T | undefined>;
+  putCollectCheckpoint<T>(key: string, state: T): Promise<void>;
 }

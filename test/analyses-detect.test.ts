@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestBatch } from '../correlator/index';
-import { ActivationWriter, ContainerOutput, makeBatch } from '../correlator/batch-builder';
+import { ActivationWriter, ContainerOutput, makeBatch } from './batch-builder';
 import type { Batch, ContainerInfo } from '../protocol/batch';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { nodeIds } from '../upg/ids';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import openwhisk from 'openwhisk';
-import { ActivationWriter, ContainerOutput, makeBatch } from '../correlator/batch-builder';
+import { ActivationWriter, ContainerOutput, makeBatch } from './batch-builder';
 import { startPlatform, type Platform } from '../invokers/local/index';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { makeHome, ROOT, sls } from './plugin-harness';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ingestBatch } from '../correlator/index';
 import { closeStores, main } from '../correlator/handler';
-import { ActivationWriter, ContainerOutput, makeBatch } from '../correlator/batch-builder';
+import { ActivationWriter, ContainerOutput, makeBatch } from './batch-builder';
 import type { Batch, ContainerInfo } from '../protocol/batch';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { nodeIds } from '../upg/ids';

@@ -10,7 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalDynamo } from '../store/local';
 import { openStore } from '../store/index';
 import type { ProvenanceStore } from '../store/types';
-import { startPlatform, writePlatformInfo, removePlatformInfo, type Platform } from '../invokers/local/index';
+import { startPlatform, writePlatformInfo, removePlatformInfo, type Platform, type PlatformOptions } from '../invokers/local/index';
 import { packageRoot } from '../invokers/local/package-root';
 import type { Batch } from '../protocol/batch';
 import { setupShop } from '../examples/hello-retail/setup';
@@ -33,6 +33,8 @@ export interface HelloRetailOptions {
   prefix: string;
   /** builds the platform's batch sink (e.g. the correlator in this process) */
   sink: (ctx: BatchSinkContext) => ((batch: Batch) => Promise<void>) & { drain?: () => Promise<void> };
+  /** what runs the actions (default: the platform's process containers) */
+  platform?: Pick<PlatformOptions, 'containers' | 'dockerHost'>;
 }
 
 export interface HelloRetail {
@@ -71,6 +73,7 @@ export async function startHelloRetail(options: HelloRetailOptions): Promise<Hel
       // the platform's flush() also waits for what the sink does later (the local sink's coalesced detection)
       ...(sink.drain ? { drain: sink.drain } : {}),
       log: () => undefined,
+      ...options.platform,
     });
     started = platform;
     stops.push(() => platform.stop());

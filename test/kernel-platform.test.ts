@@ -55,7 +55,7 @@ module.exports.main = async () => {
 `;
 
 const ENTRY = `
-const { wrapHandler } = require('.provenance/bundle.js');
+const { wrapHandler } = require('./.provenance/bundle.js');
 exports.main = wrapHandler(() => require('./handler.js'), 'main');
 `;
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActivationWriter } from '../correlator/batch-builder';
+import { ActivationWriter } from './batch-builder';
 import type { KernelEventLite } from '../protocol/batch';
 import { kernelWorkerPath } from '../invokers/agent/kernel-pipeline-host';
 import { KernelTap } from '../invokers/agent/kernel-tap';

@@ -27,6 +27,8 @@ describeNeeding(lkmPrerequisites())('kernel module under qemu', () => {
   let events: KernelEvent[] = [];
   let errors: unknown[] = [];
   let cgroupId = 0n;
+  /** a cgroup under the registered subtree, never given to the module by id */
+  let subtreeChild = 0n;
   let endLine = '';
 
   beforeAll(async () => {
@@ -40,6 +42,7 @@ describeNeeding(lkmPrerequisites())('kernel module under qemu', () => {
     if (code !== 0) throw new Error(`qemu exited with ${code}:\n${consoleText.slice(-3000)}`);
     const lines = consoleText.split('\n');
     cgroupId = BigInt(lines.find((l) => l.startsWith('SP-CGROUP '))!.split(' ')[1]);
+    subtreeChild = BigInt(lines.find((l) => l.startsWith('SP-SUBTREE-CGROUP '))!.split(' ')[1]);
     endLine = lines.find((l) => l.startsWith('SP-END')) ?? '';
     const hex = lines.filter((l) => l.startsWith('SP-HEX ')).map((l) => l.slice(7).trim()).join('');
     const r = decodeBatch(Buffer.from(hex, 'hex'));
@@ -59,7 +62,7 @@ describeNeeding(lkmPrerequisites())('kernel module under qemu', () => {
     expect(errors).toEqual([]);
     expect(events.length).toBeGreaterThan(20);
     for (const e of events) {
-      expect(e.cgroupId).toBe(cgroupId);
+      expect([cgroupId, subtreeChild]).toContain(e.cgroupId);
       expect(Object.keys(e.params)).toEqual(EVENT_TABLE[e.type].params.map((p) => p.name));
     }
   });
@@ -112,5 +115,10 @@ describeNeeding(lkmPrerequisites())('kernel module under qemu', () => {
 
   it('does not capture outside the cgroup', () => {
     expect(events.some((e) => String(e.params.path ?? '').includes('outside-file'))).toBe(false);
+  });
+
+  it('captures a cgroup it was never given that lies under a registered subtree, like the probe', () => {
+    const open = events.find((e) => e.type === EventType.OPEN && String(e.params.path ?? '') === '/tmp/subtree-file');
+    expect(open?.cgroupId).toBe(subtreeChild);
   });
 });

@@ -6,14 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProvenanceStore } from '../store/types';
 import { ingestBatch } from '../correlator/index';
-import { classifyLine } from '../correlator/classify';
+import { classifyLine } from '../correlator/ingest/classify';
 import type { Batch } from '../protocol/batch';
 import { demoPlan, driveTraffic, newRunId, RESTOCK_LINES, type StepOutcome } from '../examples/hello-retail/traffic';
 import { nodeIds } from '../upg/ids';
 import { indexGraph } from '../upg/graph';
 import { causalWalk } from '../upg/causal-walk';
 import type { ActivationNode, LogNode, RequestGraph } from '../upg/types';
-import { unitNodeId } from '../correlator/lms-stage';
+import { unitNodeId } from '../correlator/lms/stage';
 import { startHelloRetail, type HelloRetail } from './hello-retail-harness';
 
 let shop: HelloRetail | undefined;

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActivationWriter, ContainerOutput, makeBatch } from '../correlator/batch-builder';
+import { ActivationWriter, ContainerOutput, makeBatch } from './batch-builder';
 import { createLocalSink } from '../correlator/local-sink';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 

@@ -1,5 +1,5 @@
 // `sls provenance analyze` under the real Serverless Framework v3 CLI on examples/hello-retail, and
-// `provenance analyze <file>` from the standalone bin: templates and LMS-CFG of each function (issue 5).
+// `provenance analyze <file>` from the standalone bin: templates and LMS-CFG of each function.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';

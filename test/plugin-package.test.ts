@@ -1,6 +1,7 @@
 // `sls package` under the real serverless v3 CLI and the real serverless-openwhisk provider:
 // the artifact carries the wrapper, one entry per function and the untouched handlers; the
 // service dir is left as it was; configuration and plugin resolution behave.
+import { decodeDeployment } from '../protocol/deployment';
 import { profileHash } from '../lms/profile-hash';
 import type { LmsProfile } from '../lms/types';
 import { randomBytes } from 'node:crypto';
@@ -89,13 +90,30 @@ describe('sls package', () => {
 
     const zip = readZip(path.join(dir, '.serverless', 'provtest.zip'));
     expect([...zip.keys()].sort()).toEqual(
-      [`${GEN}/hello.js`, `${GEN}/hello.lms.json`, `${GEN}/price.js`, `${GEN}/price.lms.json`, `${GEN}/wrapper.js`, 'handlers/hello.js', 'lib/prices.js', 'py/app.py'].sort(),
+      [
+        `${GEN}/hello.js`,
+        `${GEN}/hello.lms.json`,
+        `${GEN}/hello.deployment.json`,
+        `${GEN}/price.js`,
+        `${GEN}/price.lms.json`,
+        `${GEN}/price.deployment.json`,
+        `${GEN}/wrapper.js`,
+        'handlers/hello.js',
+        'lib/prices.js',
+        'py/app.py',
+      ].sort(),
     );
-    // each entry names its function's LMS profile, which the artifact carries (issue 5)
+    // each entry names its function's LMS profile, and sends the deployment it travels with (the
+    // service's settings and that profile), both of which the artifact carries
     for (const fn of ['hello', 'price']) {
       const profile = JSON.parse(zip.get(`${GEN}/${fn}.lms.json`)!.toString()) as LmsProfile;
       expect(profile.v).toBe(1);
-      expect(zip.get(`${GEN}/${fn}.js`)!.toString()).toContain(`, { profile: ${JSON.stringify(profileHash(profile))} });`);
+      const entry = zip.get(`${GEN}/${fn}.js`)!.toString();
+      expect(entry).toContain(`const deployment = require("./${fn}.deployment.json");`);
+      expect(entry).toContain(`, { profile: ${JSON.stringify(profileHash(profile))}, deployment });`);
+      const { hash, parts } = JSON.parse(zip.get(`${GEN}/${fn}.deployment.json`)!.toString()) as { hash: string; parts: string[] };
+      const decoded = decodeDeployment(hash, parts);
+      expect(decoded).toEqual({ doc: expect.objectContaining({ service: 'provtest', stage: 'dev', actions: ['_/provtest-dev-flow', '_/provtest-dev-hello', '_/provtest-dev-price', '_/provtest-dev-py'], profile }) });
     }
     expect(zip.get('handlers/hello.js')!.toString()).toBe(HELLO);
     expect(zip.get('lib/prices.js')!.toString()).toBe(NESTED);
@@ -146,6 +164,17 @@ describe('sls package', () => {
     expect(result.code, result.output).toBe(0);
     zip = readZip(path.join(dir, '.serverless', 'provtest.zip'));
     expect([...zip.keys()].filter((k) => k.startsWith(GEN))).toEqual([]);
+  });
+
+  it('fails, naming the fix, when analysis settings have no wrapped function to travel in', async () => {
+    const dir = service({
+      'serverless.yml': yml('  py:\n    handler: py/app.main\n    runtime: python:3', 'custom:\n  provenance:\n    sensitive:\n      files: [token.json]'),
+      'py/app.py': 'def main(args):\n    return {}\n',
+    });
+    const result = await sls(dir, ['package'], { HOME: home });
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('custom.provenance sets analysis settings (sensitive, allowlist or alerts), but no function of this service is wrapped');
+    expect(fs.existsSync(path.join(dir, GEN))).toBe(false);
   });
 
   it('never ships a local provenance store', async () => {

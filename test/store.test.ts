@@ -1,5 +1,6 @@
-// The store against a real dynalite on 127.0.0.1, persisted in a temp dir: idempotent writes, merging
-// of fragments, the three indexes, persistence across a restart, and the errors a user sees.
+// The store against real DynamoDBs on 127.0.0.1 — dynalite and AWS's DynamoDB Local, every case on
+// both: idempotent writes, merging of fragments, the three indexes, listing by time; then, on
+// dynalite's store dirs, persistence across a restart and the errors a user sees.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,6 +9,8 @@ import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { ActivationNode, GraphFragment, UpgEdge, UpgNode } from '../upg/types';
 import { ensureTable, openStore, startLocalDynamo, StoreError, type ProvenanceStore } from '../store/index';
+import { describeNeeding } from './prerequisites';
+import { STORE_BACKENDS } from './store-backends';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -68,19 +71,17 @@ async function scanAll(endpoint: string): Promise<unknown[]> {
   }
 }
 
-describe('store on dynalite', () => {
-  let dir: string;
+for (const backend of STORE_BACKENDS) describeNeeding(backend.missing())(`store on ${backend.name}`, () => {
   let store: ProvenanceStore;
   let dynamo: { endpoint: string; stop(): Promise<void> };
 
   beforeAll(async () => {
-    dir = freshDir();
-    dynamo = await startLocalDynamo(dir);
+    dynamo = await backend.start();
     store = await openStore({ endpoint: dynamo.endpoint, table: 'provenance' });
   });
   afterAll(async () => {
-    await store.close();
-    await dynamo.stop();
+    await store?.close();
+    await dynamo?.stop();
   });
 
   it('reads a written fragment back identical, and writing it again changes no item', async () => {
@@ -196,17 +197,22 @@ describe('store on dynalite', () => {
   });
 });
 
-describe('listRequests', () => {
+for (const backend of STORE_BACKENDS) describeNeeding(backend.missing())(`listRequests on ${backend.name}`, () => {
   let store: ProvenanceStore;
+  let dynamo: { endpoint: string; stop(): Promise<void> };
   beforeAll(async () => {
-    store = await openStore({ dir: freshDir(), table: 'provenance' }, { create: true });
+    dynamo = await backend.start();
+    store = await openStore({ endpoint: dynamo.endpoint, table: 'provenance' }, { create: true });
     // Five requests over three days, written out of order, and one with no time at all.
     for (const [request, start] of [['d2-b', T + DAY + 5_000], ['d0', T - DAY], ['d2-a', T + DAY], ['d1', T], ['d1-late', T + 3_600_000]] as const) {
       await store.writeFragment({ request, nodes: [activation(`${request}-act`, request, 'ctr:l', { start, end: start + 10 })], edges: [] });
     }
     await store.writeFragment({ request: 'timeless', nodes: [activation('timeless-act', 'timeless', 'ctr:l')], edges: [] });
   });
-  afterAll(() => store.close());
+  afterAll(async () => {
+    await store?.close();
+    await dynamo?.stop();
+  });
 
   it.each([
     ['everything, newest first, the timeless last', {}, ['d2-b', 'd2-a', 'd1-late', 'd1', 'd0', 'timeless']],
@@ -224,9 +230,31 @@ describe('listRequests', () => {
     const [first] = await store.listRequests({ limit: 1 });
     expect(first).toEqual({ request: 'd2-b', start: T + DAY + 5_000, end: T + DAY + 5_010, entry: '/_/purchase', activations: 1, actions: ['/_/purchase'] });
   });
+
+  it('reports a missing table instead of creating one when reading; creating it is idempotent', async () => {
+    await expect(openStore({ endpoint: dynamo.endpoint, table: 'other-table' }, { create: false })).rejects.toThrow(
+      /^no table other-table at http:\/\/127.0.0.1:\d+ — pass the right --table .* `npx provenance store init --endpoint http:\/\/127.0.0.1:\d+ --table other-table`/,
+    );
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    try {
+      await ensureTable(client, 'other-table');
+      await ensureTable(client, 'other-table');
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: 'other-table' }));
+      expect(Table?.TableStatus).toBe('ACTIVE');
+      expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(['byContainer', 'byEntity', 'byTime']);
+    } finally {
+      client.destroy();
+    }
+    const other = await openStore({ endpoint: dynamo.endpoint, table: 'other-table' }, { create: false });
+    try {
+      expect(await other.listRequests()).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
 });
 
-describe('opening the store', () => {
+describe('opening the store (dynalite store dirs)', () => {
   const opened: ProvenanceStore[] = [];
   afterEach(async () => {
     while (opened.length) await opened.pop()!.close();
@@ -289,27 +317,6 @@ describe('opening the store', () => {
     expect((error as Error).message).not.toContain('\n');
     // Connection errors fail fast.
     expect(Date.now() - started).toBeLessThan(10_000);
-  });
-
-  it('reports a missing table instead of creating one when reading; creating it is idempotent', async () => {
-    const dynamo = await startLocalDynamo(freshDir());
-    try {
-      await expect(openStore({ endpoint: dynamo.endpoint, table: 'other-table' }, { create: false })).rejects.toThrow(
-        /^no table other-table at http:\/\/127.0.0.1:\d+ — pass the right --table .* `npx provenance store init --endpoint http:\/\/127.0.0.1:\d+ --table other-table`/,
-      );
-      const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-      await ensureTable(client, 'other-table');
-      await ensureTable(client, 'other-table');
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: 'other-table' }));
-      client.destroy();
-      expect(Table?.TableStatus).toBe('ACTIVE');
-      expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(['byContainer', 'byEntity', 'byTime']);
-      const store = await openStore({ endpoint: dynamo.endpoint, table: 'other-table' }, { create: false });
-      opened.push(store);
-      expect(await store.listRequests()).toEqual([]);
-    } finally {
-      await dynamo.stop();
-    }
   });
 });
 

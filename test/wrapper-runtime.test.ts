@@ -56,7 +56,7 @@ module.exports.handlers = {
 
 // What the plugin generates per function (see the wrapper's report): the entry file.
 const ENTRY = `
-const { wrapHandler } = require('.provenance/bundle.js');
+const { wrapHandler } = require('./.provenance/bundle.js');
 exports.main = wrapHandler(() => require('./handler.js'), 'handlers.purchase.main');
 `;
 

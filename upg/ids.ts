@@ -1,4 +1,4 @@
-// Deterministic node and edge ids (DESIGN.md §5): a readable prefix plus what identifies the
+// Deterministic node and edge ids: a readable prefix plus what identifies the
 // thing, hashed when long. The same event always yields the same id, which is what makes
 // ingestion idempotent and lets analyses join requests on shared entities (a file in one
 // container, a DynamoDB item) without any lookup.

@@ -1,5 +1,5 @@
 // The Universal Provenance Graph: W3C PROV activities, entities and agents with typed edges
-// (DESIGN.md §5). These types are the public contract of `provenance trace --json`:
+//. These types are the public contract of `provenance trace --json`:
 // `{"request": "<reqId>", "nodes": [...], "edges": [...]}`. Add fields freely, never rename.
 
 /** PROV class of a node kind. */
@@ -73,12 +73,21 @@ export interface ActivationNode extends NodeBase {
   error?: string;
   /** parent activation id, for nested invocations */
   parent?: string;
-  /** content hash of the action's LMS profile (issue 5), when its begin record named one */
+  /** a sequence or trigger activation, run by the platform's controller (no container, no records of its own) */
+  platform?: 'sequence' | 'trigger';
+  /** content hash of the action's LMS profile, when its begin record named one */
   profile?: string;
-  /** log sequences the action's LMS-CFG cannot produce (issue 5): planted or unknown behaviour */
+  /** log sequences the action's LMS-CFG cannot produce: planted or unknown behaviour */
   deviations?: ActivationDeviation[];
   /** log lines of this activation that matched no template of its profile (kept raw) */
   unmatched?: number;
+  /** the runtime's end-of-activation sentinel closed its output on stdout / on stderr */
+  stdoutClosed?: boolean;
+  stderrClosed?: boolean;
+  /** the agent captured its container's syscalls: it is complete only once they are delivered */
+  kernelCapture?: boolean;
+  /** the agent has delivered every kernel event up to its end (protocol/batch.ts kernelComplete) */
+  kernelDelivered?: boolean;
 }
 
 /** One deviation of an activation's log sequence from its LMS-CFG (lms/types.ts Deviation, trimmed). */
@@ -128,6 +137,10 @@ export interface InvokerNode extends NodeBase {
 export interface ClientNode extends NodeBase {
   kind: 'client';
   name: string;
+  /** a web action's HTTP request: method (upper case), path after the action, headers (credentials redacted) */
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
 }
 
 export interface FileNode extends NodeBase {
@@ -170,7 +183,7 @@ export interface LogNode extends NodeBase {
   /** the line as printed (rebuilt from template + values when the store keeps only those) */
   text: string;
   time?: number;
-  /** LMS template id (issue 5): the line is stored as template + values, `text` rebuilt exactly */
+  /** LMS template id: the line is stored as template + values, `text` rebuilt exactly */
   template?: string;
   /** one string per hole of the template, in order */
   values?: string[];

@@ -2,10 +2,12 @@
 // the handler run inside the activation's AsyncLocalStorage context, summaries flushed,
 // end record.
 
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { hostname } from 'node:os';
 import { runInActivation, takeOrphanFailures, type ActivationContext } from './context';
 import { emitRecord } from './emit';
+import { webEntry } from './web-entry';
+import type { WebEntry } from '../protocol/wrapper-records';
 import { flushAllFds } from './hooks/fs';
 
 /** Ids longer than this are cut at the source: they are in every record and every log line. */
@@ -13,6 +15,29 @@ const MAX_ID_LENGTH = 256;
 const MAX_ERROR_LENGTH = 1024;
 
 let coldStart = true;
+
+/**
+ * Fresh random bytes, taken from a pool refilled 4 KiB at a time: one randomBytes() call per
+ * activation cost several microseconds, a slice of the pool a fraction of one. Each slice is used once.
+ */
+const RANDOM_POOL = Buffer.alloc(4096);
+let randomOffset = RANDOM_POOL.length;
+function randomSlice(n: number): Buffer {
+  if (randomOffset + n > RANDOM_POOL.length) {
+    randomFillSync(RANDOM_POOL);
+    randomOffset = 0;
+  }
+  const out = Buffer.from(RANDOM_POOL.subarray(randomOffset, randomOffset + n));
+  RANDOM_POOL.fill(0, randomOffset, randomOffset + n);
+  randomOffset += n;
+  return out;
+}
+
+/** The container's host name, asked once: os.hostname() is a system call every time. */
+let hostName: string | undefined;
+function containerHost(): string {
+  return (hostName ??= hostname());
+}
 
 function envId(name: string): string {
   const v = process.env[name];
@@ -23,13 +48,21 @@ function envId(name: string): string {
  * Reads the platform's ids from process.env. Must be called synchronously at entry: with
  * concurrency > 1 the runtime overwrites process.env for the next activation at its first await.
  */
-export function newActivation(): ActivationContext {
+export function newActivation(params?: unknown): ActivationContext {
+  const pk = envId('__OW_PARENT_KIND');
+  const key = randomSlice(16);
   return {
-    a: envId('__OW_ACTIVATION_ID') || `local-${randomBytes(8).toString('hex')}`,
+    a: envId('__OW_ACTIVATION_ID') || `local-${randomSlice(8).toString('hex')}`,
     r: envId('__OW_TRANSACTION_ID'),
     act: envId('__OW_ACTION_NAME'),
     ns: envId('__OW_NAMESPACE'),
-    keyHex: randomBytes(16).toString('hex'),
+    // sent by the embedded platform for sequence components and rule actions ('' when none)
+    pa: envId('__OW_PARENT_ACTIVATION_ID') || undefined,
+    pk: pk === 'sequence' || pk === 'trigger' || pk === 'action' ? pk : undefined,
+    pn: envId('__OW_PARENT_NAME') || undefined,
+    web: webEntry(params),
+    keyHex: key.toString('hex'),
+    key,
     seq: 0,
     ended: false,
     fds: new Map(),
@@ -40,10 +73,19 @@ export function newActivation(): ActivationContext {
   };
 }
 
-/** Writes the begin record (seq 0, carries the MAC key, and the LMS profile hash when the plugin gave one). */
-export function begin(ctx: ActivationContext, profile?: string): void {
-  const fields = { act: ctx.act, ns: ctx.ns, pid: process.pid, host: hostname(), cold: coldStart, k: ctx.keyHex };
-  emitRecord(ctx, 'begin', profile ? { ...fields, lp: profile } : fields);
+/** How the platform started this activation (parent, its kind and name; the web request), for the begin record. */
+function platformHops(ctx: ActivationContext): Pick<ActivationContext, 'pa' | 'pk' | 'pn' | 'web'> {
+  if (!ctx.pa && !ctx.web) return {};
+  return { ...(ctx.pa ? { pa: ctx.pa } : {}), ...(ctx.pa && ctx.pk ? { pk: ctx.pk } : {}), ...(ctx.pa && ctx.pn ? { pn: ctx.pn } : {}), ...(ctx.web ? { web: ctx.web } : {}) };
+}
+
+/**
+ * Writes the begin record (seq 0, carries the MAC key, and the hashes of the LMS profile and of the
+ * deployment when the plugin gave them).
+ */
+export function begin(ctx: ActivationContext, profile?: string, deployment?: string): void {
+  const fields = { act: ctx.act, ns: ctx.ns, pid: process.pid, host: containerHost(), cold: coldStart, k: ctx.keyHex, ...platformHops(ctx) };
+  emitRecord(ctx, 'begin', profile || deployment ? { ...fields, ...(profile ? { lp: profile } : {}), ...(deployment ? { dh: deployment } : {}) } : fields);
   coldStart = false;
 }
 

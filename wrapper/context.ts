@@ -6,6 +6,7 @@
 // stores are kept on globalThis under a registered symbol so that two copies of the wrapper
 // in one process (two bundles) share them instead of fighting.
 
+import type { WebEntry } from '../protocol/wrapper-records';
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Bytes moved through one file descriptor during one activation (ProTracer aggregation). */
@@ -26,8 +27,19 @@ export interface ActivationContext {
   r: string;
   act: string;
   ns: string;
-  /** per-activation MAC key, hex */
+  /** the activation whose output is this one's input, when the platform says (sequences, rules) */
+  pa?: string;
+  /** what that parent is, and its name (sequence or trigger activations write no records of their own) */
+  pk?: 'sequence' | 'trigger' | 'action';
+  pn?: string;
+  /** a web action's HTTP request (from its __ow_* parameters) */
+  web?: WebEntry;
+  /** per-activation MAC key, hex (as the begin record carries it) */
   keyHex: string;
+  /** the same key's bytes, decoded once: every later record is signed with them */
+  key: Buffer;
+  /** the ids put before each of its log lines, built at its first line */
+  logPrefix?: string;
   /** next sequence number */
   seq: number;
   /** set once the end record is written: later records of this activation are dropped */
@@ -62,9 +74,16 @@ const state: SharedState = (g[STATE_KEY] ??= {
   orphanFailures: 0,
 });
 
+/**
+ * Depth of the wrapper's own synchronous sections (a record being written): a counter is all a
+ * synchronous section needs, and entering an AsyncLocalStorage context for each record cost more
+ * than writing it. Async internal work (lookups) still runs under `state.internal`.
+ */
+let internalDepth = 0;
+
 /** The activation the current code runs for, unless the wrapper itself is running. */
 export function currentActivation(): ActivationContext | undefined {
-  if (state.internal.getStore() === true) return undefined;
+  if (internalDepth > 0 || state.internal.getStore() === true) return undefined;
   const ctx = state.activation.getStore();
   return ctx && !ctx.ended ? ctx : undefined;
 }
@@ -80,7 +99,17 @@ export function runInActivation<T>(ctx: ActivationContext, fn: () => T): T {
 
 /** True while the wrapper's own code is running (its records, its lookups). */
 export function isInternal(): boolean {
-  return state.internal.getStore() === true;
+  return internalDepth > 0 || state.internal.getStore() === true;
+}
+
+/** Runs fn as wrapper-internal when fn is synchronous and starts nothing asynchronous that a hook could see. */
+export function runInternalSync<T>(fn: () => T): T {
+  internalDepth += 1;
+  try {
+    return fn();
+  } finally {
+    internalDepth -= 1;
+  }
 }
 
 /** Runs fn (and every async continuation it starts) as wrapper-internal: no hook records it. */

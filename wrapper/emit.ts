@@ -3,7 +3,7 @@
 
 import type { ProvRecord, RecordType } from '../protocol/wrapper-records';
 import { encodeRecord } from './records';
-import { noteHookFailure, runInternal, type ActivationContext } from './context';
+import { noteHookFailure, runInternalSync, type ActivationContext } from './context';
 
 type WriteFn = (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
 
@@ -30,11 +30,31 @@ export function streamState(stream: NodeJS.WriteStream): StreamState {
 
 /** Forgets captured originals (after the wrapper is uninstalled, the next install captures afresh). */
 export function resetStreamStates(): void {
+  flushDeferredRecords();
   streams.clear();
 }
 
 /** Fields of a record besides the ones the emitter fills in (t, a, r, ts, s, m). */
 export type RecordFields<T extends RecordType> = Omit<Extract<ProvRecord, { t: T }>, 't' | 'a' | 'r' | 'ts' | 's' | 'm'>;
+
+/**
+ * Records other than begin and end wait here, at most DEFER_MS, and go out in the same write as
+ * the next record that cannot wait (normally the activation's end): one write(2) per activation
+ * end instead of one per record, for the action and for whoever reads its stdout. Begin and end
+ * are written at once because they mark the activation's boundaries in the stream (and, with
+ * kernel capture, among its system calls); the records in between carry their own sequence
+ * numbers and times, so their exact position in the stream says nothing more. Shared on
+ * globalThis so that two copies of the wrapper keep one order.
+ */
+interface Deferred {
+  lines: string[];
+  timer?: NodeJS.Timeout;
+  exitHook: boolean;
+}
+const DEFER_MS = 20;
+const DEFERRED_KEY = Symbol.for('serverless-provenance.wrapper.deferred');
+const gd = globalThis as unknown as Record<symbol, Deferred | undefined>;
+const deferred: Deferred = (gd[DEFERRED_KEY] ??= { lines: [], exitHook: false });
 
 /** Encodes and writes one record of the activation. Returns false if it was not written. */
 export function emitRecord<T extends RecordType>(ctx: ActivationContext, t: T, fields: RecordFields<T>): boolean {
@@ -44,9 +64,10 @@ export function emitRecord<T extends RecordType>(ctx: ActivationContext, t: T, f
   }
   try {
     const record = { t, a: ctx.a, r: ctx.r, ts: Date.now(), s: ctx.seq, ...fields } as unknown as ProvRecord;
-    const line = encodeRecord(record, ctx.keyHex);
+    const line = encodeRecord(record, ctx.key);
     ctx.seq += 1;
-    writeLine(line);
+    if (t === 'begin' || t === 'end') writeLines(line);
+    else defer(line);
     return true;
   } catch (e) {
     noteHookFailure(`emit ${t}`, e);
@@ -54,11 +75,36 @@ export function emitRecord<T extends RecordType>(ctx: ActivationContext, t: T, f
   }
 }
 
-/** Writes a complete line to stdout, starting a new line first if user output left one open. */
-function writeLine(line: string): void {
+function defer(line: string): void {
+  deferred.lines.push(line);
+  if (!deferred.exitHook) {
+    // a process that exits normally (process.exit in a handler) still writes what waits
+    deferred.exitHook = true;
+    process.once('exit', flushDeferredRecords);
+  }
+  if (!deferred.timer) {
+    deferred.timer = setTimeout(flushDeferredRecords, DEFER_MS);
+    deferred.timer.unref();
+  }
+}
+
+/** Writes the records that wait, now (at most DEFER_MS after the first of them, or at uninstall). */
+export function flushDeferredRecords(): void {
+  if (deferred.lines.length > 0) writeLines('');
+}
+
+/** Writes what waits, then `line`, in one write to stdout, starting a new line first if user output left one open. */
+function writeLines(line: string): void {
+  let text = line;
+  if (deferred.lines.length > 0) {
+    text = deferred.lines.join('') + line;
+    deferred.lines.length = 0;
+  }
+  if (deferred.timer) {
+    clearTimeout(deferred.timer);
+    deferred.timer = undefined;
+  }
   const out = streamState(process.stdout);
-  runInternal(() => {
-    out.write.call(process.stdout, out.atLineStart ? line : `\n${line}`);
-  });
+  runInternalSync(() => out.write.call(process.stdout, out.atLineStart ? text : `\n${text}`));
   out.atLineStart = true;
 }

@@ -12,12 +12,13 @@ import { installConsoleHooks } from './hooks/console';
 import { forgetKeySchemas, registerDynamodbPatchers } from './hooks/dynamodb';
 import { installFsHooks } from './hooks/fs';
 import { installHttpHooks } from './hooks/http';
-import { installModuleLoadHooks, setArtifactRoot } from './hooks/module-load';
+import { forgetBuiltinPatchers, installModuleLoadHooks, setArtifactRoot } from './hooks/module-load';
 import { installNetHooks } from './hooks/net';
 import { registerOpenwhiskPatcher } from './hooks/openwhisk';
 import { registerWinstonPatcher } from './hooks/winston';
 import { unpatchAll } from './patcher';
 import { resetStreamStates } from './emit';
+import { forgetSentDeployments, sendDeploymentOnce, type PackagedDeployment } from './deployment';
 import { HandlerResolutionError, resolveHandler, type ResolvedHandler } from './resolve';
 
 export interface WrapperOptions {
@@ -34,8 +35,10 @@ export interface WrapperOptions {
   syscallHooks?: boolean;
   /** Longest wait, at activation end, for record work still in flight (ms). Default 1000. */
   endWaitMs?: number;
-  /** content hash of the action's LMS profile (issue 5), named in every begin record; set by the plugin */
+  /** content hash of the action's LMS profile, named in every begin record; set by the plugin */
   profile?: string;
+  /** the deployment the plugin packaged (settings and profile), sent once per process; see deployment.ts */
+  deployment?: PackagedDeployment;
 }
 
 /** The OpenWhisk action entry point the wrapper returns. */
@@ -65,6 +68,8 @@ export function installWrapper(options: WrapperOptions = {}): void {
   installModuleLoadHooks();
   installHttpHooks();
   if (syscallHooks) {
+    // these hooks load their builtins (child_process, net) only here: with kernel capture
+    // they never load, and cost no cold start
     installFsHooks();
     installNetHooks();
     installChildProcessHooks();
@@ -76,7 +81,9 @@ export function uninstallWrapper(): void {
   unpatchAll();
   syncBuiltinESMExports();
   forgetKeySchemas();
+  forgetBuiltinPatchers();
   resetStreamStates();
+  forgetSentDeployments();
   g[INSTALL_KEY] = undefined;
 }
 
@@ -92,10 +99,13 @@ export function wrapHandler(load: () => unknown, exportPath: string, options: Wr
 
   return function main(params: Record<string, unknown>): Promise<unknown> {
     // Synchronously, before anything can yield: the ids of *this* activation.
-    const ctx = newActivation();
-    const started = performance.now();
+    const ctx = newActivation(params);
+    // process.hrtime, not performance.now(): the global `performance` loads perf_hooks (nine
+    // modules) on first use, in the first activation of every container
+    const started = process.hrtime.bigint();
     return runActivation(ctx, async () => {
-      begin(ctx, options.profile);
+      begin(ctx, options.profile, options.deployment?.hash);
+      sendDeploymentOnce(ctx, options.deployment);
       let value: unknown;
       let thrown: unknown;
       let threw = false;
@@ -113,7 +123,7 @@ export function wrapHandler(load: () => unknown, exportPath: string, options: Wr
         thrown = e;
         threw = true;
       }
-      await end(ctx, outcomeOf({ value, thrown, threw }), performance.now() - started, endWaitMs);
+      await end(ctx, outcomeOf({ value, thrown, threw }), Number(process.hrtime.bigint() - started) / 1e6, endWaitMs);
       if (threw) throw thrown;
       return value;
     });

@@ -51,6 +51,9 @@ const nonNegInt: Check = (v) => typeof v === 'number' && Number.isInteger(v) && 
 const bool: Check = (v) => typeof v === 'boolean';
 const hex = (len?: number): Check => (v) => typeof v === 'string' && /^[0-9a-f]+$/.test(v) && (len === undefined || v.length === len);
 const oneOf = (...values: string[]): Check => (v) => typeof v === 'string' && values.includes(v);
+const webEntry: Check = (v) =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { m?: unknown }).m === 'string' && typeof (v as { p?: unknown }).p === 'string' &&
+  ((v as { h?: unknown }).h === undefined || (typeof (v as { h?: unknown }).h === 'object' && (v as { h?: unknown }).h !== null && Object.values((v as { h: object }).h).every((x) => typeof x === 'string')));
 const strArray: Check = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string');
 const plainObject: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const objArray: Check = (v) => Array.isArray(v) && v.every(plainObject);
@@ -82,7 +85,11 @@ export const RECORD_FIELDS: Record<RecordType, Record<string, FieldSpec>> = {
     cold: req(bool, 'boolean'),
     k: req(hex(), 'hex string'),
     pa: opt(str, 'string'),
+    pk: opt(oneOf('sequence', 'trigger', 'action'), 'sequence|trigger|action'),
+    pn: opt(str, 'string'),
+    web: opt(webEntry, '{m: string, p: string, h?: {string: string}}'),
     lp: opt(str, 'string'),
+    dh: opt(str, 'string'),
   },
   end: {
     ok: req(bool, 'boolean'),
@@ -133,6 +140,12 @@ export const RECORD_FIELDS: Record<RecordType, Record<string, FieldSpec>> = {
     key: opt(plainObject, 'object'),
     keys: opt(objArray, 'array of objects'),
     err: opt(str, 'string'),
+  },
+  dep: {
+    h: req(nonEmptyStr, 'non-empty string'),
+    i: req(nonNegInt, 'non-negative integer'),
+    n: req(nonNegInt, 'non-negative integer'),
+    d: req(str, 'string'),
   },
 };
 
@@ -197,9 +210,13 @@ export function parseRecordLine(line: string): ParseResult {
 // ---------------------------------------------------------------------------------------------
 // Signing.
 
-/** HMAC-SHA256 of `text` under the hex key, truncated to MAC_HEX_LENGTH hex characters. */
-export function macOf(text: string, keyHex: string): string {
-  return createHmac('sha256', Buffer.from(keyHex, 'hex')).update(text, 'utf8').digest('hex').slice(0, MAC_HEX_LENGTH);
+/**
+ * HMAC-SHA256 of `text` under the key (hex, or its bytes), truncated to MAC_HEX_LENGTH hex
+ * characters. The wrapper passes the bytes: decoding the hex key again for every record cost
+ * more than the HMAC itself.
+ */
+export function macOf(text: string, key: string | Buffer): string {
+  return createHmac('sha256', typeof key === 'string' ? Buffer.from(key, 'hex') : key).update(text, 'utf8').digest('hex').slice(0, MAC_HEX_LENGTH);
 }
 
 /** The suffix the wrapper appends for the MAC; its presence at the very end is part of verification. */
@@ -261,8 +278,19 @@ const MAC_ROOM = macSuffix('0'.repeat(MAC_HEX_LENGTH)).length - 1;
  * wrapper caps ids at the source.
  */
 export function fitRecord<T extends object>(record: T, maxBytes: number = MAX_RECORD_BYTES): T {
+  return fitted(record, maxBytes).value as T;
+}
+
+/** Whether a JSON text fits the byte budget; bytes are counted only when 3 per UTF-16 unit would not fit. */
+function fits(json: string, budget: number): boolean {
+  return json.length * 3 <= budget || Buffer.byteLength(json, 'utf8') <= budget;
+}
+
+/** The record as fitRecord reduces it, and its JSON text: serialised once when it already fits (the hot path). */
+function fitted(record: object, maxBytes: number): { value: object; json: string } {
   const budget = maxBytes - MAC_ROOM;
-  if (Buffer.byteLength(JSON.stringify(record), 'utf8') <= budget) return record;
+  const whole = JSON.stringify(record);
+  if (fits(whole, budget)) return { value: record, json: whole };
   const steps: Array<[number, number]> = [
     [1024, 64],
     [256, 32],
@@ -273,21 +301,25 @@ export function fitRecord<T extends object>(record: T, maxBytes: number = MAX_RE
   for (const [maxStr, maxItems] of steps) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(record)) out[k] = FIXED_KEYS.has(k) ? v : shrink(v, maxStr, maxItems);
-    if (Buffer.byteLength(JSON.stringify(out), 'utf8') <= budget) return out as T;
+    const json = JSON.stringify(out);
+    if (fits(json, budget)) return { value: out, json };
   }
   throw new Error(`record of type ${String((record as { t?: unknown }).t)} cannot fit in ${maxBytes} bytes even with every free field emptied (ids too long?)`);
 }
 
 /**
  * Encodes a record as one line (RECORD_LINE_START + JSON + "\n"). A begin record is written
- * as is (it carries `k`); any other record is signed with `keyHex` and gets `m` as its last key.
- * Any `m` already on the input is ignored.
+ * as is (it carries `k`); any other record is signed with `key` (hex, or its bytes) and gets `m`
+ * as its last key. Any `m` already on the input is ignored.
  */
-export function encodeRecord(record: ProvRecord, keyHex: string, maxBytes: number = MAX_RECORD_BYTES): string {
-  const { m: _ignored, ...unsigned } = record;
-  const fitted = fitRecord(unsigned, maxBytes);
-  const json = JSON.stringify(fitted);
+export function encodeRecord(record: ProvRecord, key: string | Buffer, maxBytes: number = MAX_RECORD_BYTES): string {
+  let unsigned: object = record;
+  if (record.m !== undefined) {
+    const { m: _ignored, ...rest } = record;
+    unsigned = rest;
+  }
+  const { json } = fitted(unsigned, maxBytes);
   if (record.t === 'begin') return `${RECORD_LINE_START}${json}\n`;
-  const mac = macOf(json, keyHex);
+  const mac = macOf(json, key);
   return `${RECORD_LINE_START}${json.slice(0, -1)}${macSuffix(mac)}\n`;
 }

@@ -1,10 +1,10 @@
 // `provenance analyze <file> [--export main] [--format text|dot|json]`: the LMS templates and LMS-CFG
-// of one action's handler source (issue 5), the same analysis and output as `sls provenance analyze`.
+// of one action's handler source, the same analysis and output as `sls provenance analyze`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { analyzeFunction } from '../../plugin/analyze-functions';
-import { parseAnalyzeFormat, renderAnalyses } from '../../plugin/analyze-command';
+import { analyzeFunction } from '../../lms/analyze-functions';
+import { parseAnalyzeFormat, renderAnalyses } from '../../lms/analyze-command';
 import { CliError } from '../errors';
 import type { Output } from '../output';
 

@@ -7,6 +7,8 @@ import { register as registerLocal } from './local';
 import { register as registerReport } from './report';
 import { register as registerLineage } from './lineage';
 import { register as registerAnalyze } from './analyze';
+import { register as registerCollect } from './collect';
+import { register as registerAgent } from './agent';
 
 export function registerCommands(program: Command): void {
   registerRequests(program);
@@ -16,4 +18,6 @@ export function registerCommands(program: Command): void {
   registerReport(program);
   registerLineage(program);
   registerAnalyze(program);
+  registerCollect(program);
+  registerAgent(program);
 }

@@ -18,6 +18,10 @@ export interface LocalStartOptions {
   /** seconds */
   idleTimeout?: string | number;
   auth?: string;
+  /** `process` (default) or `docker` */
+  containers?: string;
+  /** the Docker engine for --containers docker */
+  dockerHost?: string;
 }
 
 export interface RunningLocal {
@@ -38,6 +42,9 @@ function intOption(value: string | number | undefined, name: string, min: number
 export async function runLocalStart(options: LocalStartOptions, out: Output, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<RunningLocal> {
   const port = intOption(options.port, '--port', 0, 65535) ?? 0;
   const idleSeconds = intOption(options.idleTimeout, '--idle-timeout', 1, 7 * 24 * 3600);
+  const containers = options.containers ?? 'process';
+  if (containers !== 'process' && containers !== 'docker') throw new CliError(`bad --containers ${JSON.stringify(containers)}: give process or docker`, 2);
+  if (options.dockerHost !== undefined && containers !== 'docker') throw new CliError('--docker-host needs --containers docker', 2);
   const location = resolveLocation(options.store !== undefined ? { store: options.store } : {});
   const storeDir = location.dir!;
   const running = readPlatformInfo(storeDir);
@@ -85,6 +92,8 @@ export async function runLocalStart(options: LocalStartOptions, out: Output, log
       },
       onBatch,
       drain: onBatch.drain,
+      containers,
+      ...(options.dockerHost !== undefined ? { dockerHost: options.dockerHost } : {}),
       log,
     });
     const started = platform;
@@ -121,6 +130,8 @@ export function register(program: Command): void {
     .option('--store <dir>', 'store directory (default: $PROVENANCE_STORE, else ./.provenance)')
     .option('--idle-timeout <seconds>', 'retire a warm container after this long without activations (default 600)')
     .option('--auth <uuid:key>', 'credentials to accept (default: generated)')
+    .option('--containers <kind>', 'what runs actions: process (own cgroup and namespaces, no Docker needed) or docker (Docker containers like OpenWhisk\'s Docker invoker; also runs blackbox actions)', 'process')
+    .option('--docker-host <url>', 'the Docker engine for --containers docker: unix:///path/docker.sock or tcp://host:port (default $DOCKER_HOST, else unix:///var/run/docker.sock)')
     .action(async (options: LocalStartOptions) => {
       const running = await runLocalStart(options, process.stdout);
       await new Promise<void>((resolve) => {

@@ -9,7 +9,7 @@ import type { Incident } from '../../upg/analyses/types';
 import type { RequestGraph } from '../../upg/types';
 import { renderIncidentsText } from '../../upg/analyses/render-text';
 import { analysisConfig, AnalysisConfigError, type AnalysisConfigInput } from '../../upg/analyses/config';
-import { detectIncidents } from '../../correlator/detect';
+import { detectIncidents } from '../../correlator/detect/detect-incidents';
 import { renderExport } from '../../upg/export/index';
 import { addStoreOptions, describeLocation, withStore, type StoreOptions } from '../options';
 import type { Output } from '../output';

@@ -1,5 +1,6 @@
 // `provenance trace <reqId>`: one request's provenance graph, as a readable tree or as the stable
-// JSON contract {request, nodes, edges, warnings?} (upg/types.ts). Rendering belongs to upg/render.
+// JSON contract {request, nodes, edges, warnings?, complete, missing} (upg/types.ts,
+// upg/completeness.ts). Rendering belongs to upg/render. A graph still missing evidence says so first.
 import type { Command } from 'commander';
 import type { RequestGraph } from '../../upg/types';
 import { renderTree } from '../../upg/render/tree';
@@ -10,6 +11,8 @@ import { CliError } from '../errors';
 import { runTraceWalk, type TraceWalkOptions } from './trace-walk';
 import { renderTraceAs } from '../../upg/export/trace';
 import { resultFormat, writeResult } from './result';
+import { completeness, type Completeness } from '../../upg/completeness';
+import { contradictions, type Contradiction } from '../../upg/trust';
 
 export interface TraceOptions extends StoreOptions {
   json?: boolean;
@@ -19,6 +22,8 @@ export interface TraceOptions extends StoreOptions {
   out?: string;
   /** ANSI colours in the tree (the bin turns them on for a terminal) */
   color?: boolean;
+  /** poll until the graph is complete, at most this many seconds (true: DEFAULT_WAIT_SECONDS); exit 1 if it is not by then */
+  wait?: boolean | string | number;
 }
 
 /** The stored graph of one request; a clear error (exit 1) when the store has no such request. */
@@ -44,13 +49,66 @@ export async function runTrace(reqId: string, options: TraceOptions & TraceWalkO
     writeResult(text, format, options.out, out);
     return;
   }
-  const graph = await loadTrace(reqId, options);
+  const waitMs = waitSeconds(options.wait) * 1000;
+  const { graph, state } = waitMs > 0 ? await waitForComplete(reqId, options, waitMs) : await loadWithState(reqId, options);
   if (format === 'text' || format === 'json') {
-    const text = format === 'json' ? renderJson(graph) : renderTree(graph, { color: options.color === true && !options.out });
+    const tree = () => missingBlock(state) + contradictionBlock(contradictions(graph)) + renderTree(graph, { color: options.color === true && !options.out });
+    const text = format === 'json' ? renderJson(graph) : tree();
     writeResult(ensureNewline(text), format, options.out, out);
-    return;
+  } else {
+    writeResult(renderTraceAs(format, graph), format, options.out, out);
   }
-  writeResult(renderTraceAs(format, graph), format, options.out, out);
+  if (waitMs > 0 && !state.complete) {
+    throw new CliError(`request ${reqId} is still incomplete after ${waitMs / 1000}s: ${state.missing.length} piece(s) of evidence missing (listed above); wait longer with --wait=<seconds>`);
+  }
+}
+
+async function loadWithState(reqId: string, options: StoreOptions): Promise<{ graph: RequestGraph; state: Completeness }> {
+  const graph = await loadTrace(reqId, options);
+  return { graph, state: completeness(graph) };
+}
+
+/** Polls the store until the request's graph is complete or `waitMs` is up; the last graph read either way. */
+async function waitForComplete(reqId: string, options: StoreOptions, waitMs: number): Promise<{ graph: RequestGraph; state: Completeness }> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const got = await loadWithState(reqId, options);
+      if (got.state.complete || Date.now() >= deadline) return got;
+    } catch (err) {
+      // Not recorded yet: its first batch may still be on its way. Anything else is a real error.
+      const notYet = err instanceof CliError && err.message.startsWith(`no request ${reqId} `);
+      if (!notYet || Date.now() >= deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now()))));
+  }
+}
+
+const WAIT_POLL_MS = 500;
+/** `--wait` without a number */
+export const DEFAULT_WAIT_SECONDS = 30;
+
+/** `--wait` (true), `--wait=N` / `--wait N` (a string from the command line, or a number from callers), or absent. */
+export function waitSeconds(wait: TraceOptions['wait']): number {
+  if (wait === undefined || wait === false) return 0;
+  if (wait === true) return DEFAULT_WAIT_SECONDS;
+  const n = typeof wait === 'number' ? wait : Number(wait);
+  if (!Number.isFinite(n) || n < 0) throw new CliError(`--wait takes a number of seconds (got ${JSON.stringify(wait)}), e.g. --wait=30`, 2);
+  return n;
+}
+
+/** The text view's lines naming what the application claimed against the kernel's and runtime's facts. */
+export function contradictionBlock(found: readonly Contradiction[]): string {
+  if (found.length === 0) return '';
+  const lines = [`CONTRADICTED — ${found.length} claim(s) of the application contradict what the kernel and the runtime saw (not believed):`, ...found.map((c) => `  - ${c.code}: ${c.message}`), ''];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The text view's first lines when evidence is still missing: what, exactly. Empty when complete. */
+export function missingBlock(state: Completeness): string {
+  if (state.complete) return '';
+  const lines = [`INCOMPLETE — ${state.missing.length} piece(s) of evidence still missing:`, ...state.missing.map((m) => `  - ${m.message}`), ''];
+  return `${lines.join('\n')}\n`;
 }
 
 const ensureNewline = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);
@@ -69,7 +127,8 @@ export function register(program: Command): void {
       .option('--from <nodeId>', 'with --direction: start from this node of the request (an activation act:…, a file file:…) instead of the request')
       .option('--edges <kinds>', 'with --direction: follow only these relations (comma-separated: used,wasGeneratedBy,…)')
       .option('--kinds <kinds>', 'with --direction: keep only these node kinds (comma-separated: activation,file,item,socket,…)')
-      .option('--max-requests <n>', 'with --direction: load at most this many requests (default 200)'),
+      .option('--max-requests <n>', 'with --direction: load at most this many requests (default 200)')
+      .option('--wait [seconds]', `wait until the graph is complete (every activation ended, its evidence delivered), at most this long (default ${DEFAULT_WAIT_SECONDS}); exit 1 naming what is still missing if it is not`),
   ).action(async (reqId: string, options: TraceOptions & TraceWalkOptions) => {
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
     await runTrace(reqId, { ...options, color }, process.stdout);

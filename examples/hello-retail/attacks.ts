@@ -1,4 +1,4 @@
-// The two attacks of issue 4 (after the Alastor paper), as requests any client of the shop can send,
+// The two attacks (after the Alastor paper), as requests any client of the shop can send,
 // and the attacker's collection server. The flaws they exploit are in the shop's own code (see
 // README "Attacks"): nothing here touches the platform or the containers directly.
 //

@@ -1,7 +1,7 @@
 // `npm run demo`: starts the local DynamoDB, the provenance store, the embedded OpenWhisk platform
 // and the shop's network peers; deploys hello-retail with the real Serverless Framework CLI (whose
 // only provenance line is `plugins: [serverless-provenance]`); sends benign shopping traffic;
-// prints the provenance of one purchase; then drives the two attacks of issue 4 (container reuse,
+// prints the provenance of one purchase; then drives the two attacks (container reuse,
 // exfiltration through the workflow) against an attacker listening on 127.0.0.66, and ends with the
 // incident report the correlator wrote by itself as the data arrived (terminal text, and an HTML
 // page in the store directory). Stops everything it started, whatever happens.

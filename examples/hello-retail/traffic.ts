@@ -48,7 +48,7 @@ export function demoPlan(): Step[] {
     { kind: 'purchase', fn: 'purchase', label: 'Ada buys 3 Wool Beanies', group: 1, params: { productId: 'hat-wool-beanie', quantity: 3, card: CARD_OK, customer: ADA } },
     { kind: 'purchase', fn: 'purchase', label: 'Bob buys a Canvas Sneaker', group: 1, params: { productId: 'shoes-canvas-sneaker', quantity: 1, card: { ...CARD_OK, holder: 'Bob Shopper' }, customer: BOB } },
     { kind: 'purchase', fn: 'purchase', label: 'Ada buys a Rain Hat with her saved card', params: { productId: 'hats-rain-hat', quantity: 1, savedCardId: 'card-ada-visa', customer: ADA } },
-    // a batch: one execution unit per delivery line (issue 5)
+    // a batch: one execution unit per delivery line
     { kind: 'restock', fn: 'restock', label: 'restock a delivery of 3 products', params: { deliveryId: 'delivery-1', lines: RESTOCK_LINES } },
   ];
 }

@@ -24,6 +24,12 @@ export interface AgentOptions {
   retryInitialMs?: number;
   retryMaxMs?: number;
   log?: (line: string) => void;
+  /**
+   * Called, in batch order, once a batch can no longer be lost: delivered, or saved in the spool.
+   * A reader that can re-read its input (a log file) records how far it got here, so that a crash
+   * makes it read again only what no batch holds yet.
+   */
+  onSettled?: (batch: Batch) => void;
 }
 
 export interface AgentStats {
@@ -41,6 +47,9 @@ export class Agent {
   private kernelEvents: KernelEventLite[] = [];
   private kernelDrops: Record<string, number> = {};
   private unplacedDrops = 0;
+  /** kernel capture runs: every batch carries its delivery watermark (protocol/batch.ts kernelComplete) */
+  private kernelCapture = false;
+  private kernelCompleted: string[] = [];
   private readonly changed = new Map<string, ContainerInfo>();
   private readonly known = new Map<string, ContainerInfo>();
   private timer?: NodeJS.Timeout;
@@ -50,7 +59,7 @@ export class Agent {
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly stats: AgentStats = { batches: 0, delivered: 0, spooled: 0, waitingOnDisk: 0 };
-  private readonly opts: Required<Omit<AgentOptions, 'log'>> & { log: (line: string) => void };
+  private readonly opts: Required<Omit<AgentOptions, 'log' | 'onSettled'>> & { log: (line: string) => void; onSettled: (batch: Batch) => void };
 
   private constructor(options: AgentOptions) {
     this.opts = {
@@ -61,6 +70,7 @@ export class Agent {
       retryInitialMs: 250,
       retryMaxMs: 30_000,
       log: () => undefined,
+      onSettled: () => undefined,
       ...options,
     };
     this.spool = new Spool(options.spoolDir, options.invoker);
@@ -90,10 +100,23 @@ export class Agent {
     else this.armTimer();
   }
 
-  /** Attributed, reduced kernel events, and the events lost per activation (or unplaced). */
-  kernel(events: KernelEventLite[], drops: Record<string, number> = {}, unplacedDrops = 0): void {
+  /**
+   * Kernel capture is on for this invoker's containers: from now on every batch says which
+   * activations' kernel events are all delivered, so that the correlator can tell a graph whose
+   * kernel evidence is still on its way from a complete one.
+   */
+  captureKernel(): void {
+    this.kernelCapture = true;
+  }
+
+  /**
+   * Attributed, reduced kernel events, the events lost per activation (or unplaced), and the
+   * activations whose kernel events are now all handed over (`completed`).
+   */
+  kernel(events: KernelEventLite[], drops: Record<string, number> = {}, unplacedDrops = 0, completed: readonly string[] = []): void {
     if (this.closed) return;
     this.kernelEvents.push(...events);
+    this.kernelCompleted.push(...completed);
     for (const [a, n] of Object.entries(drops)) this.kernelDrops[a] = (this.kernelDrops[a] ?? 0) + n;
     this.unplacedDrops += unplacedDrops;
     if (this.kernelEvents.length >= this.opts.maxKernelEvents) this.cut();
@@ -142,7 +165,7 @@ export class Agent {
     clearTimeout(this.timer);
     this.timer = undefined;
     const kernelDrops = Object.keys(this.kernelDrops).length > 0;
-    if (this.lines.length === 0 && this.changed.size === 0 && this.kernelEvents.length === 0 && !kernelDrops && this.unplacedDrops === 0) return;
+    if (this.lines.length === 0 && this.changed.size === 0 && this.kernelEvents.length === 0 && !kernelDrops && this.unplacedDrops === 0 && this.kernelCompleted.length === 0) return;
     const ids = new Set<string>(this.changed.keys());
     for (const l of this.lines) ids.add(l.container);
     for (const k of this.kernelEvents) ids.add(k.container);
@@ -151,6 +174,8 @@ export class Agent {
     if (this.kernelEvents.length) batch.kernel = this.kernelEvents;
     if (kernelDrops) batch.kernelDrops = this.kernelDrops;
     if (this.unplacedDrops) batch.drops = this.unplacedDrops;
+    if (this.kernelCapture || this.kernelCompleted.length) batch.kernelComplete = this.kernelCompleted;
+    this.kernelCompleted = [];
     this.kernelEvents = [];
     this.kernelDrops = {};
     this.unplacedDrops = 0;
@@ -181,9 +206,10 @@ export class Agent {
 
   private async deliver(batch: Batch): Promise<void> {
     // anything already on disk goes first: this batch waits behind it
-    if (this.spool.waiting().length === 0 && (await this.send(batch))) return;
+    if (this.spool.waiting().length === 0 && (await this.send(batch))) return this.opts.onSettled(batch);
     this.spool.save(batch);
     this.stats.spooled++;
+    this.opts.onSettled(batch);
     this.scheduleRetry();
   }
 

@@ -9,13 +9,15 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../../kmod/paths';
 import type { TrackedContainer } from './kernel-tracker';
-import { hasOutput, KernelPipeline, type PipelineOutput, type PipelineStats } from './kernel-pipeline';
+import { hasOutput, KernelPipeline, type PipelineOptions, type PipelineOutput, type PipelineStats } from './kernel-pipeline';
 import type { FromWorker, KernelWorkerData, ToWorker } from './kernel-worker';
 
 export interface PipelineHost {
   readonly where: 'worker' | 'thread';
   add(c: TrackedContainer): void;
   remove(container: string): void;
+  /** not an action container: its held events and later ones are dropped */
+  ignore(cgroupId: bigint): void;
   records(buf: Buffer, kernelDrops: number): void;
   /** Resolves once everything given before has been processed and handed to onOutput. */
   barrier(): Promise<void>;
@@ -33,6 +35,7 @@ export interface PipelineHostOptions {
   log: (line: string) => void;
   /** default: this thread */
   where?: PipelineWhere;
+  pipeline?: PipelineOptions;
 }
 
 export function kernelWorkerPath(): string {
@@ -51,11 +54,15 @@ class ThreadHost implements PipelineHost {
   private readonly p: KernelPipeline;
 
   constructor(private readonly o: PipelineHostOptions) {
-    this.p = new KernelPipeline(o.bootOffsetNs);
+    this.p = new KernelPipeline(o.bootOffsetNs, o.pipeline);
   }
 
   add(c: TrackedContainer): void {
-    this.p.addContainer(c);
+    this.hand(this.p.addContainer(c));
+  }
+
+  ignore(cgroupId: bigint): void {
+    this.p.ignoreCgroup(cgroupId);
   }
 
   remove(container: string): void {
@@ -97,6 +104,9 @@ const ZERO_STATS: PipelineStats = {
   reducedAway: 0,
   tempFiles: 0,
   busyMs: 0,
+  pendingHeld: 0,
+  pendingReleased: 0,
+  pendingDropped: 0,
 };
 
 class WorkerHost implements PipelineHost {
@@ -112,7 +122,7 @@ class WorkerHost implements PipelineHost {
     private readonly o: PipelineHostOptions,
     file: string,
   ) {
-    this.w = new Worker(file, { workerData: { bootOffsetNs: o.bootOffsetNs } satisfies KernelWorkerData });
+    this.w = new Worker(file, { workerData: { bootOffsetNs: o.bootOffsetNs, options: o.pipeline } satisfies KernelWorkerData });
     this.w.on('message', (m: FromWorker) => this.onMessage(m));
     this.w.on('error', (err) => this.fail(`the kernel worker failed: ${err.stack ?? err.message}`));
     this.w.on('exit', (code) => {
@@ -126,6 +136,10 @@ class WorkerHost implements PipelineHost {
 
   remove(container: string): void {
     this.post({ t: 'remove', container });
+  }
+
+  ignore(cgroupId: bigint): void {
+    this.post({ t: 'ignore', cgroupId });
   }
 
   records(buf: Buffer, kernelDrops: number): void {

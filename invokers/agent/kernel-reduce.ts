@@ -58,7 +58,7 @@ function tempFileEvents(events: readonly KernelEventLite[]): { indexes: Set<numb
     let start = -1;
     for (const i of list) {
       const e = events[i];
-      const creates = e.op === 'open' && e.path === p && ((e.flags ?? 0) & O_CREAT) !== 0 && ((e.flags ?? 0) & O_ACCMODE) !== O_RDONLY;
+      const creates = e.op === 'open' && e.path === p && ((e.openFlags ?? 0) & O_CREAT) !== 0 && ((e.openFlags ?? 0) & O_ACCMODE) !== O_RDONLY;
       if (start < 0) {
         if (creates) start = i;
         continue;
@@ -83,7 +83,7 @@ function harmless(e: KernelEventLite, p: string): boolean {
     case 'chmod':
       return true;
     case 'open':
-      return ((e.flags ?? 0) & O_ACCMODE) !== O_RDONLY;
+      return ((e.openFlags ?? 0) & O_ACCMODE) !== O_RDONLY;
     default:
       return false; // read, exec, rename, link
   }

@@ -9,11 +9,12 @@ import * as fs from 'node:fs';
 import { bootTimeOffsetNs, openCapture, type Backend, type Capture } from '../../kmod/binding';
 import { kmodPaths } from '../../kmod/paths';
 import type { KernelEventLite } from '../../protocol/batch';
-import type { PipelineStats } from './kernel-pipeline';
+import type { FirstExec, PipelineStats } from './kernel-pipeline';
 import { openPipelineHost, type PipelineHost, type PipelineWhere } from './kernel-pipeline-host';
 import type { TrackedContainer } from './kernel-tracker';
 
-export type KernelSink = (events: KernelEventLite[], drops: Record<string, number>, unplacedDrops: number) => void;
+/** `completed`: activations whose kernel events have all been handed over (protocol/batch.ts kernelComplete) */
+export type KernelSink = (events: KernelEventLite[], drops: Record<string, number>, unplacedDrops: number, firstExecs?: FirstExec[], completed?: string[]) => void;
 
 export interface KernelTapOptions {
   backend?: Backend;
@@ -24,6 +25,12 @@ export interface KernelTapOptions {
   pollMs?: number;
   /** where records are decoded, attributed and reduced (default: this thread) */
   pipeline?: PipelineWhere;
+  /**
+   * Cgroup subtrees to capture whole (e.g. a container engine's parent cgroup), so that containers
+   * found after they started are captured from their first syscall: their events wait (bounded)
+   * until addContainer names their cgroup, or ignoreCgroup says they are not wanted.
+   */
+  subtrees?: { id: bigint; level: number }[];
 }
 
 export type KernelCaptureStatus = { on: true; backend: Backend } | { on: false; reason: string; step: string };
@@ -71,11 +78,13 @@ export class KernelTap {
     private readonly opts: KernelTapOptions,
   ) {
     this.cap = cap;
+    for (const t of opts.subtrees ?? []) cap.addSubtree(t.id, t.level);
     this.pipeline = openPipelineHost({
       bootOffsetNs: bootTimeOffsetNs(),
       where: opts.pipeline,
+      pipeline: { holdUnknown: opts.subtrees?.length ? {} : false },
       log: opts.log ?? (() => undefined),
-      onOutput: (o) => opts.sink(o.events, o.drops, o.unplacedDrops),
+      onOutput: (o) => opts.sink(o.events, o.drops, o.unplacedDrops, o.firstExecs, o.completed),
     });
     this.loop = this.run();
   }
@@ -104,6 +113,11 @@ export class KernelTap {
     this.pipeline.add(c);
     this.containers.set(c.container, c.cgroupId);
     this.cap?.addCgroup(c.cgroupId);
+  }
+
+  /** This cgroup (under a captured subtree) is not an action container: drop its events. */
+  ignoreCgroup(cgroupId: bigint): void {
+    this.pipeline.ignore(cgroupId);
   }
 
   /** The container's processes are gone: take its last events, then stop filtering for it. */
@@ -163,6 +177,7 @@ export class KernelTap {
     if (!this.running || !s) return;
     const cap = openCapture({ backend: this.backend, batchBytes: BATCH_BYTES });
     for (const id of this.containers.values()) cap.addCgroup(id);
+    for (const t of this.opts.subtrees ?? []) cap.addSubtree(t.id, t.level);
     this.cap = cap;
     this.lastDrops = 0;
     this.suspension = undefined;

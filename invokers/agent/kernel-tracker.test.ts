@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelEvent } from '../../kmod/decode';
 import { EventType } from '../../kmod/schema';
-import { ActivationWriter } from '../../correlator/batch-builder';
+import { ActivationWriter } from '../../test/batch-builder';
 import { KernelTracker } from './kernel-tracker';
 
 const CG = 77n;

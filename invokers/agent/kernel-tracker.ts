@@ -1,8 +1,9 @@
-// Attribution of kernel events to containers, activations and requests (DESIGN.md §3 step 4).
+// Attribution of kernel events to containers, activations and requests.
 // Pure and stateful: fed decoded, reassembled events in the kernel's order, it follows each
 // container's processes and their fds, splits the container's stream into activations from the
-// wrapper's begin/end records and the runtime's sentinel AS THE KERNEL SAW THEM WRITTEN, and turns
-// each event into a KernelEventLite owned by one activation.
+// wrapper's begin/end records and the runtime's sentinel AS THE KERNEL SAW THEM WRITTEN (by the
+// stream format's rules, protocol/activation-boundaries.ts, which the correlator applies to the
+// lines too), and turns each event into a KernelEventLite owned by one activation.
 //
 // Who owns an event:
 // - a process forked while an activation ran belongs to that activation for its whole life (its
@@ -19,6 +20,7 @@ import { StdioLineSplitter } from '../../kmod/stdio-lines';
 import type { KernelEventLite, KernelOp } from '../../protocol/batch';
 import { endpointOf, FdTable, socketProto, type Endpoint, type FdTarget } from './kernel-fds';
 import { markerOf } from './kernel-markers';
+import { ActivationBoundaries } from '../../protocol/activation-boundaries';
 
 export interface TrackedContainer {
   container: string;
@@ -34,6 +36,8 @@ export interface ActivationEvents {
   events: KernelEventLite[];
   /** false when the activation's events were shipped in parts (too many to hold) or it never ended */
   complete: boolean;
+  /** the activation is closed (ended, or its container went): these are its last events */
+  closed?: boolean;
 }
 
 export interface TrackerStats {
@@ -67,11 +71,12 @@ interface Activation {
 }
 
 interface ContainerState extends TrackedContainer {
+  /** activations in progress, in the order they began (between their begin and their end or sentinel) */
   open: Activation[];
   /** the latest activations' spans in kernel time (end: when the end record or sentinel was written) */
   spans: { act: Activation; begin: bigint; end?: bigint }[];
-  /** sentinels still expected (per stream) for activations closed by their end record */
-  pendingSentinels: { 1: number; 2: number };
+  /** where activations begin and end in this container's stdout/stderr */
+  boundaries: ActivationBoundaries;
 }
 
 interface Proc {
@@ -119,7 +124,7 @@ export class KernelTracker {
   ) {}
 
   addContainer(c: TrackedContainer): void {
-    const state: ContainerState = { ...c, open: [], spans: [], pendingSentinels: { 1: 0, 2: 0 } };
+    const state: ContainerState = { ...c, open: [], spans: [], boundaries: new ActivationBoundaries() };
     this.containers.set(c.container, state);
     this.byCgroup.set(c.cgroupId, state);
   }
@@ -155,7 +160,7 @@ export class KernelTracker {
   }
 
   push(events: readonly KernelEvent[]): void {
-    for (const e of events) this.one(e);
+    for (const e of events) this.track(e);
   }
 
   /** What is ready to ship: closed activations' events, loose events (late, ambiguous), drops. */
@@ -168,7 +173,8 @@ export class KernelTracker {
     return out;
   }
 
-  private one(e: KernelEvent): void {
+  /** One event, in the kernel's order: updates processes, fds and activations, and emits what it did. */
+  private track(e: KernelEvent): void {
     if (e.type === EventType.DATA_CHUNK) return; // a chunk whose head was lost: nothing to attribute
     this.stats.seen++;
     let proc = this.procs.get(e.tgid);
@@ -188,7 +194,7 @@ export class KernelTracker {
         return this.fork(proc, e);
       case EventType.PROC_EXIT:
         if (e.pid !== e.tgid) return; // a thread
-        this.emit(proc, e, { op: 'exit', flags: num(e.params.exit_code) });
+        this.emit(proc, e, { op: 'exit', exitCode: num(e.params.exit_code) });
         this.procs.delete(e.tgid);
         return;
       case EventType.CLONE:
@@ -206,7 +212,7 @@ export class KernelTracker {
       case EventType.OPEN: {
         const file = fds.resolve(num(p.dirfd), str(p.path), proc.cwd);
         fds.set(Number(ret), { kind: 'file', path: file });
-        return this.emit(proc, e, { op: 'open', path: file, flags: Number(e.flags) });
+        return this.emit(proc, e, { op: 'open', path: file, openFlags: Number(e.flags) });
       }
       case EventType.CLOSE:
         return fds.close(e.fd);
@@ -244,10 +250,10 @@ export class KernelTracker {
       case EventType.UNLINK:
         return this.emit(proc, e, { op: 'unlink', path: fds.resolve(num(p.dirfd), str(p.path), proc.cwd) });
       case EventType.MKDIR:
-        return this.emit(proc, e, { op: 'mkdir', path: fds.resolve(num(p.dirfd), str(p.path), proc.cwd), flags: num(p.mode) });
+        return this.emit(proc, e, { op: 'mkdir', path: fds.resolve(num(p.dirfd), str(p.path), proc.cwd), mode: num(p.mode) });
       case EventType.CHMOD: {
         const target = str(p.path) === '' && e.fd >= 0 ? fds.resolve(e.fd, '', proc.cwd) : fds.resolve(num(p.dirfd), str(p.path), proc.cwd);
-        return this.emit(proc, e, { op: 'chmod', path: target, flags: num(p.mode) });
+        return this.emit(proc, e, { op: 'chmod', path: target, mode: num(p.mode) });
       }
       case EventType.EXECVE: {
         const exe = fds.resolve(num(p.dirfd), str(p.path), proc.cwd);
@@ -279,7 +285,7 @@ export class KernelTracker {
         return this.emitSocket(proc, e, 'accept', conn, peer);
       }
       case EventType.KILL:
-        return this.emit(proc, e, { op: 'kill', child: num(p.target), flags: num(p.sig) });
+        return this.emit(proc, e, { op: 'kill', child: num(p.target), signal: num(p.sig) });
     }
   }
 
@@ -359,24 +365,23 @@ export class KernelTracker {
       const m = markerOf(line.line);
       if (!m) continue;
       const c = proc.container;
+      const stream = line.fd === 2 ? 'stderr' : 'stdout';
       if (m.kind === 'begin') {
-        if (c.open.some((a) => a.id === m.activationId)) continue;
+        if (!c.boundaries.begin(m.activationId)) continue;
         proc.graphPid = m.pid; // the runtime's pid as the wrapper (and the container) sees it
         const act: Activation = { id: m.activationId, request: m.requestId, container: c, closed: false, events: [], partial: false };
         c.open.push(act);
         c.spans.push({ act, begin: e.tsNs });
         if (c.spans.length > SPANS_KEPT) c.spans.shift();
       } else if (m.kind === 'end') {
+        // the kernel's work for the activation ends with its end record (its sentinels follow)
+        c.boundaries.end(m.activationId, stream);
         const a = c.open.find((x) => x.id === m.activationId);
-        if (a) {
-          this.close(a, true, e.tsNs);
-          c.pendingSentinels[1]++;
-          c.pendingSentinels[2]++;
-        }
+        if (a) this.close(a, true, e.tsNs);
       } else {
-        const stream = line.fd === 2 ? 2 : 1;
-        if (c.pendingSentinels[stream] > 0) c.pendingSentinels[stream]--;
-        else if (c.open.length === 1) this.close(c.open[0], true, e.tsNs); // ended without an end record
+        const { closed, withoutEnd } = c.boundaries.sentinel(stream);
+        const a = withoutEnd ? c.open.find((x) => x.id === closed) : undefined;
+        if (a) this.close(a, true, e.tsNs); // ended without an end record
       }
     }
   }
@@ -389,7 +394,7 @@ export class KernelTracker {
     a.closed = true;
     const c = a.container;
     c.open = c.open.filter((x) => x !== a);
-    this.ready.push({ activationId: a.id, requestId: a.request, container: c.container, events: a.events, complete: complete && !a.partial });
+    this.ready.push({ activationId: a.id, requestId: a.request, container: c.container, events: a.events, complete: complete && !a.partial, closed: true });
     a.events = [];
   }
 

@@ -4,12 +4,13 @@
 // and reduction do not run on the platform's event loop next to the invoker.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TrackedContainer } from './kernel-tracker';
-import { hasOutput, KernelPipeline, type PipelineOutput, type PipelineStats } from './kernel-pipeline';
+import { hasOutput, KernelPipeline, type PipelineOptions, type PipelineOutput, type PipelineStats } from './kernel-pipeline';
 
 /** tap -> worker */
 export type ToWorker =
   | { t: 'add'; container: TrackedContainer }
   | { t: 'remove'; container: string }
+  | { t: 'ignore'; cgroupId: bigint }
   | { t: 'records'; buf: Uint8Array; kernelDrops: number }
   /** answered once everything posted before it has been processed */
   | { t: 'barrier'; id: number };
@@ -22,12 +23,14 @@ export type FromWorker =
 
 export interface KernelWorkerData {
   bootOffsetNs: bigint;
+  options?: PipelineOptions;
 }
 
 function serve(): void {
   const port = parentPort;
   if (!port) throw new Error('kernel-worker.js runs as a worker thread of the kernel tap (invokers/agent/kernel-tap.ts), not on its own');
-  const pipeline = new KernelPipeline((workerData as KernelWorkerData).bootOffsetNs);
+  const data = workerData as KernelWorkerData;
+  const pipeline = new KernelPipeline(data.bootOffsetNs, data.options);
   const send = (out: PipelineOutput) => {
     if (hasOutput(out)) port.postMessage({ t: 'out', out, stats: pipeline.stats(), inProgress: pipeline.inProgress() } satisfies FromWorker);
   };
@@ -35,7 +38,9 @@ function serve(): void {
     try {
       switch (m.t) {
         case 'add':
-          pipeline.addContainer(m.container);
+          return send(pipeline.addContainer(m.container));
+        case 'ignore':
+          pipeline.ignoreCgroup(m.cgroupId);
           return;
         case 'remove':
           return send(pipeline.removeContainer(m.container));

@@ -81,3 +81,14 @@ describe('helpers', () => {
     expect(looksLikeBase64Zip(Buffer.from('hello world').toString('base64'))).toBe(false);
   });
 });
+
+describe('blackbox (Docker) actions', () => {
+  it('keep their image; code is optional', () => {
+    expect(buildActionDoc(ref, { exec: { kind: 'blackbox', image: 'my-action:1.0' } }, undefined, 1).exec).toEqual({ kind: 'blackbox', image: 'my-action:1.0', code: '', binary: false });
+    expect(buildActionDoc(ref, { exec: { kind: 'blackbox', image: 'registry.local:5000/team/act@sha256:' + 'a'.repeat(64), code: 'x' } }, undefined, 1).exec.code).toBe('x');
+  });
+
+  it.each([undefined, '', 'Upper:case', 'has space', 'a:b:c'])('refuse image %j with a 400 naming exec.image', (image) => {
+    expect(() => buildActionDoc(ref, { exec: { kind: 'blackbox', image } }, undefined, 1)).toThrow(/exec\.image/);
+  });
+});

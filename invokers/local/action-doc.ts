@@ -1,5 +1,6 @@
 // Action documents: validating what a client PUTs and shaping what the API returns (pure).
 import { ApiError } from './api-error';
+import { MAX_CODE_BYTES, MAX_SEQUENCE_COMPONENTS, tooLarge } from './limits';
 import { entityNamespace, type ActionRef } from './names';
 
 export interface KeyValue {
@@ -20,9 +21,20 @@ export interface ActionLimits {
 
 export interface ActionExec {
   kind: string;
+  /** empty for a sequence */
   code: string;
   binary: boolean;
   main?: string;
+  /** a sequence's actions, fully qualified (`/ns/name`, `/ns/pkg/name`), run in this order */
+  components?: string[];
+  /** the Docker image of a `blackbox` action (its code, optional, is then '' or what the image runs) */
+  image?: string;
+}
+
+export const SEQUENCE_KIND = 'sequence';
+
+export function isSequence(doc: { exec: ActionExec }): boolean {
+  return doc.exec.kind === SEQUENCE_KIND;
 }
 
 export interface ActionDoc {
@@ -81,15 +93,30 @@ function limits(v: unknown, base: ActionLimits): ActionLimits {
   return out;
 }
 
-function exec(v: unknown): ActionExec {
+const COMPONENT_NAME = /^\/[^/]+\/[^/]+(\/[^/]+)?$/;
+
+/** A sequence's components as OpenWhisk stores them: fully qualified, `_` replaced by the owner's namespace. */
+function sequenceExec(components: unknown, namespace: string): ActionExec {
+  if (!Array.isArray(components) || components.length === 0 || !components.every((c) => typeof c === 'string' && COMPONENT_NAME.test(c))) {
+    throw new ApiError(400, "a sequence's exec.components must be a non-empty array of fully qualified action names like '/_/first'.");
+  }
+  if (components.length > MAX_SEQUENCE_COMPONENTS) throw new ApiError(400, 'Too many actions in the sequence.');
+  const own = namespace.split('/')[0];
+  return { kind: SEQUENCE_KIND, code: '', binary: false, components: components.map((c: string) => c.replace(/^\/_\//, `/${own}/`)) };
+}
+
+function exec(v: unknown, namespace: string): ActionExec {
   if (!isObject(v)) throw new ApiError(400, "'exec' must be an object like {\"kind\": \"nodejs:20\", \"code\": \"...\"}.");
   const { kind, code, main, binary } = v;
   if (typeof kind !== 'string') throw new ApiError(400, "exec.kind must be a string such as 'nodejs:20'.");
-  if (kind === 'sequence') throw new ApiError(400, 'sequence actions are not supported by the local platform; invoke the actions from code instead.');
+  if (kind === SEQUENCE_KIND) return sequenceExec(v.components, namespace);
+  if (kind === BLACKBOX_KIND) return blackboxExec(v);
   if (kind !== 'nodejs' && !/^nodejs:[\w.]+$/.test(kind)) {
-    throw new ApiError(400, `kind '${kind}' is not supported by the local platform: use nodejs:default or nodejs:<version>.`);
+    throw new ApiError(400, `kind '${kind}' is not supported by the local platform: use nodejs:default, nodejs:<version>, or blackbox with an image.`);
   }
   if (typeof code !== 'string' || code.length === 0) throw new ApiError(400, 'exec.code must be a non-empty string (JavaScript source, or a base64 zip).');
+  const codeBytes = Buffer.byteLength(code);
+  if (codeBytes > MAX_CODE_BYTES) throw tooLarge('exec', codeBytes, MAX_CODE_BYTES);
   if (main !== undefined && (typeof main !== 'string' || !MAIN_NAME.test(main))) {
     throw new ApiError(400, `exec.main must name an exported function, e.g. 'main' or 'handler.main' (got ${JSON.stringify(main)}).`);
   }
@@ -100,6 +127,26 @@ function exec(v: unknown): ActionExec {
     binary: binary ?? looksLikeBase64Zip(code),
     ...(main !== undefined ? { main } : {}),
   };
+}
+
+export const BLACKBOX_KIND = 'blackbox';
+
+/** A Docker image reference as `docker` accepts it: [registry[:port]/]name[:tag][@digest]. */
+const IMAGE_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::\w[\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/** A Docker action: its image runs the action-runtime protocol itself; code is optional. */
+function blackboxExec(v: Record<string, unknown>): ActionExec {
+  const { image, code, main, binary } = v;
+  if (typeof image !== 'string' || !IMAGE_NAME.test(image)) {
+    throw new ApiError(400, `a blackbox action needs exec.image, a Docker image name such as 'my-action:latest' (got ${JSON.stringify(image)}).`);
+  }
+  if (code !== undefined && typeof code !== 'string') throw new ApiError(400, 'exec.code of a blackbox action must be a string when given.');
+  if (main !== undefined && (typeof main !== 'string' || !MAIN_NAME.test(main))) {
+    throw new ApiError(400, `exec.main must name an exported function, e.g. 'main' or 'handler.main' (got ${JSON.stringify(main)}).`);
+  }
+  if (binary !== undefined && typeof binary !== 'boolean') throw new ApiError(400, 'exec.binary must be true or false.');
+  const text = code ?? '';
+  return { kind: BLACKBOX_KIND, image, code: text, binary: binary ?? (text.length > 0 && looksLikeBase64Zip(text)), ...(main !== undefined ? { main } : {}) };
 }
 
 export function nextVersion(version: string): string {
@@ -120,7 +167,7 @@ export function buildActionDoc(ref: ActionRef, body: unknown, existing: ActionDo
     name: ref.name,
     version: existing ? nextVersion(existing.version) : '0.0.1',
     publish: (body.publish as boolean | undefined) ?? existing?.publish ?? false,
-    exec: body.exec !== undefined ? exec(body.exec) : existing!.exec,
+    exec: body.exec !== undefined ? exec(body.exec, entityNamespace(ref)) : existing!.exec,
     annotations: body.annotations !== undefined ? keyValues(body.annotations, 'annotations') : existing?.annotations ?? [],
     parameters: body.parameters !== undefined ? keyValues(body.parameters, 'parameters') : existing?.parameters ?? [],
     limits: limits(body.limits, existing?.limits ?? DEFAULT_LIMITS),
@@ -130,6 +177,10 @@ export function buildActionDoc(ref: ActionRef, body: unknown, existing: ActionDo
 
 /** GET of one action: the full document, or without the code when `code=false`. */
 export function actionView(doc: ActionDoc, withCode: boolean): object {
+  if (isSequence(doc)) {
+    const { code: _c, binary: _b, ...seq } = doc.exec;
+    return { ...doc, exec: seq };
+  }
   if (withCode) return doc;
   const { code: _code, ...execWithoutCode } = doc.exec;
   return { ...doc, exec: execWithoutCode };

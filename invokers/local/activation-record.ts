@@ -33,6 +33,8 @@ export interface ActivationRecord {
   logs: string[];
   annotations: KeyValue[];
   publish: false;
+  /** the activation that started this one: the sequence it is a component of, or the trigger firing that ran its rule */
+  cause?: string;
 }
 
 /** What happened when the platform asked a container to run an activation. */
@@ -132,6 +134,6 @@ export function formatLogs(lines: CollectedLine[], limitBytes: number): string[]
 }
 
 export function summary(r: ActivationRecord): object {
-  const { namespace, name, version, subject, activationId, start, end, duration, statusCode, annotations, publish } = r;
-  return { namespace, name, version, subject, activationId, start, end, duration, statusCode, annotations, publish };
+  const { namespace, name, version, subject, activationId, start, end, duration, statusCode, annotations, publish, cause } = r;
+  return { namespace, name, version, subject, activationId, start, end, duration, statusCode, annotations, publish, ...(cause ? { cause } : {}) };
 }

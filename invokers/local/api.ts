@@ -1,13 +1,22 @@
-// The REST API handlers: actions, packages, activations, namespaces (side effects through the
-// entity stores, the activation store and the invoker).
-import { actionSummary, actionView, buildActionDoc, type ActionDoc, type KeyValue } from './action-doc';
+// The REST API handlers: actions (plain and sequences), packages, activations, namespaces,
+// triggers and rules, the alarms feed, web actions and API routes (side effects through the
+// entity stores, the activation store and the activator).
+import type { IncomingHttpHeaders } from 'node:http';
+import { actionSummary, actionView, buildActionDoc, isSequence, type ActionDoc, type KeyValue } from './action-doc';
 import { blockingHttpStatus, makeResponse, type ActivationRecord } from './activation-record';
 import { parseActivationQuery, queryActivations, type ActivationStore } from './activation-store';
+import { Activator, SEQUENCE_MESSAGES, withDefaults, within } from './activator';
+import { AlarmFeed } from './alarm-feed';
+import { page } from './api-page';
 import { ApiError, Errors } from './api-error';
 import type { EntityStore } from './entity-store';
+import { newTransactionId } from './auth';
 import { newActivationId, type Invoker } from './invoker';
-import { actionRefFrom, entityNamespace, fullyQualified, isValidEntityName, resolveNamespace } from './names';
+import { actionRefFrom, entityNamespace, fullyQualified, isValidEntityName, parseQualifiedName, resolveNamespace, type ActionRef } from './names';
 import type { Route } from './router';
+import { TriggerApi } from './trigger-api';
+import { WebApi } from './web-api';
+import type { WorkflowStores } from './workflow-stores';
 
 export interface PackageDoc {
   namespace: string;
@@ -26,12 +35,22 @@ export interface ApiRequest {
   body: () => unknown;
   transactionId: string;
   apiKey: string;
+  method: string;
+  headers: IncomingHttpHeaders;
+  /** the body as it arrived (web actions see it raw) */
+  rawBody: Buffer;
+  /** the query string as it arrived, without '?' */
+  rawQuery: string;
+  /** the request carried the platform's credentials */
+  authorized: boolean;
 }
 
 export interface ApiReply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** sent as is instead of `body` as JSON (web action responses) */
+  raw?: Buffer;
 }
 
 export interface ApiDeps {
@@ -41,33 +60,34 @@ export interface ApiDeps {
   packages: EntityStore<PackageDoc>;
   activations: ActivationStore;
   invoker: Invoker;
+  /** triggers, rules, alarms and API routes */
+  workflows: WorkflowStores;
+  /** the platform's `uuid:key`: what web actions and alarm firings run as */
+  auth: string;
   /** how long a blocking invoke waits before it answers 202 with the activation id */
   blockingWaitMs: number;
   log: (line: string) => void;
 }
 
-const MAX_LIST_LIMIT = 200;
-
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function page<T>(items: T[], query: URLSearchParams, collection: string): unknown {
-  if (query.get('count') === 'true') return { [collection]: items.length };
-  const skip = Number(query.get('skip') ?? 0);
-  const rawLimit = Number(query.get('limit') ?? 0);
-  if (!Number.isInteger(skip) || skip < 0) throw new ApiError(400, `'skip' must be a non-negative integer.`);
-  if (!Number.isInteger(rawLimit) || rawLimit < 0 || rawLimit > MAX_LIST_LIMIT) {
-    throw new ApiError(400, `'limit' must be an integer from 0 to ${MAX_LIST_LIMIT}.`);
-  }
-  return items.slice(skip, skip + (rawLimit === 0 ? 30 : rawLimit));
-}
-
 export class Api {
-  /** activations started but not finished (so a non-blocking caller's record appears later) */
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly activator: Activator;
+  private readonly triggers: TriggerApi;
+  private readonly webApi: WebApi;
+  private readonly alarms: AlarmFeed;
 
-  constructor(private readonly d: ApiDeps) {}
+  constructor(private readonly d: ApiDeps) {
+    this.activator = new Activator({ subject: d.subject, actions: d.actions, activations: d.activations, invoker: d.invoker, log: d.log });
+    this.triggers = new TriggerApi({
+      namespace: d.namespace, subject: d.subject, actions: d.actions, stores: d.workflows, activations: d.activations,
+      activator: this.activator, alarms: () => this.alarms,
+    });
+    this.webApi = new WebApi({ namespace: d.namespace, actions: d.actions, apis: d.workflows.apis, activator: this.activator, blockingWaitMs: d.blockingWaitMs, ownerKey: d.auth });
+    this.alarms = new AlarmFeed(d.workflows.alarms, d.namespace, (alarm) => this.fireAlarm(alarm.namespace, alarm.name, alarm.payload, alarm.apiKey), d.log);
+  }
 
   async handle(req: ApiRequest): Promise<ApiReply> {
     const r = req.route;
@@ -76,13 +96,6 @@ export class Api {
         return { status: 200, body: { description: 'OpenWhisk-compatible local platform (serverless-provenance)', api_paths: ['/api/v1'] } };
       case 'namespaces.list':
         return { status: 200, body: [this.d.namespace] };
-      case 'routes.list':
-        return { status: 200, body: { apis: [] } };
-      case 'unsupported':
-        throw Errors.notImplemented(r.what);
-      case 'empty.list':
-        resolveNamespace(r.ns, this.d.namespace);
-        return { status: 200, body: [] };
       case 'actions.list':
         return this.listActions(r.ns, req.query);
       case 'actions.get':
@@ -113,12 +126,76 @@ export class Api {
         if (r.kind === 'activations.result') return { status: 200, body: record.response };
         return { status: 200, body: record };
       }
+      case 'triggers.list':
+        return this.triggers.triggers(r.kind, r.ns, '', req);
+      case 'triggers.get':
+      case 'triggers.put':
+      case 'triggers.delete':
+      case 'triggers.fire':
+        return this.triggers.triggers(r.kind, r.ns, r.name, req);
+      case 'rules.list':
+        return this.triggers.rules(r.kind, r.ns, '', req);
+      case 'rules.get':
+      case 'rules.put':
+      case 'rules.delete':
+      case 'rules.status':
+        return this.triggers.rules(r.kind, r.ns, r.name, req);
+      case 'feed.alarm':
+        return this.alarmFeed(req);
+      case 'routes.list':
+      case 'routes.create':
+      case 'routes.delete':
+        return this.webApi.routes(r.kind, req);
+      case 'web':
+        return this.webApi.web(r.segments, req);
+      case 'gateway':
+        return this.webApi.gateway(r.ns, r.path, req);
     }
   }
 
   /** Resolves when every activation started so far has finished and been recorded. */
   async settle(): Promise<void> {
-    await Promise.allSettled([...this.inFlight]);
+    await this.activator.settle();
+  }
+
+  /** Stops the alarms (the platform is stopping): nothing fires after this. */
+  close(): void {
+    this.alarms.close();
+  }
+
+  private fireAlarm(namespace: string, name: string, payload: Record<string, unknown>, apiKey: string): void {
+    const trigger = this.d.workflows.triggers.get(namespace, name);
+    if (!trigger) {
+      this.d.log(`platform: the alarm of trigger /${namespace}/${name} fired but the trigger does not exist`);
+      return;
+    }
+    this.triggers.fire(trigger, payload, { transactionId: newTransactionId(), apiKey });
+  }
+
+  /**
+   * The alarms feed action, invoked as OpenWhisk's `/whisk.system/alarms/alarm`: its answer is
+   * an activation, a failed one (502, like any failed blocking invoke) when the request is wrong.
+   */
+  private alarmFeed(req: ApiRequest): ApiReply {
+    const body = req.body() ?? {};
+    if (!isObject(body)) throw new ApiError(400, 'The request content was malformed: the parameters must be a JSON object.');
+    let response;
+    try {
+      response = makeResponse('success', this.alarms.handle(body, req.apiKey));
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      response = makeResponse('application error', { error: err.message });
+    }
+    const t = Date.now();
+    const record: ActivationRecord = {
+      namespace: 'whisk.system/alarms', name: 'alarm', version: '0.0.1', subject: this.d.subject, activationId: newActivationId(),
+      start: t, end: t, duration: 0, statusCode: response.statusCode, response, logs: [],
+      annotations: [{ key: 'path', value: 'whisk.system/alarms/alarm' }, { key: 'kind', value: 'nodejs:20' }], publish: false,
+    };
+    this.d.activations.add(record);
+    const headers = { 'x-openwhisk-activation-id': record.activationId };
+    if (req.query.get('blocking') !== 'true') return { status: 202, body: { activationId: record.activationId }, headers };
+    return { status: blockingHttpStatus(response), body: req.query.get('result') === 'true' ? response.result : record, headers };
   }
 
   private listActions(ns: string, query: URLSearchParams): ApiReply {
@@ -147,6 +224,8 @@ export class Api {
         }
         if (existing && req.query.get('overwrite') !== 'true') throw Errors.conflict();
         const doc = buildActionDoc(ref, req.body(), existing, Date.now());
+        this.d.invoker.checkRunnable(doc.exec);
+        if (isSequence(doc)) this.checkComponents(ref, doc.exec.components ?? []);
         this.d.actions.put(doc);
         if (existing) this.d.invoker.retireAction(fullyQualified(ref));
         return { status: 200, body: doc };
@@ -157,46 +236,27 @@ export class Api {
     }
   }
 
-  private async invoke(ref: ReturnType<typeof actionRefFrom>, action: ActionDoc, req: ApiRequest): Promise<ApiReply> {
-    const received = Date.now();
+  /** OpenWhisk refuses a sequence naming a missing action or itself. */
+  private checkComponents(ref: ActionRef, components: string[]): void {
+    for (const c of components) {
+      const cref = parseQualifiedName(c);
+      if (!cref || cref.namespace !== ref.namespace) throw new ApiError(400, SEQUENCE_MESSAGES.componentMissing);
+      if (fullyQualified(cref) === fullyQualified(ref)) throw new ApiError(400, 'Sequence may not refer to itself.');
+      if (!this.d.actions.get(entityNamespace(cref), cref.name)) throw new ApiError(400, SEQUENCE_MESSAGES.componentMissing);
+    }
+  }
+
+  private async invoke(ref: ActionRef, action: ActionDoc, req: ApiRequest): Promise<ApiReply> {
     const body = req.body();
     if (body !== undefined && !isObject(body)) throw new ApiError(400, 'The request content was malformed: the parameters must be a JSON object.');
-    const params: Record<string, unknown> = {};
-    for (const p of action.parameters) params[p.key] = p.value;
-    Object.assign(params, body ?? {});
-    const activationId = newActivationId();
-    const headers = { 'x-openwhisk-activation-id': activationId };
-
-    const running: Promise<ActivationRecord> = this.d.invoker
-      .invoke({ ref, action, params, activationId, transactionId: req.transactionId, apiKey: req.apiKey, subject: this.d.subject, received })
-      .catch((err: unknown) => {
-        const t = Date.now();
-        this.d.log(`platform: activation ${activationId} failed inside the platform: ${(err as Error).stack ?? err}`);
-        const response = makeResponse('whisk internal error', { error: `internal error: ${(err as Error).message}` });
-        return {
-          namespace: action.namespace, name: action.name, version: action.version, subject: this.d.subject, activationId,
-          start: t, end: t, duration: 0, statusCode: response.statusCode, response, logs: [], annotations: [], publish: false,
-        } satisfies ActivationRecord;
-      })
-      .then((record) => {
-        this.d.activations.add(record);
-        return record;
-      });
-    this.inFlight.add(running);
-    void running.finally(() => this.inFlight.delete(running));
-
-    if (req.query.get('blocking') !== 'true') return { status: 202, body: { activationId }, headers };
-
-    let timer: NodeJS.Timeout | undefined;
-    const waited = await Promise.race([
-      running,
-      new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), this.d.blockingWaitMs))),
-    ]);
-    clearTimeout(timer);
+    const started = this.activator.start(ref, action, withDefaults(action, body ?? {}), { transactionId: req.transactionId, apiKey: req.apiKey });
+    const headers = { 'x-openwhisk-activation-id': started.activationId };
+    if (req.query.get('blocking') !== 'true') return { status: 202, body: { activationId: started.activationId }, headers };
+    const record = await within(started.done, this.d.blockingWaitMs);
     // like OpenWhisk: a blocking call that outlives the wait is answered as if it were non-blocking
-    if (!waited) return { status: 202, body: { activationId }, headers };
-    const status = blockingHttpStatus(waited.response);
-    return { status, body: req.query.get('result') === 'true' ? waited.response.result : waited, headers };
+    if (!record) return { status: 202, body: { activationId: started.activationId }, headers };
+    const status = blockingHttpStatus(record.response);
+    return { status, body: req.query.get('result') === 'true' ? record.response.result : record, headers };
   }
 
   private pkg(kind: 'packages.get' | 'packages.put' | 'packages.delete', ns: string, name: string, req: ApiRequest): ApiReply {

@@ -39,3 +39,8 @@ export function transactionIdFrom(header: string | string[] | undefined, generat
   }
   return value;
 }
+
+/** A transaction id for a request that brought none (32 hex characters, like OpenWhisk's). */
+export function newTransactionId(): string {
+  return randomBytes(16).toString('hex');
+}

@@ -8,12 +8,15 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import type { ContainerInfo, StreamLine } from '../../protocol/batch';
-import type { CollectedLine } from './activation-record';
+import type { ActionContainer, ContainerAssignment } from './action-container';
 import { createCgroup, killCgroup, removeCgroup, type ContainerCgroup } from './cgroup';
 import { buildLaunchCommand, type Isolation } from './isolation';
 import { LineSplitter } from './line-splitter';
+import { postToRuntime, type CallResult } from './runtime-client';
+import { writeContainerRecord } from './reap';
 import { packageRoot, runtimeScript } from './package-root';
-import { ACTIVATION_SENTINEL, CODE_DIR_ENV, READY_FD, type InitMessage, type RunMessage } from '../../protocol/action-runtime';
+import { LogCollection } from './log-collection';
+import { CODE_DIR_ENV, READY_FD, type InitMessage, type RunMessage } from '../../protocol/action-runtime';
 
 export interface ContainerSpec {
   id: string;
@@ -32,50 +35,18 @@ export interface ContainerSpec {
   startTimeoutMs: number;
   onLine: (info: ContainerInfo, line: StreamLine) => void;
   onInfo: (info: ContainerInfo) => void;
-  onExit: (container: Container) => void;
+  onExit: (container: ActionContainer) => void;
   /** the container's cgroup exists and no process of it runs yet (kernel capture registers it here) */
   onCgroup?: (cgroup: { container: string; cgroupId: bigint; cwd: string }) => void;
   /** every process of the container is gone, its cgroup is about to be removed */
   onCgroupGone?: (container: string) => Promise<void>;
 }
 
-export type HttpAnswer = { httpStatus: number; body: unknown };
-export type CallResult = HttpAnswer | { timeout: true } | { crashed: string };
-
-/** The lines of one activation, between the start of /run (or /init) and the two sentinels. */
-export class LogCollection {
-  readonly lines: CollectedLine[] = [];
-  readonly seen = { stdout: false, stderr: false };
-  private resolveDone!: () => void;
-  readonly done = new Promise<void>((r) => (this.resolveDone = r));
-
-  take(stream: 'stdout' | 'stderr', line: CollectedLine): void {
-    if (this.seen[stream]) return; // written after this activation ended: nobody's logs
-    if (line.text === ACTIVATION_SENTINEL) {
-      this.seen[stream] = true;
-      if (this.seen.stdout && this.seen.stderr) this.resolveDone();
-      return;
-    }
-    this.lines.push(line);
-  }
-
-  finish(): void {
-    this.resolveDone();
-  }
-
-  /** Both sentinels, or at most `graceMs` (a container that died or never wrote them). */
-  async settled(graceMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.done, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
-    clearTimeout(timer);
-  }
-}
-
 function now(): number {
   return performance.timeOrigin + performance.now();
 }
 
-export class Container {
+export class Container implements ActionContainer {
   readonly info: ContainerInfo;
   state: 'starting' | 'ready' | 'dead' = 'starting';
   initialized = false;
@@ -141,6 +112,7 @@ export class Container {
       tmpSizeMb: spec.tmpSizeMb,
       node: process.execPath,
       runtime: runtimeScript(),
+      parentDeathSignal: spec.isolation.parentDeathSignal,
     });
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
@@ -157,6 +129,8 @@ export class Container {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     this.proc = proc;
+    // what a later platform on this store needs to reap the container if this one dies without stop()
+    writeContainerRecord(spec.dir, { id: spec.id, pid: proc.pid, cgroupDir: this.cgroup?.dir, platformPid: process.pid, started: this.info.started });
     this.exited = new Promise<void>((resolve) => {
       proc.once('exit', () => resolve());
       // a launcher that could not be spawned at all never emits 'exit'
@@ -251,47 +225,7 @@ export class Container {
 
   private post(pathname: string, message: unknown, timeoutMs: number): Promise<CallResult> {
     if (this.state !== 'ready') return Promise.resolve({ crashed: `container ${this.id} is ${this.state}` });
-    const payload = JSON.stringify(message);
-    return new Promise<CallResult>((resolve) => {
-      let settled = false;
-      const settle = (r: CallResult) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(r);
-      };
-      const timer = setTimeout(() => {
-        settle({ timeout: true });
-        req.destroy();
-      }, timeoutMs);
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          method: 'POST',
-          path: pathname,
-          agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (err) => settle({ crashed: err.message }));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let body: unknown;
-            try {
-              body = JSON.parse(text);
-            } catch {
-              body = text;
-            }
-            settle({ httpStatus: res.statusCode ?? 0, body });
-          });
-        },
-      );
-      req.on('error', (err) => settle({ crashed: err.message }));
-      req.end(payload);
-    });
+    return postToRuntime(this.port, this.agent, pathname, message, timeoutMs);
   }
 
   private onProcessExit(): void {
@@ -352,6 +286,12 @@ export class Container {
     this.info.stopped = Date.now();
     this.spec.onInfo(this.info);
     this.spec.onExit(this);
+  }
+
+  assign(assignment: ContainerAssignment): void {
+    Object.assign(this.spec, assignment);
+    this.info.action = assignment.action;
+    this.spec.onInfo(this.info);
   }
 
   /** Synchronous last resort when the platform's own process exits without stop(). */

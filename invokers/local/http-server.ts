@@ -1,36 +1,53 @@
 // The HTTP side of the platform: 127.0.0.1 only, basic auth, JSON in and out, OpenWhisk-shaped
 // errors `{error, code}`, and the transaction id (the caller's X-Request-ID or a new one) echoed
-// in the response's X-Request-ID.
-import { randomBytes } from 'node:crypto';
+// in the response's X-Request-ID. A body over OpenWhisk's limit is answered 413, never dropped.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Api } from './api';
 import { ApiError } from './api-error';
-import { credentialsFromHeader, isAuthorized, transactionIdFrom } from './auth';
-import { isPublicRoute, route } from './router';
+import { credentialsFromHeader, isAuthorized, newTransactionId, transactionIdFrom } from './auth';
+import { MAX_ACTION_PUT_BYTES, MAX_PAYLOAD_BYTES, tooLarge } from './limits';
+import { isPublicRoute, route, type Route } from './router';
 
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
+export { newTransactionId } from './auth';
 
-export function newTransactionId(): string {
-  return randomBytes(16).toString('hex');
+/** What a request may carry: an action's code on PUT, OpenWhisk's payload limit everywhere else. */
+export function bodyLimit(r: Route): number {
+  return r.kind === 'actions.put' ? MAX_ACTION_PUT_BYTES : MAX_PAYLOAD_BYTES;
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
+/**
+ * Reads the body up to `limit` bytes. Over it, the rest is read and thrown away (so the client,
+ * still sending, gets the 413 instead of a reset connection) and the promise rejects with a 413.
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = Number.isFinite(declared) && declared > limit;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ApiError(413, `The request content exceeds the maximum of ${MAX_BODY_BYTES} bytes.`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      if (size > limit) over = true;
+      if (!over) chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => (over ? reject(tooLarge('Request', Number.isFinite(declared) ? declared : size, limit)) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
+}
+
+/**
+ * The request target as a URL. Resolved against a base, a target starting with `//` would be read
+ * as a host name (and one that is no valid host throws): the target is a path, so it is appended.
+ */
+function requestUrl(target: string | undefined): URL {
+  const t = target ?? '/';
+  try {
+    if (t.startsWith('/')) return new URL(`http://127.0.0.1${t}`);
+  } catch {
+    // fall through
+  }
+  throw new ApiError(400, `The request target '${t.slice(0, 100)}' is not a path: send /api/v1/...`);
 }
 
 function parseJson(raw: Buffer): unknown {
@@ -38,14 +55,20 @@ function parseJson(raw: Buffer): unknown {
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch (err) {
-    throw new ApiError(400, `The request content was malformed: ${(err as Error).message}`);
+    throw new ApiError(400, `The request content was malformed:\n${(err as Error).message}`);
   }
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string>, raw?: Buffer): void {
+  if (res.headersSent) return;
+  if (status === 204 || (body === undefined && raw === undefined)) {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  const payload = raw ?? Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { ...(raw ? {} : { 'content-type': 'application/json' }), ...headers, 'content-length': payload.length });
+  res.end(payload);
 }
 
 export async function listen(
@@ -60,18 +83,27 @@ export async function listen(
       transactionId = transactionIdFrom(req.headers['x-request-id'], newTransactionId);
     } catch (err) {
       transactionId = newTransactionId();
+      req.resume();
       send(res, 400, { error: (err as Error).message, code: transactionId }, { 'x-request-id': transactionId });
       return;
     }
     const headers = { 'x-request-id': transactionId };
     void (async () => {
       try {
-        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-        const r = route(req.method ?? 'GET', url.pathname);
-        if (!isPublicRoute(r) && !isAuthorized(req.headers.authorization, auth)) {
+        const url = requestUrl(req.url);
+        let r: Route;
+        try {
+          r = route(req.method ?? 'GET', url.pathname);
+        } catch (err) {
+          req.resume();
+          throw err;
+        }
+        const authorized = isAuthorized(req.headers.authorization, auth);
+        if (!isPublicRoute(r) && !authorized) {
+          req.resume();
           throw new ApiError(401, 'The supplied authentication is invalid');
         }
-        const raw = await readBody(req);
+        const raw = await readBody(req, bodyLimit(r));
         let parsed: { value: unknown } | undefined;
         const reply = await api.handle({
           route: r,
@@ -79,8 +111,13 @@ export async function listen(
           body: () => (parsed ??= { value: parseJson(raw) }).value,
           transactionId,
           apiKey: credentialsFromHeader(req.headers.authorization) ?? '',
+          method: req.method ?? 'GET',
+          headers: req.headers,
+          rawBody: raw,
+          rawQuery: url.search.replace(/^\?/, ''),
+          authorized,
         });
-        send(res, reply.status, reply.body, { ...headers, ...reply.headers });
+        send(res, reply.status, reply.body, { ...headers, ...reply.headers }, reply.raw);
       } catch (err) {
         if (err instanceof ApiError) {
           send(res, err.status, { error: err.message, code: transactionId }, headers);

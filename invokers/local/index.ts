@@ -1,21 +1,28 @@
-// The embedded single-machine OpenWhisk-compatible platform (DESIGN.md §3 step 7).
+// The embedded single-machine OpenWhisk-compatible platform.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Server } from 'node:http';
-import type { Batch, ContainerInfo } from '../../protocol/batch';
+import type { Batch, ContainerInfo, StreamLine } from '../../protocol/batch';
 import { Agent } from '../agent/agent';
-import { KernelTap, type KernelCaptureStatus, type KernelTapStats } from '../agent/kernel-tap';
+import { KernelTap, type KernelCaptureStatus, type KernelSink, type KernelTapStats } from '../agent/kernel-tap';
 import { DEFAULT_MAX_LINE_BYTES } from '../agent/line-limit';
 import type { ActionDoc } from './action-doc';
 import { ActivationStore } from './activation-store';
 import { Api, type PackageDoc } from './api';
+import { openWorkflowStores } from './workflow-stores';
 import { generateAuth, validateAuth } from './auth';
 import { removeStaleCgroups } from './cgroup';
 import { EntityStore } from './entity-store';
 import { listen } from './http-server';
+import { reapProcessContainers } from './reap';
+import { openDockerMode, type DockerMode } from './docker-launcher';
+import { startNodeAgent, type NodeAgent } from '../agent/daemon/node-agent';
+import { DockerSource } from '../agent/discovery/docker-source';
+import { DEFAULT_ACTION_RULE } from '../agent/discovery/action-rule';
+import { processLauncher } from './process-launcher';
 import { Invoker } from './invoker';
-import { describeIsolation, detectIsolation, type Isolation } from './isolation';
+import { describeIsolation, detectIsolation, findCgroup2Root, type Isolation } from './isolation';
 
 export type { Isolation } from './isolation';
 export type { ActivationRecord } from './activation-record';
@@ -60,6 +67,16 @@ export interface PlatformOptions {
   kernelCapture?: boolean;
   /** where kernel records are decoded, attributed and reduced: the platform's thread (default) or a worker thread (needs `npm run build`) */
   kernelPipeline?: 'worker' | 'thread';
+  /**
+   * What runs actions: processes of ours in their own cgroup and namespaces (`process`, the
+   * default, no Docker needed), or Docker containers made like OpenWhisk's Docker invoker makes
+   * them (`docker`; also runs `blackbox` actions from images in the local engine)
+   */
+  containers?: 'process' | 'docker';
+  /** the Docker engine in docker mode: `unix:///…sock` or `tcp://host:port` (default $DOCKER_HOST, else /var/run/docker.sock) */
+  dockerHost?: string;
+  /** prewarmed nodejs:20 containers kept ready (default 1 in docker mode, 0 for process containers) */
+  prewarm?: number;
 }
 
 export interface Platform {
@@ -70,6 +87,8 @@ export interface Platform {
   namespace: string;
   invoker: string;
   isolation: Isolation;
+  /** what runs actions, and in docker mode on which engine */
+  containerMode: { kind: 'process' } | { kind: 'docker'; host: string };
   /** whether kernel capture runs, and if not why and which step turns it on */
   kernelCapture: KernelCaptureStatus;
   /** counters of the kernel side (undefined when capture is off) */
@@ -89,6 +108,19 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/** the kind prewarmed containers are started for, and the kinds that can take one over (the host's Node is 20) */
+const PREWARM_KIND = 'nodejs:20';
+const PREWARM_TAKEN_BY = ['nodejs:20', 'nodejs:default', 'nodejs'];
+
+/** where cgroup v2 is mounted, to find a Docker container's cgroup id (kernel capture) */
+function cgroup2Root(): string | undefined {
+  try {
+    return findCgroup2Root(fs.readFileSync('/proc/mounts', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 const defaultLog = (line: string) => process.stderr.write(`${line}\n`);
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
@@ -102,7 +134,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
   const platformDir = path.resolve(options.storeDir, 'platform');
   const containersDir = path.join(platformDir, 'containers');
-  fs.rmSync(containersDir, { recursive: true, force: true }); // leftovers of a platform that died
+  // leftovers of an earlier platform on this store that died without stop(): kill, then remove
+  const reaped = await reapProcessContainers(containersDir);
+  if (reaped.containers > 0) log(`platform: reaped ${reaped.containers} container(s) an earlier run of this store left (${reaped.processes} process(es) still running)`);
+  fs.rmSync(containersDir, { recursive: true, force: true });
   fs.mkdirSync(containersDir, { recursive: true });
   const actions = EntityStore.open<ActionDoc>(path.join(platformDir, 'actions'), 'action');
   const packages = EntityStore.open<PackageDoc>(path.join(platformDir, 'packages'), 'package');
@@ -111,7 +146,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   if (isolation.cgroupBase) removeStaleCgroups(isolation.cgroupBase);
   log(`platform: ${describeIsolation(isolation)}`);
 
-  const agent = options.onBatch
+  // docker mode: provenance comes from the node agent's own discovery (startDockerCapture), the
+  // way it does on a real OpenWhisk node; the platform tells no agent about its containers
+  const dockerMode = options.containers === 'docker';
+  const agent = options.onBatch && !dockerMode
     ? Agent.open({
         invoker: invokerName,
         spoolDir: path.resolve(options.storeDir, 'spool'),
@@ -122,31 +160,68 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       })
     : undefined;
 
-  const kernel = openKernelCapture(options, isolation, (events, drops, unplaced) => agent?.kernel(events, drops, unplaced));
-  log(`platform: ${describeKernelCapture(kernel.status)}`);
-  const tap = kernel.tap;
-  const containerEnv = { ...(options.containerEnv ?? {}), ...(tap ? { PROVENANCE_KERNEL_CAPTURE: '1' } : {}) };
+  const kernel = dockerMode ? undefined : openKernelCapture(options, isolation, (events, drops, unplaced, _firstExecs, completed) => agent?.kernel(events, drops, unplaced, completed));
+  if (kernel) log(`platform: ${describeKernelCapture(kernel.status)}`);
+  const tap = kernel?.tap;
+  if (tap) agent?.captureKernel();
+  const containerEnv: Record<string, string> = { ...(options.containerEnv ?? {}), ...(tap ? { PROVENANCE_KERNEL_CAPTURE: '1' } : {}) };
+  let kernelStatus: KernelCaptureStatus = kernel?.status ?? { on: false, reason: 'nothing is shipped (no onBatch)', step: 'start the platform with a sink' };
 
   // the apihost is known only once the server listens; containers read it when they start
   const apihostRef = { value: '' };
-  const invoker = new Invoker({
+  const callbacks = {
     invoker: invokerName,
-    containersDir,
-    isolation,
-    get apihost() {
-      return apihostRef.value;
-    },
+    apihost: () => apihostRef.value,
     containerEnv,
-    idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
-    maxContainers: options.maxContainers ?? 32,
     maxLineBytes: DEFAULT_MAX_LINE_BYTES,
     tmpSizeMb: options.tmpSizeMb ?? 64,
+    onLine: (_info: ContainerInfo, line: StreamLine) => agent?.line(line),
+    onContainer: (info: ContainerInfo) => agent?.container(info),
+    onCgroup: tap ? (c: { container: string; cgroupId: bigint; cwd: string }) => tap.addContainer({ container: c.container, cgroupId: c.cgroupId, cwd: c.cwd }) : undefined,
+    onCgroupGone: tap ? (container: string) => tap.removeContainer(container) : undefined,
+  };
+  let docker: DockerMode | undefined;
+  let nodeAgent: NodeAgent | undefined;
+  if (dockerMode) {
+    try {
+      docker = await openDockerMode({
+        invoker: invokerName,
+        apihost: callbacks.apihost,
+        containerEnv,
+        maxLineBytes: callbacks.maxLineBytes,
+        tmpSizeMb: callbacks.tmpSizeMb,
+        host: options.dockerHost,
+        platformDir,
+        cgroupRoot: cgroup2Root(),
+        log,
+      });
+      log(`platform: actions run in Docker containers (engine ${docker.host}, json-file logs, host network)`);
+      if (options.onBatch) {
+        nodeAgent = await startDockerCapture(docker, options, invokerName, log);
+        kernelStatus = nodeAgent.mode.kernel;
+      }
+      log(`platform: ${describeKernelCapture(kernelStatus)}`);
+      if (options.kernelCapture === true && !kernelStatus.on) {
+        throw new Error(`kernel capture was required but is off: ${kernelStatus.reason}; to turn it on: ${kernelStatus.step}`);
+      }
+      // before the first container starts: the wrapper leaves files, sockets and processes to the kernel
+      if (kernelStatus.on) containerEnv.PROVENANCE_KERNEL_CAPTURE = '1';
+    } catch (err) {
+      await nodeAgent?.stop();
+      docker?.close();
+      throw err;
+    }
+  }
+  const launch = docker?.launch ?? processLauncher({ ...callbacks, containersDir, isolation });
+  const prewarmCount = options.prewarm ?? (docker ? 1 : 0);
+  const invoker = new Invoker({
+    launch,
+    acceptsImages: docker !== undefined,
+    prewarm: prewarmCount > 0 ? { kind: PREWARM_KIND, takenBy: PREWARM_TAKEN_BY, count: prewarmCount } : undefined,
+    idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+    maxContainers: options.maxContainers ?? 32,
     logGraceMs: 2_000,
-    onLine: (_info, line) => agent?.line(line),
-    onContainer: (info) => agent?.container(info),
     onActivationEnd: () => agent?.activationEnded(),
-    onCgroup: tap ? (c) => tap.addContainer({ container: c.container, cgroupId: c.cgroupId, cwd: c.cwd }) : undefined,
-    onCgroupGone: tap ? (container) => tap.removeContainer(container) : undefined,
     log,
   });
   const api = new Api({
@@ -156,6 +231,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     packages,
     activations: new ActivationStore(options.activationsKept ?? 10_000),
     invoker,
+    workflows: openWorkflowStores(platformDir),
+    auth,
     blockingWaitMs: options.blockingWaitMs ?? 60_000,
     log,
   });
@@ -165,11 +242,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   try {
     ({ server, port: boundPort } = await listen(api, auth, port, log));
   } catch (err) {
+    await invoker.stop();
+    docker?.close();
+    await nodeAgent?.stop();
     await tap?.close();
     await agent?.close();
     throw err;
   }
   apihostRef.value = `http://127.0.0.1:${boundPort}`;
+  invoker.refillPrewarm();
 
   // last resort: if this process exits without stop(), take the containers with it
   const onExit = () => invoker.killAllNow();
@@ -182,7 +263,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     namespace,
     invoker: invokerName,
     isolation,
-    kernelCapture: kernel.status,
+    containerMode: docker ? { kind: 'docker', host: docker.host } : { kind: 'process' },
+    kernelCapture: kernelStatus,
     kernelStats: () => tap?.stats(),
     suspendKernelCapture: async () => tap?.suspend(),
     resumeKernelCapture: () => tap?.resume(),
@@ -191,13 +273,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       await api.settle();
       await tap?.sync();
       await agent?.flush();
+      await nodeAgent?.flush();
       await options.drain?.();
     },
     stop() {
       stopping ??= (async () => {
+        api.close(); // alarms fire no more
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await invoker.stop();
+        docker?.close();
+        // after the containers are gone: the node agent reads their logs to the end
+        await nodeAgent?.stop();
         await api.settle();
         await closed;
         await tap?.close();
@@ -209,11 +296,32 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
 }
 
+/**
+ * The node agent on the platform's Docker engine, as `provenance agent` runs on an OpenWhisk node:
+ * it finds the platform's containers by the engine's events and OpenWhisk's name prefix, reads
+ * their json-file logs, and captures them in the kernel from their first syscall.
+ */
+async function startDockerCapture(docker: DockerMode, options: PlatformOptions, invoker: string, log: (line: string) => void): Promise<NodeAgent> {
+  const source = new DockerSource({ host: docker.host, rule: { ...DEFAULT_ACTION_RULE, pattern: new RegExp(`^${docker.namePrefix}`) } });
+  return startNodeAgent({
+    source,
+    sink: options.onBatch!,
+    stateDir: path.resolve(options.storeDir, 'agent'),
+    invoker,
+    kernel: options.kernelCapture === false ? 'off' : 'auto',
+    log,
+    agent: {
+      ...(options.batchLines !== undefined ? { maxLines: options.batchLines } : {}),
+      ...(options.batchDelayMs !== undefined ? { maxDelayMs: options.batchDelayMs } : {}),
+    },
+  });
+}
+
 /** Opens kernel capture as the options ask; `kernelCapture: true` makes its absence an error. */
 function openKernelCapture(
   options: PlatformOptions,
   isolation: Isolation,
-  sink: (events: Parameters<Agent['kernel']>[0], drops: Record<string, number>, unplaced: number) => void,
+  sink: KernelSink,
 ): { tap?: KernelTap; status: KernelCaptureStatus } {
   let result: { tap?: KernelTap; status: KernelCaptureStatus };
   if (options.kernelCapture === false) {

@@ -1,33 +1,33 @@
 // Runs activations in containers: warm reuse per action version (up to `limits.concurrency`
-// activations at once per container), a new container when all are busy, idle retirement,
+// activations at once per container), a prewarmed container taken over or a new one when all are
+// busy (started by the launcher: processes of ours, or Docker containers), idle retirement,
 // time limits enforced by killing the container, and the activation record at the end.
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
-import type { ContainerInfo, StreamLine } from '../../protocol/batch';
-import { annotation, type ActionDoc, type KeyValue } from './action-doc';
+import type { ParentKind } from '../../protocol/action-runtime';
+import type { ContainerInfo } from '../../protocol/batch';
+import { annotation, type ActionDoc, type ActionExec, type KeyValue } from './action-doc';
+import { ApiError } from './api-error';
 import { classifyOutcome, formatLogs, makeResponse, type ActivationRecord, type RunOutcome } from './activation-record';
-import { Container, type CallResult, type ContainerSpec, type LogCollection } from './container';
-import type { Isolation } from './isolation';
-import { fullyQualified, type ActionRef } from './names';
+import type { ActionContainer, ContainerLauncher } from './action-container';
+import type { LogCollection } from './log-collection';
+import { entityPath, fullyQualified, type ActionRef } from './names';
+import type { CallResult } from './runtime-client';
 
 export interface InvokerOptions {
-  invoker: string;
-  containersDir: string;
-  isolation: Isolation;
-  apihost: string;
-  containerEnv: Record<string, string>;
+  /** starts a container (a process of ours, or a Docker container) */
+  launch: ContainerLauncher;
   idleTimeoutMs: number;
   maxContainers: number;
-  maxLineBytes: number;
-  tmpSizeMb: number;
   /** how long to wait for the two sentinels after /run answered */
   logGraceMs: number;
-  onLine: (info: ContainerInfo, line: StreamLine) => void;
-  onContainer: (info: ContainerInfo) => void;
+  /**
+   * OpenWhisk's prewarmed ("stem cell") containers: `count` containers are kept started for
+   * `kind`, and a cold start of an action of one of `takenBy` kinds takes one over
+   */
+  prewarm?: { kind: string; takenBy: string[]; count: number };
+  /** whether actions with their own Docker image (kind blackbox) can run here */
+  acceptsImages: boolean;
   onActivationEnd: () => void;
-  /** kernel capture: a container's cgroup was created (before its process) / is about to go */
-  onCgroup?: ContainerSpec['onCgroup'];
-  onCgroupGone?: ContainerSpec['onCgroupGone'];
   log: (line: string) => void;
 }
 
@@ -41,6 +41,8 @@ export interface InvokeRequest {
   subject: string;
   /** ms since the epoch when the platform received the request */
   received: number;
+  /** the activation whose output is this one's input (a sequence's previous component, a trigger firing) */
+  parent?: { id: string; kind: ParentKind; name: string };
 }
 
 export function newActivationId(): string {
@@ -52,8 +54,12 @@ function answered(r: CallResult): r is { httpStatus: number; body: unknown } {
 }
 
 export class Invoker {
-  private readonly containers = new Set<Container>();
-  private readonly idleTimers = new Map<Container, NodeJS.Timeout>();
+  private readonly containers = new Set<ActionContainer>();
+  /** prewarmed containers no action has taken yet */
+  private readonly prewarmed = new Set<ActionContainer>();
+  private prewarmStarting = 0;
+  private prewarmFailed = false;
+  private readonly idleTimers = new Map<ActionContainer, NodeJS.Timeout>();
   private waiters: Array<() => void> = [];
   private stopping = false;
   private starting = 0;
@@ -66,16 +72,59 @@ export class Invoker {
 
   /** The containers alive now (for tests and diagnostics). */
   list(): ContainerInfo[] {
-    return [...this.containers].map((c) => ({ ...c.info }));
+    return [...this.prewarmed, ...this.containers].map((c) => ({ ...c.info }));
+  }
+
+  /** Refuses an action this platform cannot run (a Docker image without Docker), when it is created. */
+  checkRunnable(exec: ActionExec): void {
+    if (exec.image && !this.opts.acceptsImages) {
+      throw new ApiError(501, `Docker actions (kind blackbox, image ${exec.image}) need Docker: start the platform with --containers docker.`);
+    }
+  }
+
+  /** Keep the prewarmed containers at their count (started at start-up and after each take-over). */
+  refillPrewarm(): void {
+    const want = this.opts.prewarm;
+    if (!want || this.stopping || this.prewarmFailed) return;
+    while (this.prewarmed.size + this.prewarmStarting < want.count) {
+      this.prewarmStarting++;
+      this.opts
+        .launch({ action: '', actionKey: '', concurrency: 1, namespace: '', name: '', kind: want.kind, prewarm: true, onExit: (c) => this.forget(c) })
+        .then(
+          (c) => {
+            if (this.stopping) void c.destroy();
+            else if (c.state !== 'dead') this.prewarmed.add(c);
+          },
+          (err: unknown) => {
+            // not retried: a launch that failed once fails again; cold starts still work (or say why)
+            this.prewarmFailed = true;
+            this.opts.log(`invoker: cannot prewarm a ${want.kind} container: ${(err as Error).message}`);
+          },
+        )
+        .finally(() => {
+          this.prewarmStarting--;
+          this.wake();
+        });
+    }
+  }
+
+  private takePrewarmed(kind: string): ActionContainer | undefined {
+    if (!this.opts.prewarm?.takenBy.includes(kind)) return undefined;
+    for (const c of this.prewarmed) {
+      if (c.state !== 'ready') continue;
+      this.prewarmed.delete(c);
+      return c;
+    }
+    return undefined;
   }
 
   async invoke(req: InvokeRequest): Promise<ActivationRecord> {
     const { action } = req;
     const fqn = fullyQualified(req.ref);
     const key = `${fqn}@${action.version}`;
-    let lease: { container: Container; cold: boolean };
+    let lease: { container: ActionContainer; cold: boolean };
     try {
-      lease = await this.acquire(key, fqn, action.limits.concurrency);
+      lease = await this.acquire(req, key, fqn);
     } catch (err) {
       this.opts.log(`invoker: ${(err as Error).message}`);
       const t = Date.now();
@@ -123,6 +172,10 @@ export class Invoker {
           activation_id: req.activationId,
           transaction_id: req.transactionId,
           deadline: String(runStart + timeoutMs),
+          // always sent (empty when none): a warm runtime keeps __OW_* of the previous activation
+          parent_activation_id: req.parent?.id ?? '',
+          parent_kind: req.parent?.kind ?? '',
+          parent_name: req.parent?.name ?? '',
           ...(provideKey ? { api_key: req.apiKey } : {}),
         },
         timeoutMs,
@@ -188,7 +241,9 @@ export class Invoker {
     };
   }
 
-  private async acquire(key: string, fqn: string, concurrency: number): Promise<{ container: Container; cold: boolean }> {
+  private async acquire(req: InvokeRequest, key: string, fqn: string): Promise<{ container: ActionContainer; cold: boolean }> {
+    const { action } = req;
+    const concurrency = action.limits.concurrency;
     for (;;) {
       if (this.stopping) throw new Error('the platform is stopping');
       for (const c of this.containers) {
@@ -207,27 +262,28 @@ export class Invoker {
         await new Promise<void>((resolve) => this.waiters.push(resolve));
         continue;
       }
-      const id = `sp-${randomBytes(6).toString('hex')}`;
-      const container = Container.start({
-        id,
-        invoker: this.opts.invoker,
+      // a cold start takes a prewarmed container over when there is one; it keeps its name
+      const prewarmed = this.takePrewarmed(action.exec.kind);
+      if (prewarmed) {
+        prewarmed.assign({ action: fqn, actionKey: key, concurrency });
+        this.containers.add(prewarmed);
+        this.take(prewarmed);
+        this.refillPrewarm();
+        return { container: prewarmed, cold: true };
+      }
+      const container = this.opts.launch({
         action: fqn,
         actionKey: key,
         concurrency,
-        dir: path.join(this.opts.containersDir, id),
-        isolation: this.opts.isolation,
-        env: { __OW_API_HOST: this.opts.apihost, ...this.opts.containerEnv },
-        maxLineBytes: this.opts.maxLineBytes,
-        tmpSizeMb: this.opts.tmpSizeMb,
-        startTimeoutMs: 20_000,
-        onLine: this.opts.onLine,
-        onInfo: this.opts.onContainer,
+        namespace: req.ref.namespace,
+        name: entityPath(req.ref),
+        kind: action.exec.kind,
+        ...(action.exec.image ? { image: action.exec.image } : {}),
+        prewarm: false,
         onExit: (c) => this.forget(c),
-        onCgroup: this.opts.onCgroup,
-        onCgroupGone: this.opts.onCgroupGone,
       });
       this.starting++;
-      let c: Container;
+      let c: ActionContainer;
       try {
         c = await container;
       } finally {
@@ -243,7 +299,7 @@ export class Invoker {
     }
   }
 
-  private take(c: Container): void {
+  private take(c: ActionContainer): void {
     c.active++;
     const t = this.idleTimers.get(c);
     if (t) {
@@ -252,7 +308,7 @@ export class Invoker {
     }
   }
 
-  private release(c: Container): void {
+  private release(c: ActionContainer): void {
     c.active = Math.max(0, c.active - 1);
     c.lastUsed = Date.now();
     if (c.active === 0 && c.state !== 'dead') {
@@ -272,8 +328,9 @@ export class Invoker {
     this.wake();
   }
 
-  private forget(c: Container): void {
+  private forget(c: ActionContainer): void {
     this.containers.delete(c);
+    if (this.prewarmed.delete(c)) this.refillPrewarm();
     const t = this.idleTimers.get(c);
     if (t) clearTimeout(t);
     this.idleTimers.delete(c);
@@ -297,7 +354,7 @@ export class Invoker {
 
   /** Kill every container synchronously (the process is exiting without stop()). */
   killAllNow(): void {
-    for (const c of this.containers) c.killNow();
+    for (const c of [...this.prewarmed, ...this.containers]) c.killNow();
   }
 
   async stop(): Promise<void> {
@@ -305,8 +362,8 @@ export class Invoker {
     this.wake();
     for (const t of this.idleTimers.values()) clearTimeout(t);
     this.idleTimers.clear();
-    await Promise.all([...this.containers].map((c) => c.destroy()));
+    await Promise.all([...this.prewarmed, ...this.containers].map((c) => c.destroy()));
     // containers that were still starting destroy themselves when their start resolves
-    while (this.starting > 0) await new Promise((r) => setTimeout(r, 20));
+    while (this.starting > 0 || this.prewarmStarting > 0) await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -43,6 +43,13 @@ describe('buildLaunchCommand', () => {
     expect(args[1]).toBe("exec '/usr/bin/node' '/work/main/dist/invokers/local/runtime/server.js'");
   });
 
+  it('with a parent-death signal the launcher runs under setpriv, the script unchanged', () => {
+    const plain = buildLaunchCommand(base);
+    const { file, args } = buildLaunchCommand({ ...base, parentDeathSignal: true });
+    expect(file).toBe('setpriv');
+    expect(args).toEqual(['--pdeathsig', 'KILL', '--', 'sh', ...plain.args]);
+  });
+
   it('outermost drops paths already inside another', () => {
     expect(outermost(['/tmp/a/b', '/tmp/a', '/tmp/ab', '/tmp/a'])).toEqual(['/tmp/a', '/tmp/ab']);
   });

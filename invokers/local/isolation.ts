@@ -12,6 +12,11 @@ export interface Isolation {
   /** mount namespace with a private tmpfs on /tmp, and a UTS namespace (hostname = container id) */
   privateTmp: boolean;
   pidNamespace: boolean;
+  /**
+   * `setpriv --pdeathsig` works: the container's launcher gets SIGKILL when the platform dies, so
+   * no container outlives a platform that was killed or crashed
+   */
+  parentDeathSignal?: boolean;
   /** why some isolation is missing, one phrase each */
   unavailable: string[];
 }
@@ -70,8 +75,17 @@ function probeNamespaces(workDir: string, withPid: boolean): string | undefined 
   }
 }
 
+function probeParentDeathSignal(): string | undefined {
+  const r = spawnSync('setpriv', ['--pdeathsig', 'KILL', '--', 'true'], { encoding: 'utf8', timeout: 10_000 });
+  if (r.error) return (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'setpriv is not installed (util-linux)' : r.error.message;
+  if (r.status !== 0) return (r.stderr || `setpriv exited with ${r.status}`).trim().split('\n')[0];
+  return undefined;
+}
+
 export function detectIsolation(workDir: string): Isolation {
   const unavailable: string[] = [];
+  const pdeath = probeParentDeathSignal();
+  if (pdeath) unavailable.push(`parent-death signal (containers die with the platform): ${pdeath}; the next platform on this store reaps them`);
   const cg = detectCgroups();
   if (cg.reason) unavailable.push(cg.reason);
   let privateTmp = false;
@@ -88,7 +102,7 @@ export function detectIsolation(workDir: string): Isolation {
       unavailable.push(`private /tmp, hostname and pid namespaces: ${withoutPid} (needs root and unshare)`);
     }
   }
-  return { cgroupBase: cg.base, cgroups: cg.base !== undefined, privateTmp, pidNamespace, unavailable };
+  return { cgroupBase: cg.base, cgroups: cg.base !== undefined, privateTmp, pidNamespace, parentDeathSignal: pdeath === undefined, unavailable };
 }
 
 /** One line for the start-up log. */
@@ -97,6 +111,7 @@ export function describeIsolation(iso: Isolation): string {
     iso.cgroups ? `own cgroup v2 per container (${iso.cgroupBase})` : undefined,
     iso.privateTmp ? 'private /tmp + hostname (mount, UTS namespaces)' : undefined,
     iso.pidNamespace ? 'own pid namespace' : undefined,
+    iso.parentDeathSignal ? 'dies with the platform (parent-death signal)' : undefined,
   ].filter(Boolean);
   const missing = iso.unavailable.length ? `; UNAVAILABLE: ${iso.unavailable.join('; ')}` : '';
   return `container isolation: ${have.length ? have.join(', ') : 'none (plain processes)'}${missing}`;
@@ -117,6 +132,11 @@ export interface LaunchSpec {
   tmpSizeMb: number;
   node: string;
   runtime: string;
+  /**
+   * start under `setpriv --pdeathsig KILL`: the setting survives the launcher's exec of unshare (or
+   * node), and unshare's --kill-child passes the kill on to the pid namespace
+   */
+  parentDeathSignal?: boolean;
 }
 
 function isUnderTmp(p: string): boolean {
@@ -152,5 +172,6 @@ export function buildLaunchCommand(spec: LaunchSpec): { file: string; args: stri
   } else {
     outer.push(exec);
   }
-  return { file: 'sh', args: ['-c', outer.join('\n')] };
+  const sh = ['sh', '-c', outer.join('\n')];
+  return spec.parentDeathSignal ? { file: 'setpriv', args: ['--pdeathsig', 'KILL', '--', ...sh] } : { file: sh[0], args: sh.slice(1) };
 }

@@ -60,3 +60,16 @@ export function actionRefFrom(namespace: string, segments: string[]): ActionRef 
     ? { namespace, pkg: segments[0], name: segments[1] }
     : { namespace, name: segments[0] };
 }
+
+/**
+ * `/ns/name` or `/ns/pkg/name` (a sequence component, a rule's action, a feed's trigger) as an
+ * action reference; undefined when it is not one.
+ */
+export function parseQualifiedName(fqn: string, own?: string): ActionRef | undefined {
+  const parts = fqn.split('/');
+  if (parts[0] !== '' || parts.length < 3 || parts.length > 4) return undefined;
+  const [, ns, a, b] = parts;
+  const namespace = ns === DEFAULT_NAMESPACE_ALIAS && own ? own : ns;
+  if (!namespace || !a.length || !isValidEntityName(b ?? a)) return undefined;
+  return b === undefined ? { namespace, name: a } : { namespace, pkg: a, name: b };
+}

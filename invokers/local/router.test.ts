@@ -15,9 +15,19 @@ describe('route', () => {
     ['GET', '/api/v1/namespaces/_/activations/abc/logs', { kind: 'activations.logs', ns: '_', id: 'abc' }],
     ['GET', '/api/v1/namespaces/_/activations/abc/result', { kind: 'activations.result', ns: '_', id: 'abc' }],
     ['PUT', '/api/v1/namespaces/_/packages/p', { kind: 'packages.put', ns: '_', name: 'p' }],
-    ['GET', '/api/v1/namespaces/_/triggers', { kind: 'empty.list', ns: '_', collection: 'triggers' }],
+    ['GET', '/api/v1/namespaces/_/triggers', { kind: 'triggers.list', ns: '_' }],
+    ['PUT', '/api/v1/namespaces/_/triggers/t', { kind: 'triggers.put', ns: '_', name: 't' }],
+    ['POST', '/api/v1/namespaces/_/triggers/t', { kind: 'triggers.fire', ns: '_', name: 't' }],
+    ['DELETE', '/api/v1/namespaces/_/triggers/t', { kind: 'triggers.delete', ns: '_', name: 't' }],
+    ['GET', '/api/v1/namespaces/_/rules', { kind: 'rules.list', ns: '_' }],
+    ['PUT', '/api/v1/namespaces/_/rules/r', { kind: 'rules.put', ns: '_', name: 'r' }],
+    ['POST', '/api/v1/namespaces/_/rules/r', { kind: 'rules.status', ns: '_', name: 'r' }],
+    ['POST', '/api/v1/namespaces/whisk.system/actions/alarms/alarm', { kind: 'feed.alarm' }],
     ['GET', '/api/v1/web/whisk.system/apimgmt/getApi.http', { kind: 'routes.list' }],
-    ['PUT', '/api/v1/namespaces/_/rules/r', { kind: 'unsupported', what: 'rules' }],
+    ['POST', '/api/v1/web/whisk.system/apimgmt/createApi.http', { kind: 'routes.create' }],
+    ['DELETE', '/api/v1/web/whisk.system/apimgmt/deleteApi.http', { kind: 'routes.delete' }],
+    ['PATCH', '/api/v1/web/guest/default/hello.json/a/b', { kind: 'web', segments: ['guest', 'default', 'hello.json', 'a', 'b'] }],
+    ['GET', '/api/guest/shop/items/7', { kind: 'gateway', ns: 'guest', path: '/shop/items/7' }],
   ])('%s %s', (method, path, expected) => {
     expect(route(method, path)).toEqual(expected);
   });
@@ -29,6 +39,11 @@ describe('route', () => {
     ['POST', '/api/v1/namespaces/_/activations', 405],
     ['GET', '/api/v1/namespaces/_/activations/a/other', 404],
     ['GET', '/api/v1/namespaces/_/actions/%E0%A4%A', 400],
+    ['PATCH', '/api/v1/namespaces/_/triggers/t', 405],
+    ['GET', '/api/v1/namespaces/_/rules/r/x', 404],
+    ['GET', '/api/v1/namespaces/whisk.system/actions/alarms/alarm', 405],
+    ['POST', '/api/v1/web/whisk.system/apimgmt/getApi.http', 405],
+    ['GET', '/api', 404],
   ])('%s %s -> %d', (method, path, status) => {
     let caught: unknown;
     try {

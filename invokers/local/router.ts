@@ -10,13 +10,31 @@ export type Route =
   | { kind: 'activations.get' | 'activations.logs' | 'activations.result'; ns: string; id: string }
   | { kind: 'packages.list'; ns: string }
   | { kind: 'packages.get' | 'packages.put' | 'packages.delete'; ns: string; name: string }
-  | { kind: 'empty.list'; ns: string; collection: 'triggers' | 'rules' }
-  | { kind: 'routes.list' }
-  | { kind: 'unsupported'; what: string };
+  | { kind: 'triggers.list'; ns: string }
+  | { kind: 'triggers.get' | 'triggers.put' | 'triggers.delete' | 'triggers.fire'; ns: string; name: string }
+  | { kind: 'rules.list'; ns: string }
+  | { kind: 'rules.get' | 'rules.put' | 'rules.delete' | 'rules.status'; ns: string; name: string }
+  /** the one feed this platform provides: POST /namespaces/whisk.system/actions/alarms/alarm */
+  | { kind: 'feed.alarm' }
+  | { kind: 'routes.list' | 'routes.create' | 'routes.delete' }
+  /** a web action: /api/v1/web/<ns>/<pkg>/<action>[.ext][/path], any method */
+  | { kind: 'web'; segments: string[] }
+  /** an API gateway route: /api/<ns>/<basePath>/<relpath> */
+  | { kind: 'gateway'; ns: string; path: string };
 
-/** Routes that answer without credentials, like OpenWhisk's API info endpoints. */
+/**
+ * Routes that answer without the platform's credentials: API info, and web actions and gateway
+ * routes, which are public unless the action asks for authentication (checked by the handler).
+ */
 export function isPublicRoute(route: Route): boolean {
-  return route.kind === 'info';
+  return route.kind === 'info' || route.kind === 'web' || route.kind === 'gateway';
+}
+
+/** GET|PUT|DELETE|POST on /<collection>/<name> of triggers and rules. */
+function entityRoute<K extends string>(method: string, kinds: Record<string, K>): K {
+  const kind = kinds[method];
+  if (!kind) throw Errors.methodNotAllowed();
+  return kind;
 }
 
 function decodeSegments(pathname: string): string[] {
@@ -40,16 +58,19 @@ export function route(method: string, pathname: string): Route {
     only(method, ['GET']);
     return { kind: 'info' };
   }
-  if (s[0] !== 'api' || s[1] !== 'v1') throw Errors.notFound();
+  if (s[0] !== 'api' || s.length < 2) throw Errors.notFound();
+  if (s[1] !== 'v1') return { kind: 'gateway', ns: s[1], path: `/${s.slice(2).join('/')}` };
   const rest = s.slice(2);
 
   if (rest[0] === 'web') {
-    // `routes.list()` of the openwhisk client asks the API gateway's management action; we have no gateway.
-    if (rest[1] === 'whisk.system' && rest[2] === 'apimgmt' && /^getApi(\.http)?$/.test(rest[3] ?? '')) {
-      only(method, ['GET']);
-      return { kind: 'routes.list' };
+    // the API gateway's management actions, as the openwhisk client's routes.* call them
+    const mgmt = rest[1] === 'whisk.system' && rest[2] === 'apimgmt' && rest.length === 4 ? /^(getApi|createApi|deleteApi)(\.http|\.json)?$/.exec(rest[3]) : null;
+    if (mgmt) {
+      const [kind, allowed] = ({ getApi: ['routes.list', 'GET'], createApi: ['routes.create', 'POST'], deleteApi: ['routes.delete', 'DELETE'] } as const)[mgmt[1] as 'getApi'];
+      only(method, [allowed]);
+      return { kind };
     }
-    return { kind: 'unsupported', what: 'web actions and API gateway routes' };
+    return { kind: 'web', segments: rest.slice(1) };
   }
   if (rest[0] !== 'namespaces') throw Errors.notFound();
   if (rest.length === 1) {
@@ -60,6 +81,10 @@ export function route(method: string, pathname: string): Route {
   const collection = rest[2];
   const tail = rest.slice(3);
   if (collection === undefined) throw Errors.notFound();
+  if (ns === 'whisk.system' && collection === 'actions' && tail.join('/') === 'alarms/alarm') {
+    only(method, ['POST']);
+    return { kind: 'feed.alarm' };
+  }
 
   switch (collection) {
     case 'actions': {
@@ -104,10 +129,24 @@ export function route(method: string, pathname: string): Route {
       if (!kind) throw Errors.methodNotAllowed();
       return { kind, ns, name: tail[0] };
     }
-    case 'triggers':
-    case 'rules':
-      if (tail.length === 0 && method === 'GET') return { kind: 'empty.list', ns, collection };
-      return { kind: 'unsupported', what: collection };
+    case 'triggers': {
+      if (tail.length === 0) {
+        only(method, ['GET']);
+        return { kind: 'triggers.list', ns };
+      }
+      if (tail.length !== 1) throw Errors.notFound();
+      const kind = entityRoute(method, { GET: 'triggers.get', PUT: 'triggers.put', DELETE: 'triggers.delete', POST: 'triggers.fire' } as const);
+      return { kind, ns, name: tail[0] };
+    }
+    case 'rules': {
+      if (tail.length === 0) {
+        only(method, ['GET']);
+        return { kind: 'rules.list', ns };
+      }
+      if (tail.length !== 1) throw Errors.notFound();
+      const kind = entityRoute(method, { GET: 'rules.get', PUT: 'rules.put', DELETE: 'rules.delete', POST: 'rules.status' } as const);
+      return { kind, ns, name: tail[0] };
+    }
     default:
       throw Errors.notFound();
   }

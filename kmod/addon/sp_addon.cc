@@ -67,6 +67,8 @@ public:
 		return DefineClass(env, "Capture",
 				   { InstanceMethod("addCgroup", &Capture::AddCgroup),
 				     InstanceMethod("removeCgroup", &Capture::RemoveCgroup),
+				     InstanceMethod("addSubtree", &Capture::AddSubtree),
+				     InstanceMethod("removeSubtree", &Capture::RemoveSubtree),
 				     InstanceMethod("addPid", &Capture::AddPid),
 				     InstanceMethod("poll", &Capture::Poll),
 				     InstanceMethod("pollAsync", &Capture::PollAsync),
@@ -151,6 +153,24 @@ private:
 	}
 	Napi::Value AddCgroup(const Napi::CallbackInfo &info) { return SetCgroup(info, true); }
 	Napi::Value RemoveCgroup(const Napi::CallbackInfo &info) { return SetCgroup(info, false); }
+
+	// addSubtree(id, level) / removeSubtree(id, level)
+	Napi::Value SetSubtree(const Napi::CallbackInfo &info, bool add)
+	{
+		Napi::Env env = info.Env();
+		if (!c_) {
+			Napi::Error::New(env, "capture is closed").ThrowAsJavaScriptException();
+			return env.Undefined();
+		}
+		uint64_t id = ToU64(info[0], "cgroup id");
+		uint64_t level = ToU64(info[1], "cgroup level");
+		int rc = add ? sp_capture_add_subtree(c_, id, (uint32_t)level) : sp_capture_remove_subtree(c_, id, (uint32_t)level);
+		if (rc < 0)
+			Napi::Error::New(env, std::string("cannot update the cgroup subtree filter: ") + strerror(-rc)).ThrowAsJavaScriptException();
+		return env.Undefined();
+	}
+	Napi::Value AddSubtree(const Napi::CallbackInfo &info) { return SetSubtree(info, true); }
+	Napi::Value RemoveSubtree(const Napi::CallbackInfo &info) { return SetSubtree(info, false); }
 
 	Napi::Value AddPid(const Napi::CallbackInfo &info)
 	{

@@ -75,6 +75,14 @@ struct {
 	__type(value, __u64);
 } sp_cgslots SEC(".maps");
 
+/* Registered subtrees (sp_event.h); slots 0..sp_subtrees_n-1 are looked at, id 0 is a free slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SP_MAX_SUBTREES);
+	__type(key, __u32);
+	__type(value, struct sp_subtree);
+} sp_subtrees SEC(".maps");
+
 /* Processes added by pid from user space (their children are followed). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -112,6 +120,8 @@ struct {
 volatile __u32 sp_pids_added = 0;
 /* Bumped by user space when a cgroup leaves the filter: tasks decide again whether they are captured. */
 volatile __u32 sp_filter_gen = 0;
+/* Slots of sp_subtrees in use (0: none, and then the subtree test costs nothing). */
+volatile __u32 sp_subtrees_n = 0;
 /* Set at load: also attach sys_enter, for per-syscall durations and exit_group at entry (costs every syscall). */
 const volatile __u8 sp_durations = 0;
 
@@ -127,18 +137,55 @@ SP_INLINE int sp_cgroup_captured(__u64 cg)
 	return *v == SP_CG_COLLIDED && bpf_map_lookup_elem(&sp_cgroups, &cg) != 0;
 }
 
+/* Whether the current task's cgroup lies in a registered subtree (its ancestor at that level is it). */
+SP_INLINE int sp_in_subtree(void)
+{
+	__u32 n = sp_subtrees_n;
+	__u32 i;
+
+	for (i = 0; i < SP_MAX_SUBTREES; i++) {
+		struct sp_subtree *st;
+		__u32 k = i;
+
+		if (i >= n)
+			break;
+		st = bpf_map_lookup_elem(&sp_subtrees, &k);
+		if (st && st->id && bpf_get_current_ancestor_cgroup_id(st->level) == st->id)
+			return 1;
+	}
+	return 0;
+}
+
 /* The current task's state when it is captured, else NULL. */
+/* The task's cgroup v2 id (what bpf_get_current_cgroup_id returns), read through BTF pointers: no helper call. */
+SP_INLINE __u64 sp_task_cgroup_id(struct task_struct *task)
+{
+	return task->cgroups->dfl_cgrp->kn->id;
+}
+
 SP_INLINE struct sp_task *sp_tracked_task(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct sp_task *t = bpf_task_storage_get(&sp_tasks, task, 0, 0);
+	struct sp_task *t = 0;
+	__u64 cg = sp_task_cgroup_id(task);
 	__u32 gen = sp_filter_gen;
 	__u32 tgid;
 	int yes;
 
-	if (t && t->gen == gen)
-		return t->tracked ? t : NULL;
-	yes = sp_cgroup_captured(bpf_get_current_cgroup_id()) || (t && t->followed);
+	/*
+	 * The idle fast path, which every process on the node that is not captured takes: a task no
+	 * BPF program ever gave storage to (one load) is neither followed nor holds a decision, so
+	 * with no pid or subtree registered only the cgroup array can capture it; no helper call.
+	 */
+	if (!task->bpf_storage) {
+		if (!sp_pids_added && !sp_subtrees_n && !sp_cgroup_captured(cg))
+			return NULL;
+	} else {
+		t = bpf_task_storage_get(&sp_tasks, task, 0, 0);
+		if (t && t->gen == gen)
+			return t->tracked ? t : NULL;
+	}
+	yes = sp_cgroup_captured(cg) || (t && t->followed) || (sp_subtrees_n && sp_in_subtree());
 	if (!yes && sp_pids_added) {
 		tgid = bpf_get_current_pid_tgid() >> 32;
 		yes = bpf_map_lookup_elem(&sp_pids, &tgid) != 0;

@@ -9,7 +9,7 @@
  *
  *   [struct sp_event_hdr][u16 len[nparams]][param 0 bytes][param 1 bytes]...
  *
- * Rules for changing it (DESIGN.md section 4): append a parameter to an event, or add a
+ * Rules for changing it (so that the probe, the module and every decoder stay compatible): append a parameter to an event, or add a
  * new event type. Never reorder, retype or remove. Bump SP_EVENT_VERSION when the header
  * changes. Decoders tolerate extra or missing trailing parameters.
  *
@@ -80,6 +80,19 @@ enum sp_param_type {
 #define SP_CG_SLOTS 4096
 #define SP_CG_COLLIDED (~0ull)
 
+/*
+ * Subtrees: a task is also captured when its cgroup lies under a registered cgroup (the container
+ * engine's parent, e.g. /docker), so a container's first syscalls are recorded before user space
+ * learns its id. A subtree is its cgroup v2 id and its level (depth below the root, 0 = root); the
+ * task matches when its ancestor at that level is that cgroup.
+ */
+#define SP_MAX_SUBTREES 8
+struct sp_subtree {
+	__u64 id;
+	__u32 level;
+	__u32 pad;
+};
+
 /* Record flags (sp_event_hdr.rflags). */
 #define SP_RF_MORE      0x1u /* DATA_CHUNK records of the same pid follow this record */
 #define SP_RF_TRUNCATED 0x2u /* some data of this syscall was not captured */
@@ -100,7 +113,7 @@ enum sp_param_type {
 #define SP_ARGV_MAX      256     /* first bytes of execve argv, NUL separated */
 
 /*
- * The fixed header. Naturally aligned, no implicit padding; kmod/layout.test.ts checks
+ * The fixed header. Naturally aligned, no implicit padding; test/kmod-layout.test.ts checks
  * these offsets against the compiled probe's BTF and against kmod/schema.ts.
  */
 struct sp_event_hdr {
@@ -136,5 +149,7 @@ struct sp_stats {
 #define SP_IOC_DEL_CGROUP _IOW(SP_IOC_MAGIC, 2, __u64)
 #define SP_IOC_ADD_PID    _IOW(SP_IOC_MAGIC, 3, __u32)
 #define SP_IOC_STATS      _IOR(SP_IOC_MAGIC, 4, struct sp_stats)
+#define SP_IOC_ADD_SUBTREE _IOW(SP_IOC_MAGIC, 5, struct sp_subtree)
+#define SP_IOC_DEL_SUBTREE _IOW(SP_IOC_MAGIC, 6, struct sp_subtree)
 
 #endif /* SP_EVENT_H */

@@ -79,6 +79,13 @@ static_assert(sizeof(struct sp_event_hdr) == SP_HDR_SIZE, "sp_event_hdr layout")
 
 static u64 sp_cgroups[SP_MAX_CGROUPS];
 static u32 sp_pids[SP_MAX_PIDS];
+/*
+ * Slots of sp_pids below this may hold a pid (it only grows): every system call of every process
+ * on the node looks the pids up, and with none registered (the usual case) that is no scan at all.
+ */
+static int sp_pids_used;
+/* registered subtrees (sp_event.h), same semantics as the probe's sp_subtrees; id 0 is free */
+static struct sp_subtree sp_subtrees[SP_MAX_SUBTREES];
 static DEFINE_SPINLOCK(sp_filter_lock);
 
 static u64 sp_current_cgroup(void)
@@ -91,19 +98,69 @@ static u64 sp_current_cgroup(void)
 	return id;
 }
 
+/* Whether the current task's cgroup lies under a registered subtree (its ancestor at that level). */
+static bool sp_in_subtree(void)
+{
+	struct cgroup *cg, *a;
+	bool yes = false;
+	u64 id;
+	u32 level;
+	int i;
+
+	rcu_read_lock();
+	cg = task_dfl_cgroup(current);
+	for (i = 0; i < SP_MAX_SUBTREES && !yes; i++) {
+		id = READ_ONCE(sp_subtrees[i].id);
+		level = READ_ONCE(sp_subtrees[i].level);
+		if (!id || level > (u32)cg->level)
+			continue;
+		a = cgroup_ancestor(cg, level);
+		yes = a && cgroup_id(a) == id;
+	}
+	rcu_read_unlock();
+	return yes;
+}
+
+static int sp_set_subtree(const struct sp_subtree *st, bool add)
+{
+	unsigned long fl;
+	int i, rc = add ? -ENOSPC : 0;
+
+	spin_lock_irqsave(&sp_filter_lock, fl);
+	for (i = 0; i < SP_MAX_SUBTREES; i++) {
+		if (sp_subtrees[i].id == st->id && sp_subtrees[i].level == st->level) {
+			if (!add)
+				WRITE_ONCE(sp_subtrees[i].id, 0);
+			rc = 0;
+			break;
+		}
+	}
+	if (add && rc)
+		for (i = 0; i < SP_MAX_SUBTREES; i++)
+			if (!sp_subtrees[i].id) {
+				WRITE_ONCE(sp_subtrees[i].level, st->level);
+				WRITE_ONCE(sp_subtrees[i].id, st->id);
+				rc = 0;
+				break;
+			}
+	spin_unlock_irqrestore(&sp_filter_lock, fl);
+	return rc;
+}
+
 static bool sp_tracked(void)
 {
 	u64 cg = sp_current_cgroup();
 	u32 tgid = current->tgid;
+	int npids = smp_load_acquire(&sp_pids_used);
 	int i;
 
 	for (i = 0; i < SP_MAX_CGROUPS; i++)
 		if (READ_ONCE(sp_cgroups[i]) == cg && cg)
 			return true;
-	for (i = 0; i < SP_MAX_PIDS; i++)
+	for (i = 0; i < npids && i < SP_MAX_PIDS; i++)
 		if (READ_ONCE(sp_pids[i]) == tgid)
 			return true;
-	return false;
+	return sp_in_subtree();
 }
 
 static int sp_set_u64(u64 *arr, int n, u64 v, bool add)
@@ -152,6 +209,8 @@ static int sp_set_pid(u32 tgid, bool add)
 		for (i = 0; i < SP_MAX_PIDS; i++)
 			if (!sp_pids[i]) {
 				WRITE_ONCE(sp_pids[i], tgid);
+				if (i >= sp_pids_used)
+					smp_store_release(&sp_pids_used, i + 1);
 				rc = 0;
 				break;
 			}
@@ -613,6 +672,7 @@ static long sp_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	u64 v64;
 	u32 v32;
 	struct sp_stats st;
+	struct sp_subtree sub;
 	unsigned long fl;
 
 	switch (cmd) {
@@ -623,6 +683,13 @@ static long sp_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		if (!v64)
 			return -EINVAL;
 		return sp_set_u64(sp_cgroups, SP_MAX_CGROUPS, v64, cmd == SP_IOC_ADD_CGROUP);
+	case SP_IOC_ADD_SUBTREE:
+	case SP_IOC_DEL_SUBTREE:
+		if (copy_from_user(&sub, (void __user *)arg, sizeof(sub)))
+			return -EFAULT;
+		if (!sub.id)
+			return -EINVAL;
+		return sp_set_subtree(&sub, cmd == SP_IOC_ADD_SUBTREE);
 	case SP_IOC_ADD_PID:
 		if (copy_from_user(&v32, (void __user *)arg, sizeof(v32)))
 			return -EFAULT;

@@ -40,6 +40,8 @@ int sp_capture_open(enum sp_backend backend, const char *device, unsigned flags,
 
 int sp_capture_add_cgroup(struct sp_capture *c, __u64 id) { return c->ops->set_cgroup(c->impl, id, 1); }
 int sp_capture_remove_cgroup(struct sp_capture *c, __u64 id) { return c->ops->set_cgroup(c->impl, id, 0); }
+int sp_capture_add_subtree(struct sp_capture *c, __u64 id, __u32 level) { return c->ops->set_subtree(c->impl, id, level, 1); }
+int sp_capture_remove_subtree(struct sp_capture *c, __u64 id, __u32 level) { return c->ops->set_subtree(c->impl, id, level, 0); }
 int sp_capture_add_pid(struct sp_capture *c, __u32 tgid) { return c->ops->add_pid(c->impl, tgid); }
 long sp_capture_poll(struct sp_capture *c, void *buf, size_t cap, int timeout_ms)
 {

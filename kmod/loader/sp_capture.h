@@ -32,6 +32,9 @@ int sp_capture_open(enum sp_backend backend, const char *device, unsigned flags,
 		    size_t errlen);
 int sp_capture_add_cgroup(struct sp_capture *c, __u64 cgroup_id);
 int sp_capture_remove_cgroup(struct sp_capture *c, __u64 cgroup_id);
+/* Capture every task whose cgroup lies under this one (id at depth level; see sp_event.h). */
+int sp_capture_add_subtree(struct sp_capture *c, __u64 cgroup_id, __u32 level);
+int sp_capture_remove_subtree(struct sp_capture *c, __u64 cgroup_id, __u32 level);
 int sp_capture_add_pid(struct sp_capture *c, __u32 tgid);
 /* Wait up to timeout_ms (0: don't wait) for records and copy whole records into buf.
  * Returns the bytes written (0: none), or a negative errno. */
@@ -44,6 +47,7 @@ long long sp_boottime_offset_ns(void);
 /* Backend entry points (sp_capture.c dispatches). */
 struct sp_backend_ops {
 	int (*set_cgroup)(void *impl, __u64 id, int add);
+	int (*set_subtree)(void *impl, __u64 id, __u32 level, int add);
 	int (*add_pid)(void *impl, __u32 tgid);
 	long (*poll)(void *impl, void *buf, size_t cap, int timeout_ms);
 	int (*stats)(void *impl, struct sp_stats *out);

@@ -106,6 +106,36 @@ static int sp_bpf_set_cgroup(void *impl, __u64 id, int add)
 	return rc;
 }
 
+static int sp_bpf_set_subtree(void *impl, __u64 id, __u32 level, int add)
+{
+	struct sp_bpf *s = impl;
+	int fd = bpf_map__fd(s->skel->maps.sp_subtrees);
+	struct sp_subtree cur, v = { .id = add ? id : 0, .level = add ? level : 0 };
+	__u32 k, slot = SP_MAX_SUBTREES, used = 0;
+
+	if (!id)
+		return -EINVAL;
+	for (k = 0; k < SP_MAX_SUBTREES; k++) {
+		if (bpf_map_lookup_elem(fd, &k, &cur))
+			return -errno;
+		if (cur.id == id && cur.level == level)
+			slot = k; /* already there: add is a no-op, remove clears it */
+		else if (add && !cur.id && slot == SP_MAX_SUBTREES)
+			slot = k;
+	}
+	if (slot == SP_MAX_SUBTREES)
+		return add ? -ENOSPC : 0;
+	if (bpf_map_update_elem(fd, &slot, &v, BPF_ANY))
+		return -errno;
+	for (k = 0; k < SP_MAX_SUBTREES; k++)
+		if (!bpf_map_lookup_elem(fd, &k, &cur) && cur.id)
+			used = k + 1;
+	__atomic_store_n(&s->skel->bss->sp_subtrees_n, used, __ATOMIC_SEQ_CST);
+	/* tasks that already decided (either way) decide again under the new filter */
+	__atomic_add_fetch(&s->skel->bss->sp_filter_gen, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
 static int sp_bpf_add_pid(void *impl, __u32 tgid)
 {
 	struct sp_bpf *s = impl;
@@ -147,6 +177,7 @@ static void sp_bpf_close(void *impl)
 
 static const struct sp_backend_ops sp_bpf_ops = {
 	.set_cgroup = sp_bpf_set_cgroup,
+	.set_subtree = sp_bpf_set_subtree,
 	.add_pid = sp_bpf_add_pid,
 	.poll = sp_bpf_poll,
 	.stats = sp_bpf_stats,

@@ -41,6 +41,14 @@ static int sp_kmod_set_cgroup(void *impl, __u64 id, int add)
 	return ioctl(k->fd, add ? SP_IOC_ADD_CGROUP : SP_IOC_DEL_CGROUP, &id) ? -errno : 0;
 }
 
+static int sp_kmod_set_subtree(void *impl, __u64 id, __u32 level, int add)
+{
+	struct sp_kmod *k = impl;
+	struct sp_subtree st = { .id = id, .level = level };
+
+	return ioctl(k->fd, add ? SP_IOC_ADD_SUBTREE : SP_IOC_DEL_SUBTREE, &st) ? -errno : 0;
+}
+
 static int sp_kmod_add_pid(void *impl, __u32 tgid)
 {
 	struct sp_kmod *k = impl;
@@ -65,6 +73,7 @@ static void sp_kmod_close(void *impl)
 
 static const struct sp_backend_ops sp_kmod_ops = {
 	.set_cgroup = sp_kmod_set_cgroup,
+	.set_subtree = sp_kmod_set_subtree,
 	.add_pid = sp_kmod_add_pid,
 	.poll = sp_kmod_poll,
 	.stats = sp_kmod_stats,

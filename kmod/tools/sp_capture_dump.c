@@ -31,6 +31,9 @@ int main(int argc, char **argv)
 	struct sp_capture *c;
 	struct sp_stats st;
 	long long end;
+	/* --subtree ID:LEVEL, applied once the capture is open */
+	const char *subtrees[8];
+	int nsub = 0;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--kmod"))
@@ -41,8 +44,10 @@ int main(int argc, char **argv)
 			hex = 1;
 		else if (!strcmp(argv[i], "--ms") && i + 1 < argc)
 			ms = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--subtree") && i + 1 < argc && nsub < 8)
+			subtrees[nsub++] = argv[++i];
 		else {
-			fprintf(stderr, "usage: sp_capture_dump [--kmod] [--durations] [--hex] [--ms N] CGROUP_ID...\n");
+			fprintf(stderr, "usage: sp_capture_dump [--kmod] [--durations] [--hex] [--ms N] [--subtree ID:LEVEL]... CGROUP_ID...\n");
 			return 2;
 		}
 	}
@@ -50,6 +55,15 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		fprintf(stderr, "sp_capture_dump: %s\n", err);
 		return 1;
+	}
+	for (int k = 0; k < nsub; k++) {
+		char *colon = strchr(subtrees[k], ':');
+
+		rc = colon ? sp_capture_add_subtree(c, strtoull(subtrees[k], NULL, 0), (__u32)atoi(colon + 1)) : -EINVAL;
+		if (rc < 0) {
+			fprintf(stderr, "sp_capture_dump: cannot add subtree %s (give ID:LEVEL): %s\n", subtrees[k], strerror(-rc));
+			return 1;
+		}
 	}
 	for (; i < argc; i++) {
 		rc = sp_capture_add_cgroup(c, strtoull(argv[i], NULL, 0));

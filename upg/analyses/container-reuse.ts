@@ -1,6 +1,6 @@
 // Container reuse (Alastor): an activation of one request leaves state in its warm container and an
 // activation of a *different* request later uses it. Pure: runs over request graphs already loaded
-// (analyze.ts / gather.ts decide which).
+// (incidents.ts / gather.ts decide which).
 //
 // WHAT IS AN INCIDENT
 //   A file node of a container (each container has its own /tmp, so a file is identified per

@@ -3,7 +3,7 @@
 // the container's activations (byContainer index) and the graphs of its most recent requests (the
 // action's behaviour there); and every request that touched those files (byEntity index), however old.
 import type { ActivationNode, RequestGraph, UpgEdge } from '../types';
-import type { AnalyzeInput } from './analyze';
+import type { IncidentSearchInput } from './incidents';
 
 /** The part of the ProvenanceStore the analyses read. */
 export interface AnalysisSource {
@@ -19,7 +19,7 @@ export interface GatherOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface Gathered extends AnalyzeInput {
+export interface Gathered extends IncidentSearchInput {
   graphs: RequestGraph[];
   activations: ActivationNode[];
   /** containers whose history was read */

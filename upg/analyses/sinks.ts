@@ -26,7 +26,7 @@ export function outsideSends(g: CrossGraph, config: AnalysisConfig): SendEvent[]
   for (const n of g.byId.values()) {
     if (n.kind !== 'socket' || !isOutside(config, n)) continue;
     for (const e of g.out.get(n.id) ?? []) {
-      // outbound traffic is `socket wasGeneratedBy activity` (correlator/facts.ts)
+      // outbound traffic is `socket wasGeneratedBy activity` (correlator/assemble/record-facts.ts)
       if (e.kind !== 'wasGeneratedBy' || !SENDING.test(e.op ?? '')) continue;
       const activation = actingActivation(g, e.to, e);
       if (activation) out.push({ socket: n, edge: e, activation, time: e.time ?? activation.start });

@@ -1,4 +1,4 @@
-// The analyses' public types: incidents (the `provenance report --json` contract of issue 4) and the
+// The analyses' public types: incidents (the `provenance report --json` contract) and the
 // configuration the analyses take (custom.provenance.sensitive / allowlist, the platform's own
 // endpoints). Add fields freely, never rename: the report JSON is `{"incidents": Incident[]}`.
 

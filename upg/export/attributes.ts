@@ -4,7 +4,7 @@ import { nodeIds, stableJson } from '../ids';
 import type { UpgEdge } from '../types';
 import { isoTime, nodeLabel } from './describe';
 import type { ExportInput, ViewNode } from './input';
-import type { Marks } from './marks';
+import type { IncidentMarks, Marks } from './marks';
 
 export type AttributeValue =
   | { type: 'string'; value: string }
@@ -89,4 +89,44 @@ export function flowMarks(input: ExportInput, marks: Marks): { sensitive: Set<st
     for (const id of m.nodes.sink) outside.add(id);
   }
   return { sensitive, outside };
+}
+
+/** What both PROV exports say of one incident, in the sp: vocabulary; each writes it in its own syntax. */
+export interface IncidentStatement {
+  label: string;
+  /** sp:incidentId, sp:incidentKind, sp:verdict */
+  literals: Array<[string, string]>;
+  /** sp:detectedAt, ISO 8601, when readable */
+  detectedAt?: string;
+  /** sp:reason, when given */
+  reason?: string;
+  /** sp:planter, sp:victim, sp:container, sp:artifact, sp:sink: the graph nodes it names in each role (only roles it fills) */
+  references: Array<[string, string[]]>;
+  /** what the incident names that the graph does not hold, when anything */
+  unresolved?: string;
+}
+
+const REFERENCE_ROLES = ['planter', 'victim', 'container', 'artifact', 'sink'] as const;
+
+export function incidentStatement(m: IncidentMarks): IncidentStatement {
+  const i = m.incident;
+  const literals: Array<[string, string]> = [
+    ['sp:incidentId', i.id],
+    ['sp:incidentKind', i.kind],
+    ['sp:verdict', i.verdict],
+  ];
+  const out: IncidentStatement = { label: `${i.verdict} ${i.kind}`, literals, references: [] };
+  const detected = detectedTime(i.detectedAt);
+  if (detected) out.detectedAt = detected;
+  if (i.reason) out.reason = i.reason;
+  for (const role of REFERENCE_ROLES) if (m.nodes[role].length) out.references.push([`sp:${role}`, m.nodes[role]]);
+  if (m.unresolved.length) out.unresolved = m.unresolved.join('; ');
+  return out;
+}
+
+/** An incident's detection time as ISO 8601 (the contract allows ms or an ISO string); undefined when unreadable. */
+export function detectedTime(value: number | string | undefined): string | undefined {
+  if (typeof value === 'number') return isoTime(value);
+  if (typeof value === 'string') return isoTime(Date.parse(value));
+  return undefined;
 }

@@ -24,7 +24,7 @@ export const ROLE_COLOR: Record<Role, string> = {
 
 export function renderDot(input: ExportInput, options: PictureOptions = {}): string {
   const graph = combineGraphs(input.graphs);
-  const picture = buildPicture(graph, input.incidents, { ...input.picture, ...options });
+  const picture = buildPicture(graph, input.incidents, options);
   const lines: string[] = [
     'digraph provenance {',
     `  label=${quote(`${titleOf(input, graph)}\n${picture.scope.note}`)};`,

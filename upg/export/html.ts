@@ -9,7 +9,7 @@ import { combineGraphs, titleOf, type ExportGraph, type ExportInput } from './in
 import { BENIGN_VERDICT, describeThing, type Role } from './marks';
 import { layeredLayout } from './layout';
 import { buildPicture, type Picture, type PictureNode, type PictureOptions } from './picture';
-import { detectedTime } from './prov-json';
+import { detectedTime } from './attributes';
 
 const NODE_WIDTH = 184;
 const NODE_HEIGHT = 42;
@@ -57,7 +57,7 @@ export interface HtmlData {
 
 export function renderHtml(input: ExportInput, options: PictureOptions = {}): string {
   const graph = combineGraphs(input.graphs);
-  const picture = buildPicture(graph, input.incidents, { ...input.picture, ...options });
+  const picture = buildPicture(graph, input.incidents, options);
   const title = titleOf(input, graph);
   const data = htmlData(title, graph, picture);
   const incidentCount = picture.marks.incidents.length;

@@ -3,6 +3,7 @@
 import { renderDot } from './dot';
 import { renderHtml } from './html';
 import type { ExportInput } from './input';
+import type { PictureOptions } from './picture';
 import { renderMarkdown } from './markdown';
 import { renderProvJson } from './prov-json';
 import { renderProvTurtle } from './prov-o';
@@ -21,8 +22,13 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const OUTPUT_FORMATS = ['text', 'json', ...EXPORT_FORMATS] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-const RENDERERS: Record<ExportFormat, (input: ExportInput) => string> = {
-  markdown: renderMarkdown,
+/**
+ * `picture`: what the drawn exports (HTML, DOT) show: by default, with incidents, the attack paths
+ * and one hop of context; `{ full: true }` draws everything, `{ context: N }` N hops (picture.ts).
+ * The other formats write the whole graph.
+ */
+const RENDERERS: Record<ExportFormat, (input: ExportInput, picture?: PictureOptions) => string> = {
+  markdown: (input) => renderMarkdown(input),
   html: renderHtml,
   dot: renderDot,
   'prov-json': renderProvJson,
@@ -51,6 +57,6 @@ export function parseOutputFormat(value: unknown): OutputFormat {
   throw new Error(`unknown --format ${JSON.stringify(value)}: use one of ${OUTPUT_FORMATS.join(', ')}`);
 }
 
-export function renderExport(format: ExportFormat, input: ExportInput): string {
-  return RENDERERS[format](input);
+export function renderExport(format: ExportFormat, input: ExportInput, picture?: PictureOptions): string {
+  return RENDERERS[format](input, picture);
 }

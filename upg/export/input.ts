@@ -3,10 +3,9 @@
 // incidents from the store; the renderers only turn this into text.
 import { mergeEdge, mergeNode } from '../merge';
 import { byTimeThenId } from '../graph';
-import type { PictureOptions } from './picture';
 import { PROV_CLASS, type EdgeKind, type GraphWarning, type NodeKind, type ProvClass, type RequestGraph, type UpgEdge, type UpgNode } from '../types';
 
-/** One side of an incident (report JSON contract, issue 4): the planting or an affected activation. */
+/** One side of an incident (the report JSON contract): the planting or an affected activation. */
 export interface IncidentParty {
   request: string;
   activation: string;
@@ -26,7 +25,7 @@ export interface IncidentThing {
 }
 
 /**
- * The fields of a stored incident the exports use (`provenance report --json`, issue 4). Kept loose
+ * The fields of a stored incident the exports use (`provenance report --json`). Kept loose
  * on purpose: the analyses' own incident type carries more fields and must be assignable to this.
  */
 export interface ExportIncident {
@@ -71,11 +70,6 @@ export interface ExportInput {
   /** node ids to mark as sensitive sources / outside sinks in PROV exports, beyond what incidents name */
   sensitive?: string[];
   outside?: string[];
-  /**
-   * What the drawn exports (HTML, DOT) show: by default, with incidents, the attack paths and one
-   * hop of context; `{ full: true }` draws everything, `{ context: N }` N hops (picture.ts).
-   */
-  picture?: PictureOptions;
 }
 
 /** A node as the exports see it: the stored node, or a placeholder for an id an edge names but no record declared. */

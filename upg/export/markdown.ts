@@ -6,7 +6,7 @@ import type { ActivationNode, RequestGraph, UpgEdge } from '../types';
 import { edgeLabel, isoTime, nodeLabel, shortAction } from './describe';
 import { combineGraphs, titleOf, type ExportGraph, type ExportInput, type IncidentEvent } from './input';
 import { describeThing, markIncidents, stepEdges, type IncidentMarks } from './marks';
-import { detectedTime } from './prov-json';
+import { detectedTime } from './attributes';
 
 export interface MarkdownOptions {
   /** timeline rows before "… and N more" (default 60) */

@@ -4,10 +4,10 @@
 // Incidents become entities of type sp:Incident pointing at the nodes they are about.
 import { nodeIds } from '../ids';
 import type { EdgeKind, UpgEdge } from '../types';
-import { edgeAttributes, flowMarks, nodeAttributes, provLabel, type Attribute } from './attributes';
+import { edgeAttributes, flowMarks, incidentStatement, nodeAttributes, provLabel, type Attribute } from './attributes';
 import { isoTime } from './describe';
 import { combineGraphs, type ExportGraph, type ExportInput, type ViewNode } from './input';
-import { markIncidents, type Marks, type Role } from './marks';
+import { markIncidents, type IncidentMarks, type Marks, type Role } from './marks';
 import { KIND_CLASS, PREFIXES, localName } from './namespaces';
 
 type JsonValue = string | number | boolean | { $: string; type: string } | JsonValue[];
@@ -110,35 +110,15 @@ export function triggerOf(e: UpgEdge, graph: ExportGraph): string | undefined {
   return graph.byId.get(id)?.node ? id : undefined;
 }
 
-function incidentRecord(m: ReturnType<typeof markIncidents>['incidents'][number]): Record_ {
-  const i = m.incident;
-  const r: Record_ = {
-    'prov:type': { $: 'sp:Incident', type: 'prov:QUALIFIED_NAME' },
-    'prov:label': `${i.verdict} ${i.kind}`,
-    'sp:incidentId': i.id,
-    'sp:incidentKind': i.kind,
-    'sp:verdict': i.verdict,
-  };
-  const detected = detectedTime(i.detectedAt);
-  if (detected) r['sp:detectedAt'] = { $: detected, type: 'xsd:dateTime' };
-  if (i.reason) r['sp:reason'] = i.reason;
-  const refs: Array<[string, string[]]> = [
-    ['sp:planter', m.nodes.planter],
-    ['sp:victim', m.nodes.victim],
-    ['sp:container', m.nodes.container],
-    ['sp:artifact', m.nodes.artifact],
-    ['sp:sink', m.nodes.sink],
-  ];
-  for (const [key, ids] of refs) if (ids.length) r[key] = ids.length === 1 ? qnameValue(ids[0]) : ids.map(qnameValue);
+function incidentRecord(m: IncidentMarks): Record_ {
+  const st = incidentStatement(m);
+  const r: Record_ = { 'prov:type': { $: 'sp:Incident', type: 'prov:QUALIFIED_NAME' }, 'prov:label': st.label };
+  for (const [key, value] of st.literals) r[key] = value;
+  if (st.detectedAt) r['sp:detectedAt'] = { $: st.detectedAt, type: 'xsd:dateTime' };
+  if (st.reason) r['sp:reason'] = st.reason;
+  for (const [key, ids] of st.references) r[key] = ids.length === 1 ? qnameValue(ids[0]) : ids.map(qnameValue);
   // The causal path in order, as one string (PROV-JSON attribute values are unordered sets).
-  if (i.path?.length) r['sp:path'] = i.path.join(' -> ');
-  if (m.unresolved.length) r['sp:unresolved'] = m.unresolved.join('; ');
+  if (m.incident.path?.length) r['sp:path'] = m.incident.path.join(' -> ');
+  if (st.unresolved) r['sp:unresolved'] = st.unresolved;
   return r;
-}
-
-/** An incident's detection time as ISO 8601 (the contract allows ms or an ISO string); undefined when unreadable. */
-export function detectedTime(value: number | string | undefined): string | undefined {
-  if (typeof value === 'number') return isoTime(value);
-  if (typeof value === 'string') return isoTime(Date.parse(value));
-  return undefined;
 }

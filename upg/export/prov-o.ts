@@ -5,12 +5,12 @@
 // started by activity", so that one is sp:wasStartedByActivity (declared a sub-property of
 // prov:wasInfluencedBy) next to the qualified prov:Start with prov:hadActivity.
 import type { EdgeKind, UpgEdge } from '../types';
-import { edgeAttributes, flowMarks, nodeAttributes, provLabel, type Attribute } from './attributes';
+import { edgeAttributes, flowMarks, incidentStatement, nodeAttributes, provLabel, type Attribute } from './attributes';
 import { isoTime } from './describe';
 import { combineGraphs, type ExportGraph, type ExportInput, type ViewNode } from './input';
 import { markIncidents, type IncidentMarks, type Marks } from './marks';
 import { EDGE_NS, INCIDENT_NS, KIND_CLASS, NODE_NS, PROV_NS, RDFS_NS, VOCAB_NS, XSD_NS, localName } from './namespaces';
-import { detectedTime, triggerOf } from './prov-json';
+import { triggerOf } from './prov-json';
 
 /** For each relation: the unqualified property, the qualifying property, the influence class, and the property naming the cause in it. */
 const QUALIFIED: Record<EdgeKind, { direct: string; qualified: string; cls: string; cause: string }> = {
@@ -100,29 +100,16 @@ function edgeBlock(e: UpgEdge, graph: ExportGraph, marks: Marks): string {
 }
 
 function incidentBlock(m: IncidentMarks): string {
-  const i = m.incident;
-  const props: string[] = [
-    'a prov:Entity, sp:Incident',
-    `rdfs:label ${literal(`${i.verdict} ${i.kind}`)}`,
-    `sp:incidentId ${literal(i.id)}`,
-    `sp:incidentKind ${literal(i.kind)}`,
-    `sp:verdict ${literal(i.verdict)}`,
-  ];
-  const detected = detectedTime(i.detectedAt);
-  if (detected) props.push(`sp:detectedAt ${dateTime(detected)}`);
-  if (i.reason) props.push(`sp:reason ${literal(i.reason)}`);
-  const refs: Array<[string, string[]]> = [
-    ['sp:planter', m.nodes.planter],
-    ['sp:victim', m.nodes.victim],
-    ['sp:container', m.nodes.container],
-    ['sp:artifact', m.nodes.artifact],
-    ['sp:sink', m.nodes.sink],
-  ];
-  for (const [p, ids] of refs) if (ids.length) props.push(`${p} ${ids.map(nodeIri).join(', ')}`);
+  const st = incidentStatement(m);
+  const props: string[] = ['a prov:Entity, sp:Incident', `rdfs:label ${literal(st.label)}`];
+  for (const [p, value] of st.literals) props.push(`${p} ${literal(value)}`);
+  if (st.detectedAt) props.push(`sp:detectedAt ${dateTime(st.detectedAt)}`);
+  if (st.reason) props.push(`sp:reason ${literal(st.reason)}`);
+  for (const [p, ids] of st.references) props.push(`${p} ${ids.map(nodeIri).join(', ')}`);
   // An RDF list keeps the path's order.
   if (m.nodes.path.length) props.push(`sp:path ( ${m.nodes.path.map(nodeIri).join(' ')} )`);
-  if (m.unresolved.length) props.push(`sp:unresolved ${literal(m.unresolved.join('; '))}`);
-  return statement(iri(INCIDENT_NS + localName(i.id)), props);
+  if (st.unresolved) props.push(`sp:unresolved ${literal(st.unresolved)}`);
+  return statement(iri(INCIDENT_NS + localName(m.incident.id)), props);
 }
 
 function statement(subject: string, props: string[]): string {

@@ -27,6 +27,16 @@ describe('trace --json', () => {
 
   it('leaves out undefined fields and the warnings key when there are none', () => {
     const g: RequestGraph = { request: 'r', nodes: [{ id: 'act:a', kind: 'activation', activationId: 'a', requestId: 'r', action: 'x', container: 'c', end: undefined }], edges: [] };
-    expect(renderJson(g, 0)).toBe('{"request":"r","nodes":[{"id":"act:a","kind":"activation","action":"x","activationId":"a","container":"c","requestId":"r"}],"edges":[]}\n');
+    const missing = '"missing":[{"kind":"not-begun","action":"x","activationId":"a","container":"c","message":"activation a (x): its begin record has not arrived"}]';
+    expect(renderJson(g, 0)).toBe(`{"request":"r","nodes":[{"id":"act:a","kind":"activation","action":"x","activationId":"a","container":"c","requestId":"r"}],"edges":[],"complete":false,${missing}}\n`);
+  });
+
+  it('says whether the graph is complete and what is missing', () => {
+    const running: RequestGraph = { request: 'r', nodes: [{ id: 'act:a', kind: 'activation', activationId: 'a', requestId: 'r', action: 'x', container: 'c', start: 1 }], edges: [] };
+    const json = JSON.parse(renderJson(running)) as { complete: boolean; missing: Array<{ kind: string }> };
+    expect(json.complete).toBe(false);
+    expect(json.missing.map((m) => m.kind)).toEqual(['not-ended', 'output-open']);
+    const done: RequestGraph = { request: 'r', nodes: [{ ...running.nodes[0], end: 2, stdoutClosed: true, stderrClosed: true } as RequestGraph['nodes'][number]], edges: [] };
+    expect(JSON.parse(renderJson(done))).toMatchObject({ complete: true, missing: [] });
   });
 });

@@ -83,7 +83,7 @@ function activationLine(t: ActivationTreeNode, index: GraphIndex, style: Style, 
   return { text: parts.join('  '), children };
 }
 
-/** The activation's execution units (issue 5), in order, each with what it touched and printed. */
+/** The activation's execution units, in order, each with what it touched and printed. */
 function unitLines(a: ActivationNode, index: GraphIndex, style: Style, opts: Required<Omit<RenderTreeOptions, 'color'>>): Line[] {
   const units = (index.in.get(a.id) ?? [])
     .filter((e) => e.kind === 'wasInformedBy')

@@ -2,7 +2,7 @@
 // spawn, exec, execFile and fork all end in ChildProcess#spawn, so one patch there covers
 // them; the sync variants each end in the module's private spawnSync and are patched one by one.
 
-import childProcess = require('node:child_process');
+import type childProcess = require('node:child_process');
 import { currentActivation, safely, type ActivationContext } from '../context';
 import { emitRecord } from '../emit';
 import { patchMethod } from '../patcher';
@@ -22,8 +22,8 @@ function emitExit(ctx: ActivationContext, cmd: string, pid: number | undefined, 
   emitRecord(ctx, 'proc', fields);
 }
 
-function patchAsyncSpawn(): void {
-  patchMethod(childProcess.ChildProcess.prototype, 'spawn', (original: AnyFn) =>
+function patchAsyncSpawn(cp: typeof childProcess): void {
+  patchMethod(cp.ChildProcess.prototype, 'spawn', (original: AnyFn) =>
     function (this: childProcess.ChildProcess, options: { file?: string; args?: string[] }, ...rest: unknown[]) {
       const ctx = currentActivation();
       const result = original.call(this, options, ...rest);
@@ -52,8 +52,8 @@ function syncCall(name: 'spawnSync' | 'execSync' | 'execFileSync', args: unknown
   return { cmd: String(args[0]), argv: Array.isArray(args[1]) ? args[1].map(String) : [] };
 }
 
-function patchSync(name: 'spawnSync' | 'execSync' | 'execFileSync'): void {
-  patchMethod(childProcess, name, (original: AnyFn) =>
+function patchSync(cp: typeof childProcess, name: 'spawnSync' | 'execSync' | 'execFileSync'): void {
+  patchMethod(cp, name, (original: AnyFn) =>
     function (this: unknown, ...args: unknown[]) {
       const ctx = currentActivation();
       if (!ctx) return original.apply(this, args);
@@ -79,8 +79,12 @@ function patchSync(name: 'spawnSync' | 'execSync' | 'execFileSync'): void {
 }
 
 export function installChildProcessHooks(): void {
-  patchAsyncSpawn();
-  patchSync('spawnSync');
-  patchSync('execSync');
-  patchSync('execFileSync');
+  // loaded here, not at the top of the bundle: with kernel capture these hooks are off, and
+  // child_process then costs no cold start
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const cp = require('node:child_process') as typeof childProcess;
+  patchAsyncSpawn(cp);
+  patchSync(cp, 'spawnSync');
+  patchSync(cp, 'execSync');
+  patchSync(cp, 'execFileSync');
 }

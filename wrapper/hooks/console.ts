@@ -7,7 +7,7 @@
 import { formatWithOptions } from 'node:util';
 import { currentActivation, isInternal, safely } from '../context';
 import { streamState } from '../emit';
-import { logIdPrefix, rewriteChunk, rewriteText } from '../lines';
+import { logIdPrefix, rewriteChunk, rewriteString, rewriteText } from '../lines';
 import { patchMethod } from '../patcher';
 import { RECORD_PREFIX } from '../../protocol/wrapper-records';
 
@@ -17,7 +17,13 @@ type ConsoleMethod = (...args: unknown[]) => void;
 
 function currentPrefix(): string | null {
   const ctx = currentActivation();
-  return ctx ? logIdPrefix(ctx.r, ctx.a) : null;
+  return ctx ? (ctx.logPrefix ??= logIdPrefix(ctx.r, ctx.a)) : null;
+}
+
+/** Whether a chunk about to be written ends with a newline (an empty chunk leaves the state as it was). */
+function endsLine(chunk: string | Uint8Array, before: boolean): boolean {
+  if (chunk.length === 0) return before;
+  return typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) === 0x0a : chunk[chunk.length - 1] === 0x0a;
 }
 
 function patchStream(stream: NodeJS.WriteStream): void {
@@ -25,19 +31,26 @@ function patchStream(stream: NodeJS.WriteStream): void {
   patchMethod(stream, 'write', (original: (...args: any[]) => boolean) =>
     function patchedWrite(this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
       if (isInternal() || this !== stream) return original.call(this, chunk, ...rest);
+      const isText = typeof chunk === 'string';
+      if (!isText && !(chunk instanceof Uint8Array)) return original.call(this, chunk, ...rest);
+      if (inConsole > 0) {
+        // Already prefixed by the console patch: only follow where the line ends.
+        state.atLineStart = endsLine(chunk as string | Uint8Array, state.atLineStart);
+        return original.call(this, chunk, ...rest);
+      }
       let out: unknown = chunk;
       let args = rest;
       safely('stream write', () => {
-        const isText = typeof chunk === 'string';
-        if (!isText && !(chunk instanceof Uint8Array)) return;
         const encoding = isText && typeof rest[0] === 'string' ? (rest[0] as BufferEncoding) : 'utf8';
-        const buf = isText ? Buffer.from(chunk as string, Buffer.isEncoding(encoding) ? encoding : 'utf8') : Buffer.from(chunk as Uint8Array);
-        if (inConsole > 0) {
-          // Already prefixed by the console patch: only follow where the line ends.
-          state.atLineStart = buf.length === 0 ? state.atLineStart : buf[buf.length - 1] === 0x0a;
+        const prefix = currentPrefix();
+        if (isText && (encoding === 'utf8' || encoding === 'utf-8')) {
+          // text in the stream's own encoding is rewritten as text, never copied into a Buffer
+          const result = rewriteString(chunk as string, state.atLineStart, prefix);
+          state.atLineStart = result.atLineStart;
+          out = result.out;
           return;
         }
-        const prefix = currentPrefix();
+        const buf = isText ? Buffer.from(chunk as string, Buffer.isEncoding(encoding) ? encoding : 'utf8') : Buffer.from(chunk as Uint8Array);
         const result = rewriteChunk(buf, state.atLineStart, prefix === null ? null : Buffer.from(prefix, 'utf8'));
         state.atLineStart = result.atLineStart;
         if (result.out !== buf || isText) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { completeFact, factsOf, keyNamesFromDescription, keyNamesSeen, MAX_KEYS, needsSchema, operationName, toPlain, unmarshallMap, unmarshallValue } from './ddb-values';
+import { completeFact, factsOf, keyNamesFromDescription, keyNamesSeen, MAX_KEYS, needsSchema, toPlain, unmarshallMap, unmarshallValue } from './ddb-values';
 
 describe('unmarshallValue', () => {
   it.each([
@@ -27,17 +27,6 @@ describe('toPlain (document client values)', () => {
   it('turns sets, bytes and bigints into JSON', () => {
     expect(toPlain({ s: new Set(['a']), b: Buffer.from([255]), n: 10n })).toEqual({ s: ['a'], b: '/w==', n: '10' });
   });
-});
-
-describe('operationName', () => {
-  it.each([
-    ['GetItemCommand', 'GetItem'],
-    ['GetCommand', 'GetItem'],
-    ['PutCommand', 'PutItem'],
-    ['QueryCommand', 'Query'],
-    ['BatchWriteCommand', 'BatchWriteItem'],
-    ['DescribeTableCommand', 'DescribeTable'],
-  ])('%s -> %s', (cls, op) => expect(operationName(cls)).toBe(op));
 });
 
 describe('factsOf + completeFact', () => {

@@ -96,22 +96,6 @@ export function pickKey(item: PlainKey, keyNames: string[]): PlainKey | undefine
   return out;
 }
 
-/** The operation name DynamoDB uses, from a command class name of either client. */
-export function operationName(commandClassName: string): string {
-  const base = commandClassName.replace(/Command$/, '');
-  const documentOps: Record<string, string> = {
-    Get: 'GetItem',
-    Put: 'PutItem',
-    Update: 'UpdateItem',
-    Delete: 'DeleteItem',
-    BatchGet: 'BatchGetItem',
-    BatchWrite: 'BatchWriteItem',
-    TransactGet: 'TransactGetItems',
-    TransactWrite: 'TransactWriteItems',
-  };
-  return documentOps[base] ?? base;
-}
-
 /** One `ddb` record's facts, before the key-schema lookup fills in keys of written items. */
 export interface DdbFact {
   op: string;

@@ -12,7 +12,8 @@
 import { currentActivation, noteHookFailure, runInternal, safely, type ActivationContext } from '../context';
 import { emitRecord } from '../emit';
 import { patchMethod } from '../patcher';
-import { completeFact, factsOf, keyNamesFromDescription, keyNamesSeen, needsSchema, operationName, type DdbFact } from './ddb-values';
+import { completeFact, factsOf, keyNamesFromDescription, keyNamesSeen, needsSchema, type DdbFact } from './ddb-values';
+import { operationName } from '../../protocol/ddb-operations';
 import { registerModulePatcher } from './module-load';
 
 type AnyFn = (...args: any[]) => any;

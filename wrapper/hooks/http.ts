@@ -3,10 +3,11 @@
 // activation's end if it is still pending).
 
 import http = require('node:http');
-import https = require('node:https');
+import type https = require('node:https');
 import { currentActivation, safely, type ActivationContext } from '../context';
 import { emitRecord } from '../emit';
 import { patchMethod } from '../patcher';
+import { whenBuiltinLoaded } from './module-load';
 
 type AnyFn = (...args: any[]) => any;
 
@@ -88,6 +89,9 @@ function patchRequest(module: typeof http | typeof https, name: 'request' | 'get
 export function installHttpHooks(): void {
   patchRequest(http, 'request', 'http:');
   patchRequest(http, 'get', 'http:');
-  patchRequest(https, 'request', 'https:');
-  patchRequest(https, 'get', 'https:');
+  // https (and TLS with it) is loaded only by actions that use it: patched then, not at every cold start
+  whenBuiltinLoaded('https', (exports) => {
+    patchRequest(exports as typeof https, 'request', 'https:');
+    patchRequest(exports as typeof https, 'get', 'https:');
+  });
 }

@@ -84,7 +84,59 @@ function patchAlreadyLoaded(): void {
   }
 }
 
+/**
+ * Builtins patched only once something loads them: loading `https` (TLS) or `child_process` for
+ * an action that never uses them cost milliseconds of every cold start. Keyed by the bare name.
+ */
+const builtinPatchers = new Map<string, Array<(exports: unknown) => void>>();
+
+/** Whether Node has already loaded a builtin (its module list; an unknown answer counts as loaded). */
+export function builtinLoaded(name: string): boolean {
+  const list = (process as unknown as { moduleLoadList?: string[] }).moduleLoadList;
+  return !Array.isArray(list) || list.includes(`NativeModule ${name}`);
+}
+
+/**
+ * Applies `patch` to a builtin's exports now if it is loaded, else when CommonJS code first
+ * requires it (by `name` or `node:name`). Code that imports it as an ES module before any
+ * require sees it unpatched: actions are CommonJS (OpenWhisk's Node runtime requires them).
+ */
+export function whenBuiltinLoaded(name: string, patch: (exports: unknown) => void): void {
+  if (builtinLoaded(name)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    safely(`patch ${name}`, () => patch(require(`node:${name}`)));
+    return;
+  }
+  const list = builtinPatchers.get(name) ?? [];
+  list.push(patch);
+  builtinPatchers.set(name, list);
+}
+
+function patchBuiltinLoad(): void {
+  type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
+  patchMethod(Module as unknown as Record<string, unknown>, '_load', (original: Load) =>
+    function (this: unknown, request: string, parent: unknown, isMain: boolean) {
+      const exports = original.call(this, request, parent, isMain);
+      if (builtinPatchers.size > 0 && typeof request === 'string') {
+        const name = request.startsWith('node:') ? request.slice(5) : request;
+        const pending = builtinPatchers.get(name);
+        if (pending) {
+          builtinPatchers.delete(name);
+          for (const patch of pending) safely(`patch ${name}`, () => runInternal(() => patch(exports)));
+        }
+      }
+      return exports;
+    },
+  );
+}
+
+/** Forgets builtin patches still waiting (the wrapper is uninstalled). */
+export function forgetBuiltinPatchers(): void {
+  builtinPatchers.clear();
+}
+
 export function installModuleLoadHooks(): void {
+  patchBuiltinLoad();
   patchExtension('.js');
   patchExtension('.json');
   patchExtension('.node');

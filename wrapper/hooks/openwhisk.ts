@@ -1,4 +1,4 @@
-// Records invocations made through the `openwhisk` npm client: the invoked action, whether
+// Records invocations made through the `openwhisk` npm client (actions invoked, triggers fired): the invoked action or trigger, whether
 // blocking, and the child activation id from the platform's answer (or the error).
 // Patched at Resources#invoke (openwhisk/lib/resources.js), which Actions#invoke calls via
 // super for every form; there the full activation is still in hand even when the caller
@@ -58,7 +58,8 @@ function patchResources(exports: unknown): void {
   if (typeof exports !== 'function' || !exports.prototype) return;
   patchMethod(exports.prototype as object, 'invoke', (original: AnyFn) =>
     function (this: { resource?: string }, options: unknown, ...rest: unknown[]) {
-      const ctx = this && this.resource === 'actions' ? currentActivation() : undefined;
+      // firing a trigger is an invocation too: its rules' actions get what it carries
+      const ctx = this && (this.resource === 'actions' || this.resource === 'triggers') ? currentActivation() : undefined;
       if (!ctx) return original.call(this, options, ...rest);
       // Resources#invoke mutates options (qs, body): read the name and flags before.
       const snapshot = Array.isArray(options) ? options.map((o) => ({ name: invokedName(o), blocking: isBlocking(o) })) : { name: invokedName(options), blocking: isBlocking(options) };

@@ -1,0 +1,34 @@
+// Detection after ingest: over the requests a batch touched (the deployed correlator action, once per
+// invocation), or over every request touched since the last run (the embedded platform's sink, which
+// coalesces: one analysis for many small batches). A failure here never undoes or fails the ingest (the
+// graph is written and the agent must not resend it forever); it is reported, and the next batches of
+// those containers detect again.
+import type { ProvenanceStore } from '../../store/types';
+import { detectIncidents, type DetectionOptions } from './detect-incidents';
+import { serviceSettingsOf } from './service-settings-cache';
+import type { IngestResult } from '../../protocol/batch';
+
+export interface DetectionOutcome {
+  /** incident ids stored for the first time */
+  created: string[];
+  error?: string;
+}
+
+export async function detectForRequests(store: ProvenanceStore, requests: readonly string[], options: DetectionOptions): Promise<DetectionOutcome> {
+  try {
+    // The deployed services' settings (custom.provenance) apply unless the caller turned them off.
+    const services = options.services ?? serviceSettingsOf(store, options.log ? { log: options.log } : {});
+    const detected = await detectIncidents(store, requests, { ...options, services });
+    return { created: detected.created };
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(`correlator: incident detection failed for requests ${requests.join(', ')}: ${error}`);
+    return { created: [], error };
+  }
+}
+
+export async function detectAfterIngest(store: ProvenanceStore, result: IngestResult, options: DetectionOptions): Promise<void> {
+  const outcome = await detectForRequests(store, result.requests, options);
+  if (outcome.created.length) result.incidents = outcome.created;
+  if (outcome.error !== undefined) result.detectionError = outcome.error;
+}

@@ -1,0 +1,274 @@
+// The layout of a request's graph in the table (pure): what one fragment becomes, and how items read
+// back become fragments, activations and entity histories again.
+//
+// A fragment is written as a few immutable items, all with BatchWriteItem and keys derived from the
+// fragment's content (so a retried or duplicated batch rewrites the same items):
+//   - its graph, gzip'd JSON, in one item (split in parts past DynamoDB's item size): the request's
+//     graph is the merge of its fragments, done on read (upg/merge.ts), so fragments that know
+//     different fields of one node need no read-modify-write;
+//   - one activation reference per activation it describes (the byContainer index), under the
+//     activation's own partition, with the touches of the activation's own entities (below);
+//   - one touch group per entity group it touches (the byEntity index): the edges that touched the
+//     entities of one group. Entities that can be shared across requests (sockets, DynamoDB items)
+//     are groups of their own; a container's files share one group per fragment (a cold start reads
+//     hundreds of module files: one item, not hundreds); an activation's log lines and outgoing
+//     messages, which no other request can touch, share its group. The reader filters by entity id,
+//     so a group only decides what is stored together, never what an answer contains.
+// One item per node and edge (with an UpdateItem per node) made a warm activation ~38 items and
+// ~20 KB; this makes it a handful of items and a few hundred bytes.
+import { createHash } from 'node:crypto';
+import { compress, decodeGraph, decompress, dictionaryOf, encodeGraph, type Dictionary } from './compact-graph';
+import { mergeEdge, mergeNode } from '../upg/merge';
+import type { ActivationNode, GraphFragment, GraphWarning, NodeKind, RequestGraph, UpgEdge, UpgNode } from '../upg/types';
+import { entityEndpoints, storedEdge, storedNode, storedWarning } from './items';
+import { requestPk, timeSortKey } from './keys';
+
+type Item = Record<string, unknown>;
+
+export const CHUNK_PREFIX = 'G#';
+export const TOUCH_PREFIX = 'X#';
+
+/** DynamoDB's item limit is 400 KB: keep each value well under it, with room for keys and names. */
+const MAX_PART_BYTES = 300 * 1024;
+
+export interface FragmentItems {
+  /** the fragment's graph, gzip'd, in one or more parts */
+  chunks: Item[];
+  /** one per activation of the fragment (byContainer index) */
+  activations: Item[];
+  /** one per entity group the fragment touches (byEntity index) */
+  touches: Item[];
+}
+
+/** The fragment as the store keeps it (see items.ts storedNode), in a deterministic order. */
+export function storedFragment(fragment: GraphFragment): GraphFragment {
+  const out: GraphFragment = { request: fragment.request, nodes: fragment.nodes.map(storedNode), edges: fragment.edges.map(storedEdge) };
+  if (fragment.warnings?.length) out.warnings = fragment.warnings.map(storedWarning);
+  return out;
+}
+
+/**
+ * The items of one fragment. `dictionary`: the learned behaviour its graph is compressed against
+ * (compact-graph.ts); the chunk names it, and the reader needs it.
+ */
+export function fragmentItems(fragment: GraphFragment, dictionary?: Dictionary): FragmentItems {
+  const stored = storedFragment(fragment);
+  const request = stored.request;
+  const pk = requestPk(request);
+  const graph = { nodes: stored.nodes, edges: stored.edges, ...(stored.warnings ? { warnings: stored.warnings } : {}) };
+  const encoded = encodeGraph(graph);
+  // Keyed by content, not by how it was compressed: a retry with another dictionary rewrites the same item.
+  const hash = createHash('sha256').update(request).update('\u0000').update(encoded).digest('hex').slice(0, 24);
+
+  const compressed = compress(encoded, dictionary);
+  const parts = Math.max(1, Math.ceil(compressed.length / MAX_PART_BYTES));
+  const chunks: Item[] = [];
+  for (let p = 0; p < parts; p++) {
+    chunks.push({
+      pk,
+      sk: `${CHUNK_PREFIX}${hash}#${partKey(p)}`,
+      req: request,
+      parts,
+      ...(dictionary ? { dict: dictionary.hash } : {}),
+      body: new Uint8Array(compressed.subarray(p * MAX_PART_BYTES, (p + 1) * MAX_PART_BYTES)),
+    });
+  }
+
+  const kinds = new Map<string, NodeKind>(stored.nodes.map((n) => [n.id, n.kind]));
+  const byGroup = new Map<string, Array<[string, UpgEdge]>>();
+  for (const edge of stored.edges) {
+    for (const entity of entityEndpoints(edge, (id) => kinds.get(id))) {
+      const group = touchGroup(entity);
+      let list = byGroup.get(group);
+      if (!list) byGroup.set(group, (list = []));
+      list.push([entity, edge]);
+    }
+  }
+
+  // An activation's reference also carries the touches of its own group (its log lines and the
+  // messages it sent): one item per activation instead of two.
+  const activations: Item[] = stored.nodes
+    .filter((n): n is ActivationNode => n.kind === 'activation')
+    .map((a) => {
+      const own = byGroup.get(activationGroup(a.activationId)) ?? [];
+      byGroup.delete(activationGroup(a.activationId));
+      return {
+        pk: activationPk(a.activationId),
+        sk: `${hash}`,
+        req: request,
+        cpk: a.container,
+        csk: timeSortKey(a.start, a.id),
+        ...packTouches(own, dictionary, a),
+      };
+    });
+
+  const touches: Item[] = [];
+  for (const [group, touched] of [...byGroup].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    splitBySize(touched).forEach((part, p) => {
+      const first = Math.min(...part.map(([, e]) => e.time ?? Number.POSITIVE_INFINITY));
+      touches.push({
+        pk,
+        sk: `${TOUCH_PREFIX}${group}#${hash}#${partKey(p)}`,
+        req: request,
+        hpk: group,
+        hsk: timeSortKey(Number.isFinite(first) ? first : undefined, `${request}#${hash}#${partKey(p)}`),
+        ...packTouches(part, dictionary),
+      });
+    });
+  }
+  return { chunks, activations, touches };
+}
+
+/**
+ * The index partition an entity's touches are kept under; a function of the id alone, since the
+ * reader has nothing else. Ids are built by upg/ids.ts; an id that does not parse (a hashed long
+ * id) is a group of its own, which is always correct, only less compact.
+ */
+export function touchGroup(entityId: string): string {
+  // file:<invoker>/<container>:<absolute path> → the container's files
+  const file = /^file:([^:]+):\//.exec(entityId);
+  if (file) return `FILES#${file[1]}`;
+  // log:<activation>:<stream>:<seq> and msg:<from>-><to> | msg:<from>#<seq> → the activation's own
+  const log = /^log:(.+):[^:]+:\d+$/.exec(entityId);
+  if (log && !entityId.includes('…#')) return activationGroup(log[1]!);
+  const message = /^msg:(.+?)(?:->.+|#\d+)$/.exec(entityId);
+  if (message && !entityId.includes('…#')) return activationGroup(message[1]!);
+  return entityId;
+}
+
+const ACTIVATION_GROUP_PREFIX = 'ACT#';
+const activationGroup = (activationId: string): string => `${ACTIVATION_GROUP_PREFIX}${activationId}`;
+/** the partition of an activation's references: its own group's name */
+export const activationPk = activationGroup;
+
+/** The activation whose references hold a group's touches, when the group is an activation's own. */
+export function groupActivation(group: string): string | undefined {
+  return group.startsWith(ACTIVATION_GROUP_PREFIX) ? group.slice(ACTIVATION_GROUP_PREFIX.length) : undefined;
+}
+
+/** The dictionaries chunk items were compressed against (to fetch before chunksToFragments). */
+export function dictionariesNamed(items: readonly Item[]): string[] {
+  return [...new Set(items.map((i) => i.dict).filter((d): d is string => typeof d === 'string'))].sort();
+}
+
+/** Fragments from chunk items (any order; the parts of one chunk are joined by their sort keys). */
+export function chunksToFragments(request: string, items: readonly Item[], dictionaries: ReadonlyMap<string, Buffer> = new Map()): GraphFragment[] {
+  const byChunk = new Map<string, Item[]>();
+  for (const item of items) {
+    const sk = String(item.sk);
+    const chunk = sk.slice(0, sk.lastIndexOf('#'));
+    let parts = byChunk.get(chunk);
+    if (!parts) byChunk.set(chunk, (parts = []));
+    parts.push(item);
+  }
+  const out: GraphFragment[] = [];
+  // A deterministic merge order (by chunk key), whatever order the items came back in.
+  for (const [chunk, parts] of [...byChunk].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const expected = Number(parts[0]!.parts);
+    if (parts.length !== expected) {
+      throw new Error(`request ${request}: chunk ${chunk} has ${parts.length} of its ${expected} parts — was it being written? retry`);
+    }
+    parts.sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1));
+    const dict = parts[0]!.dict as string | undefined;
+    const dictionary = dict !== undefined ? dictionaries.get(dict) : undefined;
+    if (dict !== undefined && !dictionary) throw new Error(`request ${request}: chunk ${chunk} needs behaviour dictionary ${dict}, which the store does not have`);
+    const body = Buffer.concat(parts.map((p) => Buffer.from(p.body as Uint8Array)));
+    out.push({ request, ...decodeGraph(decompress(body, dictionary)) });
+  }
+  return out;
+}
+
+/** One container's activations from their references (several per activation when several fragments knew it), in time order. */
+export function refsToActivations(items: readonly Item[], dictionaries: ReadonlyMap<string, Buffer> = new Map()): ActivationNode[] {
+  const byId = new Map<string, ActivationNode>();
+  const order = (i: Item) => `${String(i.pk)}\u0000${String(i.sk)}`;
+  for (const item of [...items].sort((a, b) => (order(a) < order(b) ? -1 : 1))) {
+    const node = unpackTouches(item, dictionaries).node!;
+    const known = byId.get(node.id);
+    byId.set(node.id, known ? mergeStored(known, node) : node);
+  }
+  const key = (a: ActivationNode) => timeSortKey(a.start, a.id);
+  return [...byId.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** Every edge that touched `entity`, with its request, in time order, from the touch groups read. */
+export function touchesToHistory(entity: string, items: readonly Item[], dictionaries: ReadonlyMap<string, Buffer> = new Map()): Array<UpgEdge & { request: string }> {
+  const byEdge = new Map<string, UpgEdge & { request: string }>();
+  for (const item of items) {
+    const request = String(item.req);
+    for (const [touched, edge] of unpackTouches(item, dictionaries).touches) {
+      if (touched !== entity) continue;
+      const key = `${request}\u0000${edge.id}`;
+      const known = byEdge.get(key);
+      byEdge.set(key, { ...(known ? mergeEdge(known, edge) : edge), request });
+    }
+  }
+  const key = (e: UpgEdge & { request: string }) => timeSortKey(e.time, `${e.request}#${e.id}`);
+  return [...byEdge.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** mergeNode, plus the union of the fields each copy had to cut (the store's own bookkeeping). */
+export function mergeStored<N extends UpgNode>(a: N, b: N): N {
+  const merged = mergeNode(a, b);
+  const cut = [...new Set([...(a.truncated ?? []), ...(b.truncated ?? [])])].sort();
+  if (cut.length) merged.truncated = cut;
+  return merged;
+}
+
+const partKey = (p: number): string => String(p).padStart(3, '0');
+
+// Index items hold their touches (and an activation's node) deflated against the fragment's learned
+// behaviour, edges in the compact form of compact-graph.ts: what one activation of an action
+// touches is mostly what the last one touched, and binary values are billed by the byte.
+function packTouches(touches: Array<[string, UpgEdge]>, dictionary: Dictionary | undefined, node?: ActivationNode): Item {
+  const graph = encodeGraph({ nodes: node ? [node] : [], edges: touches.map(([, edge]) => edge) });
+  const body = compress(`{"e":${JSON.stringify(touches.map(([entity]) => entity))},"g":${graph}}`, dictionary);
+  return { ...(dictionary ? { dict: dictionary.hash } : {}), body: new Uint8Array(body) };
+}
+
+function unpackTouches(item: Item, dictionaries: ReadonlyMap<string, Buffer>): { touches: Array<[string, UpgEdge]>; node?: ActivationNode } {
+  const dict = item.dict as string | undefined;
+  const dictionary = dict !== undefined ? dictionaries.get(dict) : undefined;
+  if (dict !== undefined && !dictionary) throw new Error(`index item ${String(item.pk)} ${String(item.sk)} needs behaviour dictionary ${dict}, which the store does not have`);
+  const value = JSON.parse(decompress(Buffer.from(item.body as Uint8Array), dictionary)) as { e: string[]; g: unknown };
+  const graph = decodeGraph(JSON.stringify(value.g));
+  return { touches: graph.edges.map((edge, i) => [value.e[i]!, edge]), ...(graph.nodes[0] ? { node: graph.nodes[0] as ActivationNode } : {}) };
+}
+
+function splitBySize<T>(list: T[]): T[][] {
+  const out: T[][] = [[]];
+  let size = 0;
+  for (const x of list) {
+    const bytes = Buffer.byteLength(JSON.stringify(x), 'utf8');
+    if (size + bytes > MAX_PART_BYTES && out[out.length - 1]!.length > 0) {
+      out.push([]);
+      size = 0;
+    }
+    out[out.length - 1]!.push(x);
+    size += bytes;
+  }
+  return out;
+}
+
+/** The request's graph: the union of its fragments (upg/merge.ts rules, cut fields unioned). */
+export function graphFromFragments(request: string, fragments: readonly GraphFragment[]): RequestGraph {
+  const nodes = new Map<string, UpgNode>();
+  const edges = new Map<string, UpgEdge>();
+  const warnings = new Map<string, GraphWarning>();
+  for (const f of fragments) {
+    for (const n of f.nodes) nodes.set(n.id, nodes.has(n.id) ? mergeStored(nodes.get(n.id)!, n) : n);
+    for (const e of f.edges) edges.set(e.id, edges.has(e.id) ? mergeEdge(edges.get(e.id)!, e) : e);
+    for (const w of f.warnings ?? []) warnings.set(JSON.stringify([w.code, w.message, w.activationId ?? null]), w);
+  }
+  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const graph: RequestGraph = { request, nodes: [...nodes.values()].sort(byId), edges: [...edges.values()].sort(byId) };
+  if (warnings.size) graph.warnings = [...warnings.values()];
+  return graph;
+}
+
+/** A fragment's encoded graph as a dictionary for the fragments of its shape that follow (compact-graph.ts). */
+export const learnedBehaviour = (fragment: GraphFragment): Dictionary => dictionaryOf(encodeGraph(storedFragment(fragment)));
+
+export const behaviourKey = (hash: string) => ({ pk: `BEHAVIOUR#${hash}`, sk: 'BEHAVIOUR' });
+
+export const behaviourItem = (d: Dictionary): Item => ({ ...behaviourKey(d.hash), hash: d.hash, body: new Uint8Array(d.bytes) });

