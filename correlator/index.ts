@@ -32,6 +32,7 @@ export function referencedActivationIds(input: ClassifiedBatch): string[] {
   }
   for (const a of kernelActivationIds(input.batch)) ids.add(a);
   for (const a of input.batch.kernelComplete ?? []) ids.add(a);
+  for (const lost of input.batch.lost ?? []) for (const a of lost.activations) ids.add(a);
   return [...ids].sort();
 }
 

@@ -57,7 +57,12 @@ export function compileBounded(parts: readonly TemplatePart[]): BoundedMatch {
         }
         if ('lit' in next) {
           // the hole ends where the next literal starts: each of its occurrences, nearest first
-          for (let e = line.indexOf(next.lit, pos); e !== -1 && shared.left > 0; e = line.indexOf(next.lit, e + 1)) {
+          // scanning costs too (a step per 64 characters passed over), not only the tries
+          let at = pos;
+          for (let e = line.indexOf(next.lit, pos); shared.left > 0; e = line.indexOf(next.lit, e + 1)) {
+            shared.left -= ((e === -1 ? n : e) - at) >> 6;
+            if (e === -1) break;
+            at = e;
             values.push(line.slice(pos, e));
             if (from(i + 1, e)) return true;
             values.pop();
@@ -71,7 +76,7 @@ export function compileBounded(parts: readonly TemplatePart[]): BoundedMatch {
         }
       } else {
         for (let e = typedExtent(line, pos); e > pos && shared.left > 0; e--) {
-          shared.left--;
+          shared.left -= 1 + ((e - pos) >> 3); // a test reads the candidate text
           if (!p.typed.test(line.slice(pos, e))) continue;
           values.push(line.slice(pos, e));
           if (from(i + 1, e)) return true;

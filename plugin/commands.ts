@@ -32,6 +32,7 @@ export const PROVENANCE_COMMANDS: Record<string, CommandDefinition> = {
             type: 'string',
             required: true,
           },
+          wait: { usage: 'Wait until the graph is complete, at most this many seconds (e.g. --wait 30); exit 1 naming what is missing', type: 'string' },
           ...STORE_OPTIONS,
         },
       },
@@ -118,6 +119,8 @@ export interface StoreCommandOptions {
   all?: boolean;
   depth?: string;
   direction?: string;
+  /** trace: poll until the graph is complete, at most this many seconds */
+  wait?: string;
   /** custom.provenance.sensitive / allowlist, for `report --analyze` */
   analysis?: AnalysisConfigInput;
 }
@@ -145,6 +148,7 @@ export function mergeCommandOptions(
     all: cli.all === true ? true : undefined,
     depth: str('depth'),
     direction: str('direction'),
+    wait: str('wait'),
     analysis: config.sensitive !== undefined || config.allowlist !== undefined ? { sensitive: config.sensitive, allowlist: config.allowlist } : undefined,
   };
   // Leave out what nobody set, so the CLI's own defaults ($PROVENANCE_STORE, ./.provenance) apply.

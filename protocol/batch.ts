@@ -35,6 +35,24 @@ export interface StreamLine {
   line: string;
   /** position in the container's output (per stream), to keep order and detect gaps */
   seq: number;
+  /** the line was over the agent's limit: this many bytes of it were cut (its head is kept, with a marker) */
+  cut?: number;
+}
+
+/**
+ * Output the agent captured and then could not keep: a batch it could neither deliver nor spool
+ * (the spool's disk full). Announced in the next batch it delivers, so that the requests it
+ * belonged to say so on their graphs.
+ */
+export interface LostBatch {
+  /** the lost batch's number */
+  batch: number;
+  /** one line: why it was lost, e.g. "spool disk full (ENOSPC)" */
+  reason: string;
+  lines: number;
+  kernelEvents: number;
+  /** activations whose lines or kernel events it held, where the agent could tell */
+  activations: string[];
 }
 
 /** One shipment from an agent to the correlator. Idempotent: sending it twice changes nothing. */
@@ -65,6 +83,8 @@ export interface Batch {
    * knows exactly which activation it has finished, a clock comparison would only approximate it.)
    */
   kernelComplete?: string[];
+  /** batches captured and lost before this one (never silently): see LostBatch */
+  lost?: LostBatch[];
 }
 
 /** What a kernel event did, after fd resolution (a write to a socket is a `send`). */
@@ -133,6 +153,12 @@ export interface KernelEventLite {
   exitCode?: number;
   /** happened after its activation ended (a child process outliving it) */
   late?: boolean;
+  /**
+   * the container's own start-up, before its first activation (the runtime's exec, its files, the
+   * bind/listen of its port): `a`/`r` name that first activation, whose trace it reaches, but the
+   * container did it, not the activation
+   */
+  startup?: boolean;
 }
 
 /** What the correlator reports for one batch. */

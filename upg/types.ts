@@ -10,6 +10,7 @@ export type NodeKind =
   | 'activation' // activity: one run of one action
   | 'unit' // activity: an execution unit inside an activation
   | 'process' // activity: an OS process
+  | 'startup' // activity: a container's start-up, before its first activation (kernel capture)
   | 'action' // agent: the deployed action (code + config)
   | 'container' // agent: one warm action container
   | 'invoker' // agent: one invoker node
@@ -25,6 +26,7 @@ export const PROV_CLASS: Record<NodeKind, ProvClass> = {
   activation: 'activity',
   unit: 'activity',
   process: 'activity',
+  startup: 'activity',
   action: 'agent',
   container: 'agent',
   invoker: 'agent',
@@ -114,6 +116,15 @@ export interface ProcessNode extends NodeBase {
   args?: string[];
 }
 
+/** What a container did from its first syscall until its first activation began (the runtime's start-up). */
+export interface StartupNode extends NodeBase {
+  kind: 'startup';
+  /** container node id */
+  container: string;
+  /** the container's first activation, which followed it */
+  activationId: string;
+}
+
 export interface ActionNode extends NodeBase {
   kind: 'action';
   name: string;
@@ -196,6 +207,7 @@ export type UpgNode =
   | ActivationNode
   | UnitNode
   | ProcessNode
+  | StartupNode
   | ActionNode
   | ContainerNode
   | InvokerNode

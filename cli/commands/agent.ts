@@ -31,6 +31,7 @@ export interface AgentCommandOptions {
   kernel: boolean;
   metrics?: string;
   batchMs?: string;
+  batchKb?: string;
 }
 
 export interface RunningAgent {
@@ -67,6 +68,8 @@ export async function runAgent(o: AgentCommandOptions, log: (line: string) => vo
   }
   const batchMs = o.batchMs === undefined ? undefined : Number(o.batchMs);
   if (batchMs !== undefined && !(Number.isInteger(batchMs) && batchMs >= 10 && batchMs <= 60_000)) throw new CliError(`bad --batch-ms ${o.batchMs}: give an integer from 10 to 60000`, 2);
+  const batchKb = o.batchKb === undefined ? undefined : Number(o.batchKb);
+  if (batchKb !== undefined && !(Number.isInteger(batchKb) && batchKb >= 16 && batchKb <= 65_536)) throw new CliError(`bad --batch-kb ${o.batchKb}: give an integer from 16 to 65536`, 2);
   const { sink, stateDir } = sinkFrom(o, log);
   const source = new DockerSource({ host: o.dockerHost, rule: { ...DEFAULT_ACTION_RULE, pattern }, cgroupParent: o.cgroupParent });
   log(`agent: invoker ${o.invoker ?? os.hostname()}: following containers matching ${o.containers} on ${source.description}; batches to ${sink.description}; state in ${stateDir}`);
@@ -77,7 +80,9 @@ export async function runAgent(o: AgentCommandOptions, log: (line: string) => vo
     invoker: o.invoker,
     kernel: o.kernel ? 'auto' : 'off',
     log,
-    ...(batchMs !== undefined ? { agent: { maxDelayMs: batchMs } } : {}),
+    ...(batchMs !== undefined || batchKb !== undefined
+      ? { agent: { ...(batchMs !== undefined ? { maxDelayMs: batchMs } : {}), ...(batchKb !== undefined ? { maxBatchBytes: batchKb * 1024 } : {}) } }
+      : {}),
   });
   let metrics: MetricsServer | undefined;
   if (o.metrics) {
@@ -123,6 +128,7 @@ export function register(program: Command): void {
     .option('--no-kernel', 'do not capture in the kernel: read json-file logs only')
     .option('--metrics <host:port>', 'serve /metrics (Prometheus) and /healthz here, e.g. 127.0.0.1:9464')
     .option('--batch-ms <ms>', 'cut a batch at most this long after its first line (default 1000)')
+    .option('--batch-kb <KiB>', 'cut a batch before its JSON passes this many KiB (default 512; the correlator action takes at most 1024)')
     .action(async (options: AgentCommandOptions) => {
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const running = await runAgent(options, log);

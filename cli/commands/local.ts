@@ -22,6 +22,8 @@ export interface LocalStartOptions {
   containers?: string;
   /** the Docker engine for --containers docker */
   dockerHost?: string;
+  /** false (`--no-kernel`): record with the wrapper's own hooks even where kernel capture could run */
+  kernel?: boolean;
 }
 
 export interface RunningLocal {
@@ -83,6 +85,7 @@ export async function runLocalStart(options: LocalStartOptions, out: Output, log
       port,
       ...(options.auth ? { auth: options.auth } : {}),
       ...(idleSeconds !== undefined ? { idleTimeoutMs: idleSeconds * 1000 } : {}),
+      ...(options.kernel === false ? { kernelCapture: false } : {}),
       containerEnv: {
         // actions reach the local DynamoDB like any DynamoDB, through the standard SDK settings
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
@@ -128,6 +131,7 @@ export function register(program: Command): void {
     .description('start the local DynamoDB, the provenance store and the platform (127.0.0.1 only) until Ctrl-C')
     .option('--port <n>', 'port of the OpenWhisk API (default: any free port)')
     .option('--store <dir>', 'store directory (default: $PROVENANCE_STORE, else ./.provenance)')
+    .option('--no-kernel', 'no kernel capture: the wrapper records files, sockets and processes itself')
     .option('--idle-timeout <seconds>', 'retire a warm container after this long without activations (default 600)')
     .option('--auth <uuid:key>', 'credentials to accept (default: generated)')
     .option('--containers <kind>', 'what runs actions: process (own cgroup and namespaces, no Docker needed) or docker (Docker containers like OpenWhisk\'s Docker invoker; also runs blackbox actions)', 'process')

@@ -3,6 +3,8 @@
 // `--format markdown|html|dot|prov-json|prov-o` draws them over the graphs of the requests involved
 // (upg/export). `--analyze` first runs the analyses over the stored requests (a store filled with
 // detection off, or after changing what is sensitive), with progress on stderr when it is a terminal.
+// Requests whose graphs record losses (dropped kernel events, cut lines, lost batches) follow in
+// their own section (`losses` in --json): drops are never silent.
 import type { Command } from 'commander';
 import type { ProvenanceStore } from '../../store/types';
 import type { Incident } from '../../upg/analyses/types';
@@ -17,6 +19,7 @@ import { CliError } from '../errors';
 import { parseTime } from '../time';
 import { resultFormat, writeResult } from './result';
 import { progressLine } from './progress';
+import { lossesOf, renderLossesText, type RequestLosses } from '../../upg/losses';
 
 export interface ReportOptions extends StoreOptions {
   json?: boolean;
@@ -34,11 +37,14 @@ export interface ReportOptions extends StoreOptions {
 
 export interface ReportJson {
   incidents: Incident[];
+  /** requests whose graphs say evidence was lost (present when any did) */
+  losses?: RequestLosses[];
 }
 
 /** The `--json` contract. */
-export function reportJson(incidents: Incident[]): string {
+export function reportJson(incidents: Incident[], losses: RequestLosses[] = []): string {
   const body: ReportJson = { incidents };
+  if (losses.length) body.losses = losses;
   return `${JSON.stringify(body, null, 2)}\n`;
 }
 
@@ -56,16 +62,36 @@ export async function runReport(options: ReportOptions, out: Output, progress: (
   await withStore(options, async (store, location) => {
     if (options.analyze) await analyzeStored(store, since, options.request, config!, progress);
     const incidents = await store.listIncidents({ since, request: options.request });
-    if (format === 'json') return writeResult(reportJson(incidents), format, options.out, out);
+    const losses = format === 'json' || format === 'text' ? await findLosses(store, since, options.request, progress) : [];
+    if (format === 'json') return writeResult(reportJson(incidents, losses), format, options.out, out);
     if (format === 'text') {
       const text = incidents.length ? renderIncidentsText(incidents, { all: options.all === true }) : `no incidents ${describeLocation(location)}${since !== undefined || options.request ? ' matching the filters' : ''}\n`;
-      return writeResult(text, format, options.out, out);
+      const lossText = renderLossesText(losses);
+      return writeResult(lossText ? `${text}\n${lossText}` : text, format, options.out, out);
     }
     if (incidents.length === 0) throw new CliError(`no incidents ${describeLocation(location)} to draw as ${format}; \`provenance report\` lists them`);
     const graphs = await loadGraphs(store, [...new Set(incidents.flatMap((i) => i.requests))], progress);
     writeResult(renderExport(format, { graphs, incidents, title: 'provenance report' }), format, options.out, out);
   });
 }
+
+/** Requests whose graphs record losses, newest last; at most LOSS_SCAN_LIMIT of the latest requests are read. */
+async function findLosses(store: ProvenanceStore, since: number | undefined, request: string | undefined, progress: (line: string) => void): Promise<RequestLosses[]> {
+  const all = request !== undefined ? [request] : (await store.listRequests(since !== undefined ? { since } : {})).map((r) => r.request);
+  const requests = all.slice(-LOSS_SCAN_LIMIT);
+  const out: RequestLosses[] = [];
+  for (const [i, r] of requests.entries()) {
+    if (requests.length > 20) progress(`looking for losses ${i + 1}/${requests.length}`);
+    const g = await store.getRequestGraph(r);
+    const l = g ? lossesOf(g) : undefined;
+    if (l) out.push(l);
+  }
+  progress('');
+  return out;
+}
+
+/** how many of the latest requests `report` reads for losses (narrow with --since or --request) */
+const LOSS_SCAN_LIMIT = 2000;
 
 async function loadGraphs(store: ProvenanceStore, requests: string[], progress: (line: string) => void): Promise<RequestGraph[]> {
   const graphs: RequestGraph[] = [];

@@ -19,6 +19,8 @@ export type { UnattributedLine } from './assembly';
 export { LOG_ID_MISMATCH, MISSING_END } from './container-walk';
 export const SEQ_GAP = 'seq-gap';
 export const EVENTS_DROPPED = 'events-dropped';
+/** Output the agent captured and could not keep (protocol/batch.ts LostBatch). */
+export const OUTPUT_LOST = 'output-lost';
 
 export interface AssembleOutput {
   /** one per request the batch touched, sorted by request id */
@@ -39,6 +41,7 @@ export function assemble(input: ClassifiedBatch, known: ReadonlyMap<string, Acti
   const touched = advancedStates(asm);
   markKernelDelivery(asm);
   warnOfDrops(asm, touched);
+  warnOfLostBatches(asm);
   const metas = asm.lms.finish(touched, asm.metas);
   const fragments = asm.builder.build();
   nameParents(fragments);
@@ -95,6 +98,21 @@ function activationFacts(meta: ActivationMeta, extra: Partial<ActivationNode>): 
     container: meta.container,
     ...extra,
   };
+}
+
+/** Batches the agent lost: a warning on every request whose activation they held. */
+function warnOfLostBatches(asm: Assembly): void {
+  for (const lost of asm.batch.lost ?? []) {
+    const message = `the agent on ${asm.batch.invoker} lost batch #${lost.batch} (${lost.lines} line(s), ${lost.kernelEvents} kernel event(s)): ${lost.reason}; this graph is missing what it held`;
+    let placed = false;
+    for (const activationId of lost.activations) {
+      const meta = asm.metas.get(activationId);
+      if (!meta) continue;
+      asm.builder.addWarning(meta.requestId, { code: OUTPUT_LOST, message, activationId });
+      placed = true;
+    }
+    if (!placed) asm.unplaced.push({ code: OUTPUT_LOST, message, count: 1 });
+  }
 }
 
 /** Events the agent lost before this batch: every request it touched may be incomplete. */

@@ -16,6 +16,8 @@ import { countRejected, progressOf, type Assembly } from './assembly';
 
 /** Log lines claiming ids that do not match a known activation of their container. */
 export const LOG_ID_MISMATCH = 'log-id-mismatch';
+/** A line over the agent's limit, cut: part of it is lost. */
+export const LINE_CUT = 'line-cut';
 /** An activation begun in this batch closed by the runtime's sentinel without an end record. */
 export const MISSING_END = 'missing-end';
 
@@ -43,6 +45,7 @@ class ContainerWalk {
 
   run(): void {
     for (const { line, cls } of this.lines) {
+      if (line.cut) this.lineCut(line, cls);
       switch (cls.kind) {
         case 'sentinel':
           this.sentinel(line.stream);
@@ -58,6 +61,18 @@ class ContainerWalk {
           break;
       }
     }
+  }
+
+  /** A line the agent cut to its limit: a warning on the request of the activation that wrote it. */
+  private lineCut(line: StreamLine, cls: LineClass): void {
+    const named = cls.kind === 'log' ? cls.activationId : cls.kind === 'record' && 'record' in cls.parsed ? cls.parsed.record.a : undefined;
+    const meta = (named !== undefined ? this.ownMeta(named) : undefined) ?? this.loneMeta(line.stream);
+    const warning: GraphWarning = {
+      code: LINE_CUT,
+      message: `a ${line.stream} line over the agent's limit was cut: ${line.cut} byte(s) of it are lost`,
+    };
+    if (meta) this.asm.builder.addWarning(meta.requestId, { ...warning, activationId: meta.activationId });
+    else this.asm.unplaced.push({ ...warning, count: 1 });
   }
 
   private sentinel(stream: StreamName): void {

@@ -72,7 +72,9 @@ export class FragmentBuilder {
 
   /** One operation of many alike (reads of a file, queries of an item): aggregated per activation. */
   addOperation(request: string, input: EdgeInput): void {
-    const key = [input.from, input.to, input.kind, input.op ?? '', input.activationId ?? ''].join('\u0000');
+    // Per source: what the kernel saw is never folded into what the application claims (nor the
+    // reverse), so a reader can always tell a claim the kernel confirms from one it never saw.
+    const key = [input.from, input.to, input.kind, input.op ?? '', input.activationId ?? '', input.source ?? ''].join('\u0000');
     const aggregates = this.of(request).aggregates;
     const agg = aggregates.get(key);
     if (!agg) {
@@ -106,7 +108,8 @@ export class FragmentBuilder {
       const edges = new Map(p.edges);
       for (const agg of p.aggregates.values()) {
         // The first operation's time tells this aggregate from the same operations in another batch.
-        const id = edgeId({ ...agg.edge, discriminator: agg.time ?? '' });
+        // A kernel aggregate and a wrapper aggregate of the same operation are two edges.
+        const id = edgeId({ ...agg.edge, discriminator: agg.edge.source === 'kernel' ? `${agg.time ?? ''}\u0000kernel` : (agg.time ?? '') });
         const edge = toEdge({ ...agg.edge, time: agg.time, bytes: agg.bytes }, id, agg.count);
         const existing = edges.get(id);
         edges.set(id, existing ? mergeEdge(existing, edge) : edge);

@@ -39,6 +39,10 @@ export function validateBatch(value: unknown, where = 'batch'): asserts value is
   if (b.kernelComplete !== undefined && !(Array.isArray(b.kernelComplete) && b.kernelComplete.every((a) => typeof a === 'string' && a !== ''))) {
     fail('.kernelComplete', 'an array of activation ids when present');
   }
+  if (b.lost !== undefined) {
+    const ok = Array.isArray(b.lost) && b.lost.every((l) => isObject(l) && Number.isInteger(l.batch) && typeof l.reason === 'string' && Number.isInteger(l.lines) && Number.isInteger(l.kernelEvents) && Array.isArray(l.activations) && l.activations.every((a) => typeof a === 'string'));
+    if (!ok) fail('.lost', 'an array of {batch, reason, lines, kernelEvents, activations: [...]} when present');
+  }
   if (!Array.isArray(b.lines)) fail('.lines', 'an array');
   (b.lines as unknown[]).forEach((l, i) => {
     const p = `.lines[${i}]`;
@@ -48,5 +52,6 @@ export function validateBatch(value: unknown, where = 'batch'): asserts value is
     if (!isFiniteNumber(l.time)) fail(`${p}.time`, 'a number (ms since the epoch)');
     if (typeof l.line !== 'string') fail(`${p}.line`, 'a string');
     if (!Number.isInteger(l.seq) || (l.seq as number) < 0) fail(`${p}.seq`, 'a non-negative integer');
+    if (l.cut !== undefined && (!Number.isInteger(l.cut) || (l.cut as number) < 0)) fail(`${p}.cut`, 'a non-negative integer (bytes cut) when present');
   });
 }

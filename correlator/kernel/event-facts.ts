@@ -3,7 +3,8 @@
 // same file node as the wrapper's fs record for `/tmp/x` in C, and the runtime process is the
 // process node of the activation's begin record. What the runtime itself did is the activation's
 // doing (as with the wrapper's records); what a child process did is that process's doing, and
-// the process was started by the activation.
+// the process was started by the activation. What the container did before its first activation
+// (`startup` events) is the doing of its start-up node, which informed that first activation.
 import { nodeIds } from '../../upg/ids';
 import type { EdgeKind, ProcessNode } from '../../upg/types';
 import type { KernelEventLite } from '../../protocol/batch';
@@ -18,15 +19,19 @@ const O_TRUNC = 0o1000;
 export function addKernelFacts(b: FragmentBuilder, ev: KernelEventLite, s: RecordScope): boolean {
   const req = s.request;
   const act = nodeIds.activation(s.activationId);
-  b.addNode(req, activationNode(s, ev.late ? {} : { firstSeen: ev.ts, lastSeen: ev.te ?? ev.ts }));
+  b.addNode(req, activationNode(s, ev.late || ev.startup ? {} : { firstSeen: ev.ts, lastSeen: ev.te ?? ev.ts }));
+  // whose doing the runtime's own syscalls are: the activation's, or the container's start-up's
+  const doer = ev.startup ? addStartup(b, ev, s) : act;
   // no label here: a forked child still runs its parent's program, only an exec names it (and the
   // store keeps the first label it gets)
   const proc = processNode(s, ev.pid, ev.ts, ev.te ?? ev.ts);
   b.addNode(req, proc);
   // the runtime's own syscalls are the activation's doing; a child's are the child's
-  const subject = ev.rt ? act : proc.id;
+  const subject = ev.rt ? doer : proc.id;
+  // a start-up edge records no activation's behaviour
+  const activationId = ev.startup ? undefined : s.activationId;
   const op = (kind: EdgeKind, from: string, to: string, name: string = ev.op) =>
-    b.addOperation(req, { from, to, kind, op: name, time: ev.ts, bytes: ev.bytes, activationId: s.activationId, source: 'kernel', count: ev.n ?? 1 });
+    b.addOperation(req, { from, to, kind, op: name, time: ev.ts, bytes: ev.bytes, activationId, source: 'kernel', count: ev.n ?? 1 });
   const file = (path: string) => {
     const id = nodeIds.file(s.invoker, s.container, path);
     const pipe = path.startsWith('pipe:');
@@ -82,7 +87,7 @@ export function addKernelFacts(b: FragmentBuilder, ev: KernelEventLite, s: Recor
       b.addNode(req, child);
       op('wasStartedBy', child.id, proc.id, 'fork');
       // a child of the runtime is something the activation started (as the wrapper's spawn record says)
-      if (ev.rt) op('wasStartedBy', child.id, act, 'spawn');
+      if (ev.rt) op('wasStartedBy', child.id, doer, 'spawn');
       return true;
     }
     case 'exit':
@@ -114,6 +119,16 @@ export function addKernelFacts(b: FragmentBuilder, ev: KernelEventLite, s: Recor
     }
   }
   return false;
+}
+
+/** The container's start-up node, done by the container and informing its first activation; returns its id. */
+function addStartup(b: FragmentBuilder, ev: KernelEventLite, s: RecordScope): string {
+  const id = nodeIds.startup(s.invoker, s.container);
+  b.addNode(s.request, { id, kind: 'startup', label: 'container start-up', container: s.containerNodeId, activationId: s.activationId, firstSeen: ev.ts, lastSeen: ev.te ?? ev.ts });
+  b.addNode(s.request, { id: s.containerNodeId, kind: 'container', label: s.container, containerId: s.container, invoker: s.invoker, cgroupId: s.containerInfo?.cgroupId });
+  b.addEdge(s.request, { from: id, to: s.containerNodeId, kind: 'wasAssociatedWith', op: 'start', source: 'kernel' });
+  b.addEdge(s.request, { from: nodeIds.activation(s.activationId), to: id, kind: 'wasInformedBy', op: 'container start-up', activationId: s.activationId, source: 'kernel' });
+  return id;
 }
 
 function processNode(s: RecordScope, pid: number, first: number, last: number): ProcessNode {

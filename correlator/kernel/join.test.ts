@@ -32,6 +32,28 @@ describe('kernel join', () => {
     expect(out.result.kernelEvents).toBe(3);
   });
 
+  it('draws the container’s start-up as its own activity: the container’s doing, informing the first activation', () => {
+    const out = assemble(
+      classifyBatch(batchWith([
+        k({ startup: true, rt: true, op: 'exec', ts: 50, path: '/usr/bin/node', args: ['node', 'server.js'] }),
+        k({ startup: true, rt: true, op: 'listen', ts: 60, addr: '0.0.0.0', port: 8080, proto: 'tcp' }),
+      ])),
+      new Map(),
+    );
+    const f = frag(out, 'req-1');
+    const startup = nodeIds.startup('inv', 'c1');
+    const act = nodeIds.activation(A.activationId);
+    expect(f.nodes.find((n) => n.id === startup)).toMatchObject({ kind: 'startup', firstSeen: 50, lastSeen: 60 });
+    expect(f.edges.find((e) => e.from === act && e.to === startup)).toMatchObject({ kind: 'wasInformedBy', op: 'container start-up' });
+    expect(f.edges.find((e) => e.from === startup && e.kind === 'wasAssociatedWith')).toMatchObject({ to: nodeIds.container('inv', 'c1') });
+    // the socket is the start-up's, not the activation's; the exec names the runtime's process node (the begin record's pid)
+    const sock = nodeIds.socket('tcp', '0.0.0.0', 8080);
+    expect(f.edges.filter((e) => e.from === sock).map((e) => [e.to, e.activationId])).toEqual([[startup, undefined]]);
+    expect(f.nodes.find((n) => n.id === nodeIds.process('inv', 'c1', 7))).toMatchObject({ exe: '/usr/bin/node' });
+    // the activation's own times are not stretched back to the container's start
+    expect(f.nodes.find((n) => n.id === act)!.firstSeen).toBe(100);
+  });
+
   it('draws a child: forked by the runtime, exec’d, writing its own file', () => {
     const out = assemble(
       classifyBatch(batchWith([

@@ -167,6 +167,25 @@ describe('LMS stage: what the code cannot print', () => {
     expect(g.nodes.some((n) => n.kind === 'unit')).toBe(false);
   });
 
+  it('no warning when the batch of the begin lacks the profile and the next batch brings it', () => {
+    // the wrapper sends the deployment (with the profile) right after the begin: a batch cut between
+    // them is judged without it, the next one with it, and every line is matched
+    const out = restockOutput({ lp: hash });
+    const state = new Map<string, ActivationMeta>();
+    const fragments = [
+      { batch: makeBatch('inv0', 1, [out], out.lines.slice(0, 1)), known: new Map<string, LmsProfile>() },
+      { batch: makeBatch('inv0', 2, [out], out.lines.slice(1)), known: profiles },
+    ].flatMap(({ batch, known }) => {
+      const o = assemble(classifyBatch(batch), state, known);
+      for (const m of o.metas) state.set(m.activationId, m);
+      return o.fragments;
+    });
+    const g = mergeFragments(REQ, fragments);
+    expect(logs(g).length).toBeGreaterThan(0);
+    expect(logs(g).every((n) => n.template !== undefined)).toBe(true);
+    expect(g.warnings ?? []).toEqual([]);
+  });
+
   it('does nothing for activations whose begin names no profile', () => {
     const g = run([makeBatch('inv0', 1, [restockOutput()])]);
     expect(logs(g).every((n) => n.template === undefined)).toBe(true);

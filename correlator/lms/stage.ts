@@ -28,6 +28,10 @@ export function unitNodeId(activationId: string, index: number): string {
 
 interface Tracked {
   tools?: ProfileTools;
+  /** the profile the activation's begin named */
+  hash: string;
+  /** the missing profile was reported for this activation in this batch */
+  reported?: boolean;
   pos: LmsPosition;
   scope: RecordScope;
   /** the end record's outcome, when it was in this batch */
@@ -75,14 +79,7 @@ export class LmsStage {
     const hash = this.named.get(meta.activationId) ?? meta.profile;
     if (hash === undefined) return undefined;
     const tools = this.toolsFor(hash);
-    if (!tools) {
-      this.builder.addWarning(meta.requestId, {
-        code: LMS_PROFILE_MISSING,
-        message: `the action's LMS profile ${hash} is not in the store: its log lines are kept raw (deploy the service with serverless-provenance to register it)`,
-        activationId: meta.activationId,
-      });
-    }
-    t = { tools, pos: resumePosition(meta.lms, this.batch), scope, units: new Set() };
+    t = { tools, hash, pos: resumePosition(meta.lms, this.batch), scope, units: new Set() };
     this.tracked.set(meta.activationId, t);
     return t;
   }
@@ -90,6 +87,7 @@ export class LmsStage {
   /** A log line of an activation (text without the wrapper's id prefix). */
   onLog(meta: ActivationMeta, scope: RecordScope, line: { stream: 'stdout' | 'stderr'; seq: number; time: number }, text: string): LogFields {
     const t = this.trackedOf(meta, scope);
+    if (t && !t.tools) this.reportMissing(t, meta);
     // a line taken in an earlier delivery of this batch keeps what that delivery stored
     if (!t?.tools || !takeLine(t.pos, line.stream, line.seq)) return { fields: {} };
     const time = line.time;
@@ -102,6 +100,23 @@ export class LmsStage {
     }
     if (out.unit === undefined) return { fields };
     return { fields, actor: this.unit(t, meta, out.unit, time) };
+  }
+
+  /**
+   * Reported when a log line is kept raw, not at the begin: the wrapper sends the deployment that
+   * carries the profile right after the begin, so a batch cut between the two would otherwise leave
+   * a warning behind although every line of the activation is matched (the next batch stores the
+   * profile before it judges them). A line comes after the deployment in the container's output, so
+   * a profile still missing when a line needs it is missing for good.
+   */
+  private reportMissing(t: Tracked, meta: ActivationMeta): void {
+    if (t.reported) return;
+    t.reported = true;
+    this.builder.addWarning(meta.requestId, {
+      code: LMS_PROFILE_MISSING,
+      message: `the action's LMS profile ${t.hash} is not in the store: its log lines are kept raw (deploy the service with serverless-provenance to register it)`,
+      activationId: meta.activationId,
+    });
   }
 
   /**

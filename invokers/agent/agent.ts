@@ -2,8 +2,10 @@
 // numbered batches (at each activation end, after N lines or T ms) and delivers them to the sink in
 // order. A batch the sink refuses is spooled to disk and retried with backoff; while anything is
 // spooled, newer batches queue behind it on disk, so order is kept and nothing is lost.
-import { BATCH_VERSION, type Batch, type ContainerInfo, type KernelEventLite, type StreamLine } from '../../protocol/batch';
-import { DEFAULT_MAX_LINE_BYTES, limitLine } from './line-limit';
+import { BATCH_VERSION, type Batch, type ContainerInfo, type KernelEventLite, type LostBatch, type StreamLine } from '../../protocol/batch';
+import { BatchTooLargeError, DEFAULT_MAX_BATCH_BYTES, jsonBytes, splitBatch } from './batch-size';
+import { cutMarker, DEFAULT_MAX_LINE_BYTES, limitLine } from './line-limit';
+import { describeLost, lostLine } from './lost-batch';
 import { Spool } from './spool';
 
 export type BatchSink = (batch: Batch) => Promise<void>;
@@ -19,6 +21,12 @@ export interface AgentOptions {
   maxKernelEvents?: number;
   /** cut a batch at most this long after its first line (default 1000 ms) */
   maxDelayMs?: number;
+  /**
+   * cut a batch before its lines and kernel events pass this many bytes of JSON (default 512 KiB):
+   * a deployed correlator action takes at most 1 MB of parameters. A line is never split (one line
+   * is at most maxLineBytes); a batch the sink still refuses as too large is split in two.
+   */
+  maxBatchBytes?: number;
   maxLineBytes?: number;
   /** first retry delay after a failed delivery, doubled up to retryMaxMs (defaults 250 ms, 30 s) */
   retryInitialMs?: number;
@@ -37,12 +45,18 @@ export interface AgentStats {
   delivered: number;
   spooled: number;
   waitingOnDisk: number;
+  /** lines over the limit, cut (the head kept with a marker) */
+  linesCut?: number;
+  /** batches neither delivered nor spooled (the spool's disk full): announced to the correlator */
+  lost?: number;
 }
 
 export class Agent {
   private readonly spool: Spool;
   private nextBatch: number;
   private lines: StreamLine[] = [];
+  /** JSON bytes of the lines and kernel events of the next batch so far */
+  private pendingBytes = 0;
   /** kernel capture's share of the next batch (kernel-tap.ts) */
   private kernelEvents: KernelEventLite[] = [];
   private kernelDrops: Record<string, number> = {};
@@ -58,7 +72,9 @@ export class Agent {
   /** every delivery step runs on this chain, one at a time, in batch order */
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
-  private readonly stats: AgentStats = { batches: 0, delivered: 0, spooled: 0, waitingOnDisk: 0 };
+  private readonly stats: AgentStats = { batches: 0, delivered: 0, spooled: 0, waitingOnDisk: 0, linesCut: 0, lost: 0 };
+  /** batches lost, told to the correlator with every batch until one is delivered */
+  private lostNotes: LostBatch[] = [];
   private readonly opts: Required<Omit<AgentOptions, 'log' | 'onSettled'>> & { log: (line: string) => void; onSettled: (batch: Batch) => void };
 
   private constructor(options: AgentOptions) {
@@ -66,6 +82,7 @@ export class Agent {
       maxLines: 500,
       maxKernelEvents: 5_000,
       maxDelayMs: 1_000,
+      maxBatchBytes: DEFAULT_MAX_BATCH_BYTES,
       maxLineBytes: DEFAULT_MAX_LINE_BYTES,
       retryInitialMs: 250,
       retryMaxMs: 30_000,
@@ -95,7 +112,15 @@ export class Agent {
 
   line(line: StreamLine): void {
     if (this.closed) return;
-    this.lines.push({ ...line, line: limitLine(line.line, this.opts.maxLineBytes) });
+    const limited = limitLine(line.line, this.opts.maxLineBytes);
+    let entry = line;
+    if (limited !== line.line) {
+      // never silently: the line says how much was cut, and the correlator warns on its request
+      entry = { ...line, line: limited, cut: Buffer.byteLength(line.line) - Buffer.byteLength(limited) + cutMarkerBytes(limited) };
+      this.stats.linesCut = (this.stats.linesCut ?? 0) + 1;
+    }
+    this.makeRoom(jsonBytes(entry));
+    this.lines.push(entry);
     if (this.lines.length >= this.opts.maxLines) this.cut();
     else this.armTimer();
   }
@@ -115,7 +140,11 @@ export class Agent {
    */
   kernel(events: KernelEventLite[], drops: Record<string, number> = {}, unplacedDrops = 0, completed: readonly string[] = []): void {
     if (this.closed) return;
-    this.kernelEvents.push(...events);
+    for (const e of events) {
+      this.makeRoom(jsonBytes(e));
+      this.kernelEvents.push(e);
+    }
+    // after every event: a batch cut in between must not say these activations are complete yet
     this.kernelCompleted.push(...completed);
     for (const [a, n] of Object.entries(drops)) this.kernelDrops[a] = (this.kernelDrops[a] ?? 0) + n;
     this.unplacedDrops += unplacedDrops;
@@ -160,10 +189,17 @@ export class Agent {
     this.timer.unref();
   }
 
+  /** Cuts the batch first when `bytes` more would take it over its byte budget. */
+  private makeRoom(bytes: number): void {
+    if (this.pendingBytes + bytes > this.opts.maxBatchBytes && (this.lines.length || this.kernelEvents.length)) this.cut();
+    this.pendingBytes += bytes;
+  }
+
   /** Close the current batch and queue it for delivery. */
   private cut(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.pendingBytes = 0;
     const kernelDrops = Object.keys(this.kernelDrops).length > 0;
     if (this.lines.length === 0 && this.changed.size === 0 && this.kernelEvents.length === 0 && !kernelDrops && this.unplacedDrops === 0 && this.kernelCompleted.length === 0) return;
     const ids = new Set<string>(this.changed.keys());
@@ -175,12 +211,18 @@ export class Agent {
     if (kernelDrops) batch.kernelDrops = this.kernelDrops;
     if (this.unplacedDrops) batch.drops = this.unplacedDrops;
     if (this.kernelCapture || this.kernelCompleted.length) batch.kernelComplete = this.kernelCompleted;
+    if (this.lostNotes.length) batch.lost = [...this.lostNotes];
     this.kernelCompleted = [];
     this.kernelEvents = [];
     this.kernelDrops = {};
     this.unplacedDrops = 0;
     // remember the number before the batch leaves, so a crash can never make us reuse it
-    this.spool.rememberNext(this.nextBatch);
+    try {
+      this.spool.rememberNext(this.nextBatch);
+    } catch (err) {
+      // the batch still goes out; only a restart could reuse its number (the disk is full or gone)
+      this.opts.log(`agent: cannot remember the next batch number in ${this.spool.dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); free space there`);
+    }
     this.lines = [];
     this.changed.clear();
     this.stats.batches++;
@@ -193,21 +235,72 @@ export class Agent {
     this.chain = this.chain.then(step, step);
   }
 
-  private async send(batch: Batch): Promise<boolean> {
-    try {
-      await this.opts.sink(batch);
-      this.stats.delivered++;
-      return true;
-    } catch (err) {
-      this.opts.log(`agent: delivering batch ${batch.invoker}#${batch.batch} failed (${(err as Error)?.message ?? err}); spooled for retry`);
-      return false;
+  /**
+   * Sends the parts in order; a part the sink refuses as too large is split in two, with new
+   * numbers, in its place. Returns the parts still to send (from the first that failed), none when
+   * all were delivered.
+   */
+  private async sendParts(parts: readonly Batch[], quiet = false): Promise<Batch[]> {
+    const queue = [...parts];
+    while (queue.length) {
+      const batch = queue[0]!;
+      try {
+        await this.opts.sink(batch);
+        this.stats.delivered++;
+        this.announced(batch);
+        queue.shift();
+      } catch (err) {
+        if (!(err instanceof BatchTooLargeError)) {
+          if (!quiet) this.opts.log(`agent: delivering batch ${batch.invoker}#${batch.batch} failed (${(err as Error)?.message ?? err}); spooled for retry`);
+          return queue;
+        }
+        const halves = splitBatch(batch, () => this.reserveNumber());
+        if (halves) {
+          this.opts.log(`agent: batch ${batch.invoker}#${batch.batch} is too large for the correlator (${err.message}); sent in two, as #${halves[0].batch} and #${halves[1].batch}`);
+          queue.splice(0, 1, ...halves);
+          continue;
+        }
+        // one line or event and still too large (limits set above the receiver's): it would be refused forever
+        const lost = describeLost(batch, `too large for the correlator even alone (${err.message})`);
+        this.lostNotes.push(lost);
+        this.stats.lost = (this.stats.lost ?? 0) + 1;
+        this.opts.log(`agent: batch ${batch.invoker}#${batch.batch} (${lost.lines} line(s), ${lost.kernelEvents} kernel event(s)) is LOST: the correlator refuses it as too large (${err.message}) and it cannot be split further; lower the agent's line limit below the correlator's — the next delivered batch marks the affected requests`);
+        queue.shift();
+      }
     }
+    return [];
+  }
+
+  /** A batch number never used before (split halves): remembered like a cut batch's. */
+  private reserveNumber(): number {
+    const n = this.nextBatch++;
+    try {
+      this.spool.rememberNext(this.nextBatch);
+    } catch (err) {
+      this.opts.log(`agent: cannot remember the next batch number in ${this.spool.dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); free space there`);
+    }
+    return n;
   }
 
   private async deliver(batch: Batch): Promise<void> {
     // anything already on disk goes first: this batch waits behind it
-    if (this.spool.waiting().length === 0 && (await this.send(batch))) return this.opts.onSettled(batch);
-    this.spool.save(batch);
+    let left: Batch[] = [batch];
+    if (this.spool.waiting().length === 0) {
+      left = await this.sendParts(left);
+      if (left.length === 0) return this.opts.onSettled(batch);
+    }
+    try {
+      // at the original's place: parts split off it carry newer numbers but keep its turn
+      this.spool.saveParts(batch.batch, left);
+    } catch (err) {
+      // Neither delivered nor kept: counted, logged, and announced in the next delivered batch.
+      const lost = describeLost(batch, spoolFailure(err));
+      this.lostNotes.push(lost);
+      this.stats.lost = (this.stats.lost ?? 0) + 1;
+      this.opts.log(lostLine(lost, this.spool.dir));
+      this.scheduleRetry();
+      return;
+    }
     this.stats.spooled++;
     this.opts.onSettled(batch);
     this.scheduleRetry();
@@ -216,22 +309,24 @@ export class Agent {
   /** Send spooled batches in order; stop at the first failure and try again later. */
   private async drainSpool(): Promise<void> {
     for (const n of this.spool.waiting()) {
-      const batch = this.spool.load(n);
-      let ok: boolean;
-      try {
-        await this.opts.sink(batch);
-        ok = true;
-        this.stats.delivered++;
-      } catch {
-        ok = false;
-      }
-      if (!ok) {
+      const parts = this.spool.loadParts(n);
+      const left = await this.sendParts(parts, true);
+      if (left.length) {
+        // some parts went out (or a part was split): keep only what is left, in its place
+        if (left.length !== parts.length || left[0] !== parts[0]) this.spool.saveParts(n, left);
         this.scheduleRetry();
         return;
       }
       this.spool.remove(n);
     }
     this.retryDelay = this.opts.retryInitialMs;
+  }
+
+  /** The lost batches this delivered batch announced need not be announced again. */
+  private announced(batch: Batch): void {
+    if (!batch.lost?.length) return;
+    const told = new Set(batch.lost.map((l) => l.batch));
+    this.lostNotes = this.lostNotes.filter((l) => !told.has(l.batch));
   }
 
   private scheduleRetry(): void {
@@ -244,4 +339,17 @@ export class Agent {
     }, delay);
     this.retryTimer.unref();
   }
+}
+
+/** Bytes of the cut marker at the end of a cut line (the head kept is the line minus the marker). */
+function cutMarkerBytes(limited: string): number {
+  const marker = cutMarker(0);
+  const at = limited.lastIndexOf(marker.slice(0, marker.indexOf('0')));
+  return at < 0 ? 0 : Buffer.byteLength(limited.slice(at));
+}
+
+function spoolFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC') return 'spool disk full (ENOSPC)';
+  return code ?? (err as Error)?.message ?? String(err);
 }

@@ -7,6 +7,8 @@ import { EventType } from '../../kmod/schema';
 import { reassembleChunks } from '../../kmod/reassemble';
 import type { KernelEventLite } from '../../protocol/batch';
 import { reduceKernelEvents } from './kernel-reduce';
+import { compactStartup } from './kernel-startup';
+import { readNsPid } from './ns-pid';
 import { KernelTracker, type TrackedContainer, type TrackerStats } from './kernel-tracker';
 import { PendingCgroups, type PendingOptions } from './pending-cgroups';
 
@@ -58,6 +60,11 @@ export interface PipelineOptions {
    * Off: such events are counted as foreign at once (the embedded platform registers first).
    */
   holdUnknown?: PendingOptions | false;
+  /**
+   * Number forked processes as their container's pid namespace does (read from /proc while they
+   * live), so that the kernel's process and the wrapper's record of it are one node.
+   */
+  containerPids?: boolean;
 }
 
 export class KernelPipeline {
@@ -70,7 +77,7 @@ export class KernelPipeline {
   private firstExecs: FirstExec[] = [];
 
   constructor(bootOffsetNs: bigint, opts: PipelineOptions = {}) {
-    this.tracker = new KernelTracker({ bootOffsetNs });
+    this.tracker = new KernelTracker({ bootOffsetNs, ...(opts.containerPids ? { nsPidOf: readNsPid } : {}) });
     if (opts.holdUnknown) this.pending = new PendingCgroups(opts.holdUnknown);
   }
 
@@ -164,6 +171,14 @@ export class KernelPipeline {
       const r = reduceKernelEvents(taken.loose, { dropTempFiles: false });
       events.push(...r.events);
       this.extra.reducedAway += r.removed;
+    }
+    for (const st of taken.startups) {
+      // the start-up is whole (it ended when the first activation began): temporary files can go
+      const r = reduceKernelEvents(st.events, { dropTempFiles: true });
+      const compact = compactStartup(r.events);
+      events.push(...compact);
+      this.extra.reducedAway += st.events.length - compact.length;
+      this.extra.tempFiles += r.tempFiles;
     }
     this.extra.shipped += events.length;
     const out: PipelineOutput = { events, drops: taken.drops, unplacedDrops: taken.unplacedDrops };

@@ -82,7 +82,7 @@ export class KernelTap {
     this.pipeline = openPipelineHost({
       bootOffsetNs: bootTimeOffsetNs(),
       where: opts.pipeline,
-      pipeline: { holdUnknown: opts.subtrees?.length ? {} : false },
+      pipeline: { holdUnknown: opts.subtrees?.length ? {} : false, containerPids: true },
       log: opts.log ?? (() => undefined),
       onOutput: (o) => opts.sink(o.events, o.drops, o.unplacedDrops, o.firstExecs, o.completed),
     });

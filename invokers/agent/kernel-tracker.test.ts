@@ -64,7 +64,7 @@ describe('KernelTracker', () => {
     const t = tracker();
     const a = activation('a1', 'r1');
     t.push([
-      open(RUNTIME, '/tmp/before', 20), // runtime housekeeping: nobody's
+      open(RUNTIME, '/tmp/before', 20), // the container's start-up: no activation's
       write(RUNTIME, 1, a.begin(7)),
       open(RUNTIME, 'rel/x', 21),
       write(RUNTIME, 21, 'hello'),
@@ -79,7 +79,27 @@ describe('KernelTracker', () => {
       ['open', '/action/rel/x', 7, true, a.id, 'r1'],
       ['write', '/action/rel/x', 7, true, a.id, 'r1'],
     ]);
-    expect(t.stats.outsideActivations).toBe(2);
+    // before the first activation: the container's start-up (shipped apart); after it: housekeeping
+    expect(t.stats.outsideActivations).toBe(1);
+  });
+
+  it('ships the container’s start-up once, with its first activation, as the container’s (runtime pid as the wrapper sees it)', () => {
+    const t = tracker();
+    const a = activation('a1', 'r1');
+    const b = activation('b1', 'r2');
+    t.push([
+      ev(EventType.EXECVE, RUNTIME, { params: { dirfd: -100, path: '/usr/bin/node', argv: Buffer.from('node\0server.js\0') } }),
+      open(RUNTIME, '/action/server.js', 20, 0),
+    ]);
+    expect(t.take().startups).toEqual([]); // held: no activation to reach yet
+    t.push([write(RUNTIME, 1, a.begin(1)), write(RUNTIME, 1, a.end()), open(RUNTIME, '/tmp/between', 21), write(RUNTIME, 1, b.begin(1)), write(RUNTIME, 1, b.end())]);
+    const { startups } = t.take();
+    expect(startups).toHaveLength(1);
+    expect(startups[0]).toMatchObject({ container: 'c1', activationId: a.id, requestId: 'r1', dropped: 0 });
+    expect(startups[0].events.map((e) => [e.op, e.path, e.pid, e.rt, e.startup, e.a, e.r])).toEqual([
+      ['exec', '/usr/bin/node', 1, true, true, a.id, 'r1'],
+      ['open', '/action/server.js', 1, true, true, a.id, 'r1'],
+    ]);
   });
 
   it('gives a child the activation it was forked in, for its whole life (late after the end)', () => {
@@ -104,6 +124,20 @@ describe('KernelTracker', () => {
     ]);
     expect(activations[0].events[1].args).toEqual(['/bin/sh', '-c', 'echo x > /tmp/y']);
     expect(loose).toEqual([expect.objectContaining({ op: 'open', path: '/tmp/late', a: activations[0].activationId, late: true })]);
+  });
+
+  it('numbers a forked child as its container does while it lives, else by the host pid', () => {
+    const t = new KernelTracker({ bootOffsetNs: 0n, nsPidOf: (host) => (host === 5001 ? 12 : undefined) });
+    t.addContainer({ container: 'c1', cgroupId: CG, cwd: '/action' });
+    const a = activation('a1', 'r1');
+    t.push([write(RUNTIME, 1, a.begin(1)), fork(RUNTIME, 5001), open(5001, '/tmp/in-ns', 3), fork(RUNTIME, 5002), open(5002, '/tmp/gone', 3), write(RUNTIME, 1, a.end())]);
+    const events = t.take().activations[0].events;
+    expect(events.map((e) => [e.op, e.pid, e.child ?? e.path])).toEqual([
+      ['fork', 1, 12],
+      ['open', 12, '/tmp/in-ns'],
+      ['fork', 1, 5002],
+      ['open', 5002, '/tmp/gone'],
+    ]);
   });
 
   it('does not let a child move activation boundaries by printing a record', () => {

@@ -12,7 +12,11 @@
 //   progress between its begin and end records; with several in progress (concurrency > 1) the
 //   kernel cannot tell which one a syscall served (Node runs every activation on one thread and
 //   one libuv pool), so the event lists them all in `amb`; outside any activation the event is
-//   runtime housekeeping and is only counted.
+//   runtime housekeeping and is only counted;
+// - except before the container's first activation: what its processes did from their first
+//   syscall (the runtime's exec, its own files, the bind/listen of its port) is the container's
+//   start-up, held until the first activation begins and then shipped once, marked `startup` and
+//   addressed to that activation (whose trace it reaches), the container's doing, not its.
 import type { KernelEvent } from '../../kmod/decode';
 import { EventType } from '../../kmod/schema';
 import type { SockAddr } from '../../kmod/sockaddr';
@@ -38,6 +42,17 @@ export interface ActivationEvents {
   complete: boolean;
   /** the activation is closed (ended, or its container went): these are its last events */
   closed?: boolean;
+}
+
+/** A container's start-up (before its first activation), released when that activation began. */
+export interface StartupEvents {
+  container: string;
+  /** the container's first activation, whose trace the start-up reaches */
+  activationId: string;
+  requestId: string;
+  events: KernelEventLite[];
+  /** events beyond what is held per start-up (counted, not shipped) */
+  dropped: number;
 }
 
 export interface TrackerStats {
@@ -77,6 +92,8 @@ interface ContainerState extends TrackedContainer {
   spans: { act: Activation; begin: bigint; end?: bigint }[];
   /** where activations begin and end in this container's stdout/stderr */
   boundaries: ActivationBoundaries;
+  /** the start-up's events, until the first activation begins (then undefined for good) */
+  startup?: { held: { lite: KernelEventLite; proc: Proc; child?: Proc }[]; dropped: number };
 }
 
 interface Proc {
@@ -94,6 +111,9 @@ interface Proc {
 
 type Attribution = { act: Activation } | { amb: string[] } | undefined;
 
+/** Start-up events held per container before its first activation (the runtime's start-up is a few hundred). */
+const STARTUP_HELD = 20_000;
+
 /** Activation spans kept per container to place summed repeats that arrive late. */
 const SPANS_KEPT = 64;
 
@@ -107,6 +127,7 @@ export class KernelTracker {
   private readonly splitter = new StdioLineSplitter([1, 2]);
   private ready: ActivationEvents[] = [];
   private loose: KernelEventLite[] = [];
+  private startups: StartupEvents[] = [];
   private drops: Record<string, number> = {};
   private unplacedDrops = 0;
   private pipeSeq = 0;
@@ -120,11 +141,16 @@ export class KernelTracker {
       bootOffsetNs: bigint;
       /** events held per activation before they are shipped in parts (default 50000) */
       maxPending?: number;
+      /**
+       * A forked process's pid in its container's pid namespace (what the wrapper's records say),
+       * while it lives; without it, or once the process is gone, the host pid stands.
+       */
+      nsPidOf?: (hostPid: number) => number | undefined;
     },
   ) {}
 
   addContainer(c: TrackedContainer): void {
-    const state: ContainerState = { ...c, open: [], spans: [], boundaries: new ActivationBoundaries() };
+    const state: ContainerState = { ...c, open: [], spans: [], boundaries: new ActivationBoundaries(), startup: { held: [], dropped: 0 } };
     this.containers.set(c.container, state);
     this.byCgroup.set(c.cgroupId, state);
   }
@@ -134,6 +160,8 @@ export class KernelTracker {
     const c = this.containers.get(container);
     if (!c) return;
     for (const a of [...c.open]) this.close(a, false);
+    // a start-up no activation followed reaches no trace: housekeeping after all
+    if (c.startup) this.stats.outsideActivations += c.startup.held.length;
     this.containers.delete(container);
     this.byCgroup.delete(c.cgroupId);
     for (const [tgid, p] of this.procs) if (p.container === c) this.procs.delete(tgid);
@@ -164,10 +192,11 @@ export class KernelTracker {
   }
 
   /** What is ready to ship: closed activations' events, loose events (late, ambiguous), drops. */
-  take(): { activations: ActivationEvents[]; loose: KernelEventLite[]; drops: Record<string, number>; unplacedDrops: number } {
-    const out = { activations: this.ready, loose: this.loose, drops: this.drops, unplacedDrops: this.unplacedDrops };
+  take(): { activations: ActivationEvents[]; loose: KernelEventLite[]; startups: StartupEvents[]; drops: Record<string, number>; unplacedDrops: number } {
+    const out = { activations: this.ready, loose: this.loose, startups: this.startups, drops: this.drops, unplacedDrops: this.unplacedDrops };
     this.ready = [];
     this.loose = [];
+    this.startups = [];
     this.drops = {};
     this.unplacedDrops = 0;
     return out;
@@ -296,7 +325,7 @@ export class KernelTracker {
     const child: Proc = {
       tgid: childTgid,
       container: parent.container,
-      graphPid: childTgid,
+      graphPid: this.opts.nsPidOf?.(childTgid) ?? childTgid,
       comm: parent.comm,
       fds: parent.fds.fork(),
       cwd: parent.cwd,
@@ -373,6 +402,7 @@ export class KernelTracker {
         c.open.push(act);
         c.spans.push({ act, begin: e.tsNs });
         if (c.spans.length > SPANS_KEPT) c.spans.shift();
+        this.releaseStartup(c, act);
       } else if (m.kind === 'end') {
         // the kernel's work for the activation ends with its end record (its sentinels follow)
         c.boundaries.end(m.activationId, stream);
@@ -384,6 +414,20 @@ export class KernelTracker {
         if (a) this.close(a, true, e.tsNs); // ended without an end record
       }
     }
+  }
+
+  /** The first activation began: the start-up is over, and goes with it (pids as the container numbers them by now). */
+  private releaseStartup(c: ContainerState, act: Activation): void {
+    const s = c.startup;
+    c.startup = undefined;
+    if (!s || (s.held.length === 0 && s.dropped === 0)) return;
+    this.stats.kept += s.held.length;
+    const events = s.held.map(({ lite, proc, child }) => {
+      const out: KernelEventLite = { ...lite, pid: proc.graphPid, a: act.id, r: act.request, startup: true };
+      if (child) out.child = child.graphPid;
+      return out;
+    });
+    this.startups.push({ container: c.container, activationId: act.id, requestId: act.request, events, dropped: s.dropped });
   }
 
   private close(a: Activation, complete: boolean, atNs?: bigint): void {
@@ -449,17 +493,26 @@ export class KernelTracker {
   private emit(proc: Proc, e: KernelEvent, what: Omit<KernelEventLite, 'container' | 'ts' | 'pid'>, at?: bigint): void {
     const then = at === undefined ? 'now' : this.attributionAt(proc, at);
     const who = then === 'now' ? this.attribution(proc) : then;
-    if (!who) {
+    const startup = who ? undefined : proc.container.startup;
+    if (!who && !startup) {
       this.stats.outsideActivations++;
       return;
     }
     const lite: KernelEventLite = { container: proc.container.container, op: what.op, ts: this.ms(e, at), pid: proc.graphPid, comm: proc.comm };
     for (const [k, v] of Object.entries(what)) if (v !== undefined) (lite as unknown as Record<string, unknown>)[k] = v;
     if (!proc.owner && !proc.ambOwner) lite.rt = true;
-    if (what.op === 'fork' && what.child !== undefined) {
-      const child = this.procs.get(what.child);
-      if (child) lite.child = child.graphPid;
+    const child = what.op === 'fork' && what.child !== undefined ? this.procs.get(what.child) : undefined;
+    if (child) lite.child = child.graphPid;
+    if (startup) {
+      // kept (counted) when released with the first activation
+      if (startup.held.length < STARTUP_HELD) startup.held.push({ lite, proc, child });
+      else {
+        startup.dropped++;
+        this.stats.outsideActivations++;
+      }
+      return;
     }
+    if (!who) return;
     this.stats.kept++;
     if ('amb' in who) {
       this.stats.ambiguous++;

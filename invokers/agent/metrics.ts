@@ -20,6 +20,8 @@ function samples(s: NodeAgentStats): Sample[] {
     c('sp_agent_batches_delivered_total', 'batches the sink accepted (first try or from the spool)', s.batches.delivered),
     c('sp_agent_batches_spooled_total', 'batches saved to the spool because the sink refused them', s.batches.spooled),
     g('sp_agent_batches_waiting', 'batches in the spool now', s.batches.waitingOnDisk),
+    c('sp_agent_lines_cut_total', 'lines over the agent limit, cut (the head kept, the cut warned on the request graph)', s.batches.linesCut ?? 0),
+    c('sp_agent_batches_lost_total', 'batches neither delivered nor spooled (spool disk full), announced to the correlator', s.batches.lost ?? 0),
     c('sp_agent_kernel_events_captured_total', 'records the kernel wrote', s.kernel.captured),
     c('sp_agent_kernel_events_dropped_total', 'records lost because the ring buffer was full', s.kernel.dropped),
     c('sp_agent_kernel_events_attributed_total', 'kernel events attributed to an activation, before reduction', s.kernel.attributed),

@@ -14,8 +14,14 @@ export function safeInvokerName(invoker: string): string {
 
 function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    // a full disk leaves a partial file: take it away so it does not hold the space
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** Batch numbers reserved per write of the counter. */
@@ -46,15 +52,30 @@ export class Spool {
   }
 
   save(batch: Batch): string {
-    const file = this.fileOf(batch.batch);
-    writeAtomically(file, JSON.stringify(batch));
+    return this.saveParts(batch.batch, [batch]);
+  }
+
+  /**
+   * What is left of the batch spooled at `position`, when it was split (too large for the sink) and
+   * some parts are still to send: kept at the original's place, so the order of delivery is kept
+   * although the parts carry newer numbers.
+   */
+  saveParts(position: number, parts: readonly Batch[]): string {
+    const file = this.fileOf(position);
+    writeAtomically(file, JSON.stringify(parts.length === 1 ? parts[0] : parts));
     return file;
   }
 
   load(n: number): Batch {
+    return this.loadParts(n)[0]!;
+  }
+
+  /** The batch spooled at `n`, or what is left of it when it was split: the parts in order. */
+  loadParts(n: number): Batch[] {
     const file = this.fileOf(n);
     try {
-      return JSON.parse(fs.readFileSync(file, 'utf8')) as Batch;
+      const value = JSON.parse(fs.readFileSync(file, 'utf8')) as Batch | Batch[];
+      return Array.isArray(value) ? value : [value];
     } catch (err) {
       throw new Error(`the spooled batch ${file} is unreadable (${(err as Error).message}): move it away to continue`);
     }

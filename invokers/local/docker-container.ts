@@ -11,8 +11,9 @@ import type { ContainerInfo, StreamLine } from '../../protocol/batch';
 import { PORT_ENV, type InitMessage, type RunMessage } from '../../protocol/action-runtime';
 import type { ActionContainer, ContainerAssignment } from './action-container';
 import { forgetContainer, recordContainer } from './docker-records';
-import { JsonFileLineAssembler, parseJsonFileLine, type JsonFileLine } from './json-file-log';
-import { JsonFileTail } from './json-file-tail';
+import type { AssembledLine } from '../agent/logs/json-file';
+import { JsonFileTail } from '../agent/logs/json-file-tail';
+import { limitLine } from '../agent/line-limit';
 import { LogCollection } from './log-collection';
 import { postToRuntime, type CallResult } from './runtime-client';
 
@@ -64,14 +65,13 @@ export class DockerContainer implements ActionContainer {
   private collection?: LogCollection;
   private readonly seq = { stdout: 0, stderr: 0 };
   private tail?: JsonFileTail;
-  private readonly assembler: JsonFileLineAssembler;
+  private tailWatch?: fs.FSWatcher;
   private exited?: Promise<void>;
   private destroying?: Promise<void>;
   private readonly recent: string[] = [];
 
   private constructor(readonly spec: DockerContainerSpec) {
     this.info = { container: spec.name, invoker: spec.invoker, action: spec.action, started: Date.now() };
-    this.assembler = new JsonFileLineAssembler(spec.maxLineBytes, (line) => this.onLine(line));
   }
 
   get id(): string {
@@ -117,10 +117,7 @@ export class DockerContainer implements ActionContainer {
     await created.start();
     const inspected = await created.inspect();
     this.logPath = inspected.LogPath;
-    this.tail = new JsonFileTail(this.logPath, (text) => {
-      const entry = parseJsonFileLine(text);
-      if (entry) this.assembler.push(entry);
-    });
+    this.followLog();
     const pid = inspected.State.Pid;
     if (pid > 0) {
       this.info.pid = pid;
@@ -132,6 +129,29 @@ export class DockerContainer implements ActionContainer {
     await this.waitReady();
     this.state = 'ready';
     spec.onInfo?.(this.info);
+  }
+
+  /** The one json-file reader the node agent uses too; inotify wakes it between its polls. */
+  private followLog(): void {
+    this.tail = new JsonFileTail(this.logPath, {
+      line: (l) => this.onLine(l),
+      rotated: () => undefined, // the platform sets no max-size: the engine never rotates these logs
+      log: (text) => process.emitWarning(text),
+    });
+    this.tail.start();
+    try {
+      this.tailWatch = fs.watch(this.logPath, () => this.tail?.readNow());
+      this.tailWatch.on('error', () => undefined);
+    } catch {
+      // the poll alone finds what is appended
+    }
+  }
+
+  private stopFollowingLog(final: boolean): void {
+    this.tailWatch?.close();
+    this.tailWatch = undefined;
+    this.tail?.readNow(final);
+    this.tail?.stop();
   }
 
   private readCgroup(pid: number): void {
@@ -160,7 +180,9 @@ export class DockerContainer implements ActionContainer {
     }
   }
 
-  private onLine(line: JsonFileLine): void {
+  private onLine(l: AssembledLine): void {
+    const raw = l.line.endsWith('\r') ? l.line.slice(0, -1) : l.line;
+    const line = { stream: l.stream, time: l.time, text: limitLine(raw, this.spec.maxLineBytes) };
     if (line.stream === 'stderr') {
       this.recent.push(line.text);
       if (this.recent.length > 20) this.recent.shift();
@@ -190,7 +212,7 @@ export class DockerContainer implements ActionContainer {
     if (this.state !== 'ready') return { crashed: `container ${this.id} is ${this.state}` };
     const result = await postToRuntime(this.port, this.agent, pathname, message, timeoutMs);
     // the engine may not have flushed the sentinels to the file when inotify fires late: look now
-    this.tail?.read();
+    this.tail?.readNow();
     return result;
   }
 
@@ -225,8 +247,7 @@ export class DockerContainer implements ActionContainer {
       }
       await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5_000))]);
       // the log goes with the container: read its end first
-      this.tail?.close();
-      this.assembler.end();
+      this.stopFollowingLog(true);
       try {
         await container.remove({ force: true });
       } catch (err) {
@@ -234,7 +255,7 @@ export class DockerContainer implements ActionContainer {
       }
       forgetContainer(this.spec.recordsDir, this.dockerId);
     }
-    this.tail?.close();
+    this.stopFollowingLog(false);
     this.agent.destroy();
     this.info.stopped = Date.now();
     this.spec.onInfo?.(this.info);

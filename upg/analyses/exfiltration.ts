@@ -25,6 +25,7 @@
 import type { ActivationNode, FileNode, ItemNode, UpgNode } from '../types';
 import { actingActivation, partyOf, type CrossGraph, type RequestEdge } from './cross-graph';
 import { wildcardMatch } from './config';
+import { surelyBefore } from './happened-before';
 import { incidentId } from './incident-id';
 import { outsideSends, sinkOf } from './sinks';
 import type { AnalysisConfig, Incident, IncidentArtifact, TimelineEvent } from './types';
@@ -57,7 +58,7 @@ export function findExfiltration(g: CrossGraph, config: AnalysisConfig, detected
   const incidents = new Map<string, Incident>();
   for (const send of outsideSends(g, config)) {
     const h = holdings.get(send.activation.activationId);
-    if (!h || (h.time !== undefined && send.time !== undefined && send.time < h.time)) continue;
+    if (!h || surelyBefore(send.time, h.time)) continue;
     const id = incidentId('exfiltration', [send.activation.activationId, send.socket.id]);
     if (incidents.has(id)) continue;
     const sender = send.activation;
@@ -120,7 +121,7 @@ function propagate(g: CrossGraph, config: AnalysisConfig): Map<string, Holding> 
     for (const [activationId, h] of [...held]) {
       const a = g.activations.get(activationId)!;
       for (const e of g.in.get(a.id) ?? []) {
-        if (h.time !== undefined && e.time !== undefined && e.time < h.time) continue;
+        if (surelyBefore(e.time, h.time)) continue;
         const node = g.byId.get(e.from);
         if (e.kind === 'wasGeneratedBy' && node?.kind === 'message') {
           // parent -> message -> child
@@ -130,12 +131,12 @@ function propagate(g: CrossGraph, config: AnalysisConfig): Map<string, Holding> 
             // The parameters reached the child when it started (the message's own time is when the
             // parent made the call; records from older wrappers give the time the call returned).
             const received = child.start ?? use.time ?? e.time;
-            if (h.time !== undefined && received !== undefined && received < h.time) continue;
+            if (surelyBefore(received, h.time)) continue;
             changed = offer(child, { ...extend(h, [node.id, child.id], step(child, 'carry', use, node.id)), time: received }) || changed;
           }
         } else if (e.kind === 'wasGeneratedBy' && (node?.kind === 'file' || (node?.kind === 'item' && !isSensitive(config, node)))) {
           for (const use of g.in.get(node.id) ?? []) {
-            if (use.kind !== 'used' || (e.time !== undefined && use.time !== undefined && use.time < e.time)) continue;
+            if (use.kind !== 'used' || surelyBefore(use.time, e.time)) continue;
             const reader = actingActivation(g, use.from, use);
             if (!reader || reader.activationId === a.activationId) continue;
             changed = offer(reader, { ...extend(h, [node.id, reader.id], step(reader, 'carry', use, node.id)), time: use.time, weak: h.weak || node.kind === 'item' }) || changed;

@@ -288,6 +288,24 @@ describe('exfiltration', () => {
     expect(incident).toMatchObject({ verdict: 'suspicious', planter: { activation: 'C' }, victims: [{ activation: 'P' }] });
   });
 
+  // With kernel capture the read is the kernel's (microseconds) and the invocation the wrapper's
+  // (whole milliseconds): a read at .326 inside the millisecond the invocation was stamped with may
+  // have come first, and does here (the handler reads, then invokes).
+  const leakThroughInvoke = (readAt: number, invokeAt: number) =>
+    new Req('R1')
+      .activation('A', 'c1', T0, {}, '/_/read')
+      .read('A', 'c1', '/action/vault/token.json', readAt)
+      .invoke('A', 'B', invokeAt)
+      .activation('B', 'c2', T0 + 100, {}, '/_/send')
+      .send('B', '127.0.0.66', 80, T0 + 150);
+  it.each([
+    { name: 'kernel read inside the millisecond the wrapper stamped the invocation with', readAt: T0 + 90.326, invokeAt: T0 + 90, found: 1 },
+    { name: 'kernel read a millisecond before the invocation', readAt: T0 + 89.9, invokeAt: T0 + 90, found: 1 },
+    { name: 'invocation a millisecond before the kernel read', readAt: T0 + 91.2, invokeAt: T0 + 90, found: 0 },
+  ])('mixed clock resolutions: $name', ({ readAt, invokeAt, found }) => {
+    expect(exfil(run([leakThroughInvoke(readAt, invokeAt)], analysisConfig({ sensitive: { secrets: ['token.json'] } })))).toHaveLength(found);
+  });
+
   it('secrets match the base name of files read', () => {
     const r = new Req('R1').activation('A', 'c1', T0).read('A', 'c1', '/var/task/.env', T0 + 5).send('A', '10.1.1.1', 25, T0 + 9);
     expect(exfil(run([r], analysisConfig({ sensitive: { secrets: ['.env'] } })))).toHaveLength(1);

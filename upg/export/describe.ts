@@ -16,6 +16,8 @@ export function nodeLabel(v: ViewNode, width = 48): string {
       return abbreviate(`${shortAction(n.action)} ${shortId(n.activationId)}`, width);
     case 'unit':
       return `unit ${n.index} of ${shortId(n.activationId)}`;
+    case 'startup':
+      return 'container start-up';
     case 'process':
       return abbreviate(`${n.exe ?? 'process'}${n.pid >= 0 ? ` pid ${n.pid}` : ''}`, width);
     case 'action':
@@ -132,6 +134,8 @@ export function nodeLines(v: ViewNode): [string, string] {
       return [shortAction(n.action), `activation ${shortId(n.activationId)}`];
     case 'unit':
       return [`unit ${n.index}`, `of activation ${shortId(n.activationId)}`];
+    case 'startup':
+      return ['container start-up', `before activation ${shortId(n.activationId)}`];
     case 'process':
       return [n.exe ?? `pid ${n.pid}`, n.pid >= 0 && n.exe ? `process pid ${n.pid}` : 'process'];
     case 'action':

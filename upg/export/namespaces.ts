@@ -29,6 +29,7 @@ export const KIND_CLASS: Record<NodeKind, string> = {
   activation: 'Activation',
   unit: 'Unit',
   process: 'Process',
+  startup: 'Startup',
   action: 'Action',
   container: 'Container',
   invoker: 'Invoker',

@@ -177,6 +177,7 @@ function contextRelevance(graph: ExportGraph, core: Set<string>, id: string): Re
   switch (graph.byId.get(id)?.kind) {
     case 'invoker':
     case 'process':
+    case 'startup':
     case 'unit':
     case 'client':
     case 'log':

@@ -6,7 +6,7 @@
 
 import { formatWithOptions } from 'node:util';
 import { currentActivation, isInternal, safely } from '../context';
-import { streamState } from '../emit';
+import { flushDeferredRecords, streamState } from '../emit';
 import { logIdPrefix, rewriteChunk, rewriteString, rewriteText } from '../lines';
 import { patchMethod } from '../patcher';
 import { RECORD_PREFIX } from '../../protocol/wrapper-records';
@@ -31,6 +31,9 @@ function patchStream(stream: NodeJS.WriteStream): void {
   patchMethod(stream, 'write', (original: (...args: any[]) => boolean) =>
     function patchedWrite(this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
       if (isInternal() || this !== stream) return original.call(this, chunk, ...rest);
+      // Records held back for one write go out before any user output, so that each record stays
+      // between the same log lines (the execution unit it belongs to) as when it was made.
+      flushDeferredRecords();
       const isText = typeof chunk === 'string';
       if (!isText && !(chunk instanceof Uint8Array)) return original.call(this, chunk, ...rest);
       if (inConsole > 0) {

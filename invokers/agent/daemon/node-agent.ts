@@ -36,7 +36,7 @@ export interface NodeAgentOptions {
   kernel: 'auto' | 'off';
   log: (line: string) => void;
   /** batching and retry settings passed to the Agent */
-  agent?: Pick<AgentOptions, 'maxDelayMs' | 'maxLines' | 'retryInitialMs' | 'retryMaxMs'>;
+  agent?: Pick<AgentOptions, 'maxDelayMs' | 'maxLines' | 'maxBatchBytes' | 'retryInitialMs' | 'retryMaxMs'>;
   /** how often container logs are read (default 200 ms) */
   logPollMs?: number;
 }
@@ -148,7 +148,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
         announce(f);
       }
     }
-    agent.line({ container: f.key, stream, time, line, seq });
+    // whole ms, as every other time in a batch (the json-file log has sub-ms precision)
+    agent.line({ container: f.key, stream, time: Math.floor(time), line, seq });
     if (begun) {
       // kernel events of this activation may follow its begin now
       afterLines.began(begun);

@@ -2,11 +2,13 @@
 // DynamoDB or a local store directory; or the deployed correlator action, through the OpenWhisk
 // API. Every failure that may pass (store down, action erroring or timing out) is thrown, so the
 // Agent spools the batch and retries it; a batch the correlator refuses as malformed would be
-// refused again, so it is said in one line and dropped.
+// refused again, so it is said in one line and dropped; one the platform refuses for its size
+// (413) is thrown as BatchTooLargeError, and the Agent splits it (batch-size.ts).
 import openwhisk from 'openwhisk';
 import { createLocalSink, type BatchSink as LocalBatchSink } from '../../../correlator/local-sink';
 import { openStore, type ProvenanceStore, type StoreLocation } from '../../../store/index';
 import type { Batch, IngestResult } from '../../../protocol/batch';
+import { BatchTooLargeError } from '../batch-size';
 
 export interface ClosableSink {
   (batch: Batch): Promise<void>;
@@ -71,8 +73,10 @@ export function actionSink(o: ActionSinkOptions): ClosableSink {
       result = await ow.actions.invoke({ name: o.action, blocking: true, result: true, params: { batch } });
     } catch (err) {
       // an application error arrives as a rejection carrying the action's {error}
-      const e = err as { message?: string; error?: { response?: { result?: { error?: unknown } }; error?: unknown } };
+      const e = err as { message?: string; statusCode?: number; error?: { response?: { result?: { error?: unknown } }; error?: unknown } };
       const text = String(e.error?.response?.result?.error ?? e.error?.error ?? e.message ?? err);
+      // the platform refused the parameters for their size: retried whole it would be refused forever
+      if (e.statusCode === 413) throw new BatchTooLargeError(`the correlator action ${o.action} refused it: ${text}`);
       if (REFUSED.test(text)) return refuse(batch, text);
       throw new Error(`the correlator action ${o.action} failed: ${text}`);
     }

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJsonFileLine, JsonFileAssembler } from './json-file';
+import { JsonFileAssembler } from './json-file';
 
 const entry = (stream: string, log: string, time = '2026-12-03T06:24:08.067995687Z') => JSON.stringify({ log, stream, time });
-
-describe('decodeJsonFileLine', () => {
-  it.each([
-    ['stdout line', entry('stdout', 'hi\n'), { stream: 'stdout', log: 'hi\n', time: 1796279048067 }],
-    ['stderr piece', entry('stderr', 'part'), { stream: 'stderr', log: 'part', time: 1796279048067 }],
-    ['not json', 'garbage', undefined],
-    ['other stream', entry('stdin', 'x\n'), undefined],
-    ['no log', JSON.stringify({ stream: 'stdout' }), undefined],
-  ])('%s', (_, text, want) => expect(decodeJsonFileLine(text)).toEqual(want));
-});
 
 describe('JsonFileAssembler', () => {
   /** feed file lines as a reader would, each ending at the running byte offset */

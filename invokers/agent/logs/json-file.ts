@@ -1,34 +1,12 @@
-// Docker's json-file log, the file OpenWhisk's invoker tails (pure). Each line of the file is one
-// JSON object {"log": "text\n", "stream": "stdout"|"stderr", "time": RFC3339Nano}; a line of output
-// longer than Docker's 16 KiB buffer arrives as several objects, all but the last without the
-// trailing "\n". The assembler joins those pieces back into the container's lines, per stream, and
+// Reads Docker's json-file log (pure; the format itself is `protocol/docker-json-file.ts`): a line
+// of output longer than Docker's 16 KiB buffer arrives as several entries, all but the last without
+// the trailing "\n". The assembler joins those pieces back into the container's lines, per stream, and
 // says after each line where a reader that stops there could resume (file offset and the per-stream
 // line counts), so that resuming re-reads nothing already counted and skips nothing.
 
-export type StreamName = 'stdout' | 'stderr';
+import { decodeJsonFileLine, type JsonFileStream } from '../../../protocol/docker-json-file';
 
-export interface JsonFileEntry {
-  stream: StreamName;
-  /** the text, with its "\n" when it ends a line */
-  log: string;
-  /** ms since the epoch */
-  time: number;
-}
-
-/** Decode one line of the file; undefined when it is not a json-file entry. */
-export function decodeJsonFileLine(text: string): JsonFileEntry | undefined {
-  let o: unknown;
-  try {
-    o = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof o !== 'object' || o === null) return undefined;
-  const { log, stream, time } = o as Record<string, unknown>;
-  if (typeof log !== 'string' || (stream !== 'stdout' && stream !== 'stderr')) return undefined;
-  const ms = typeof time === 'string' ? Date.parse(time) : NaN;
-  return { stream, log, time: Number.isFinite(ms) ? ms : Date.now() };
-}
+export type StreamName = JsonFileStream;
 
 /** Where reading may resume: just after a complete line, with the line counts up to there. */
 export interface ResumePoint {
