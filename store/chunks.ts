@@ -183,7 +183,7 @@ export function refsToActivations(items: readonly Item[], dictionaries: Readonly
   const byId = new Map<string, ActivationNode>();
   const order = (i: Item) => `${String(i.pk)}\u0000${String(i.sk)}`;
   for (const item of [...items].sort((a, b) => (order(a) < order(b) ? -1 : 1))) {
-    const node = unpackTouches(item, dictionaries).node!;
+    const node = { ...unpackTouches(item, dictionaries).node! };
     const known = byId.get(node.id);
     byId.set(node.id, known ? mergeStored(known, node) : node);
   }
@@ -226,7 +226,26 @@ function packTouches(touches: Array<[string, UpgEdge]>, dictionary: Dictionary |
   return { ...(dictionary ? { dict: dictionary.hash } : {}), body: new Uint8Array(body) };
 }
 
-function unpackTouches(item: Item, dictionaries: ReadonlyMap<string, Buffer>): { touches: Array<[string, UpgEdge]>; node?: ActivationNode } {
+type Unpacked = { touches: Array<[string, UpgEdge]>; node?: ActivationNode };
+
+// Index items are keyed by their content's hash and never rewritten, so what one of them decodes
+// to can be kept: an entity's history reads every touch group of its container, and detection asks
+// for many entities of the same containers, which would inflate the same items again and again.
+// Callers copy what they keep (touchesToHistory spreads each edge, refsToActivations copies nodes).
+const UNPACKED_KEPT = 20_000;
+const unpacked = new Map<string, Unpacked>();
+
+function unpackTouches(item: Item, dictionaries: ReadonlyMap<string, Buffer>): Unpacked {
+  const key = `${String(item.pk)}\u0000${String(item.sk)}`;
+  const known = unpacked.get(key);
+  if (known) return known;
+  const value = inflateTouches(item, dictionaries);
+  if (unpacked.size >= UNPACKED_KEPT) unpacked.delete(unpacked.keys().next().value as string);
+  unpacked.set(key, value);
+  return value;
+}
+
+function inflateTouches(item: Item, dictionaries: ReadonlyMap<string, Buffer>): Unpacked {
   const dict = item.dict as string | undefined;
   const dictionary = dict !== undefined ? dictionaries.get(dict) : undefined;
   if (dict !== undefined && !dictionary) throw new Error(`index item ${String(item.pk)} ${String(item.sk)} needs behaviour dictionary ${dict}, which the store does not have`);
