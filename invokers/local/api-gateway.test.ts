@@ -52,6 +52,12 @@ describe('API gateway routes', () => {
     expect((caught as ApiError).status).toBe(code);
   });
 
+  it("reads a path written without its leading '/' (`http: GET time`) as rooted at the base path", () => {
+    const bare = buildApiDoc({ apidoc: { namespace: '_', swagger: { ...swagger, basePath: '/', paths: { time: swagger.paths['/items'] } } } }, 'guest', 1);
+    expect(bare.routes.map((r) => r.relpath)).toEqual(['/time']);
+    expect(matchRoute([bare], 'POST', '/time').target.ref.name).toBe('svc-add');
+  });
+
   it('takes the single-route form of the openwhisk client, and refuses a body without either', () => {
     const single = buildApiDoc({ apidoc: { namespace: '_', gatewayBasePath: '/b', gatewayPath: '/p', gatewayMethod: 'get', action: { backendUrl: 'http://h/api/v1/web/guest/default/a.http', secureKey: 's' } } }, 'guest', 1);
     expect(single.routes).toEqual([{ method: 'GET', relpath: '/p', target: 'guest/default/a.http', secret: 's' }]);

@@ -84,8 +84,10 @@ function fromSwagger(swagger: Record<string, unknown>, ownNamespace: string, now
   if (!isObject(swagger.paths)) throw bad('it has no paths');
   const secrets = secretsByOperation(swagger);
   const routes: GatewayRoute[] = [];
-  for (const [relpath, ops] of Object.entries(swagger.paths)) {
-    if (!relpath.startsWith('/') || !isObject(ops)) throw bad(`the path '${relpath}' must start with '/' and map methods to operations`);
+  for (const [written, ops] of Object.entries(swagger.paths)) {
+    if (!isObject(ops)) throw bad(`the path '${written}' must map methods to operations`);
+    // `http: GET time` in serverless.yml reaches the gateway as the path 'time': the gateway reads it as '/time'
+    const relpath = written.startsWith('/') ? written : `/${written}`;
     for (const [verb, op] of Object.entries(ops)) {
       if (!isObject(op) || !isObject(op['x-openwhisk'])) throw bad(`${verb.toUpperCase()} ${relpath} has no x-openwhisk action`);
       const secret = typeof op.operationId === 'string' ? secrets.get(op.operationId) : undefined;
