@@ -4,7 +4,6 @@
 // what the kernel saw (a shell the handler ran, the file it wrote, a node fs write, a TCP connect,
 // a child outliving its activation) is in the right request, attributed to the right activation;
 // what another container did is not; temporary files and repeated writes are reduced.
-import AdmZip from 'adm-zip';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -18,9 +17,9 @@ import { runtimeScript } from '../invokers/local/package-root';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { nodeIds } from '../upg/ids';
 import type { ProcessNode, RequestGraph, UpgEdge } from '../upg/types';
-import { packageRoot } from '../kmod/paths';
 import { ensureBuilt, probeUnavailable } from './kmod-helpers';
 import { describeNeeding } from './prerequisites';
+import { wrappedActionZip } from './wrapped-action';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const why = probeUnavailable();
@@ -54,19 +53,7 @@ module.exports.main = async () => {
 };
 `;
 
-const ENTRY = `
-const { wrapHandler } = require('./.provenance/bundle.js');
-exports.main = wrapHandler(() => require('./handler.js'), 'main');
-`;
-
-function wrappedZip(handler: string): Buffer {
-  const zip = new AdmZip();
-  zip.addFile('package.json', Buffer.from(JSON.stringify({ name: 'action', main: 'entry.js' })));
-  zip.addFile('entry.js', Buffer.from(ENTRY));
-  zip.addFile('handler.js', Buffer.from(handler));
-  zip.addFile('.provenance/bundle.js', fs.readFileSync(path.join(packageRoot(), 'dist/wrapper/bundle.js')));
-  return zip.toBuffer();
-}
+const wrappedZip = (handler: string): Buffer => wrappedActionZip(handler);
 
 type Activation = { activationId: string; annotations: Array<{ key: string; value: unknown }>; response: { success: boolean; result: unknown } };
 const transId = (a: Activation) => String(a.annotations.find((x) => x.key === 'transId')?.value);

@@ -3,7 +3,6 @@
 // no labels), a prewarmed container is taken over by a cold start and keeps its name, activation
 // logs come from the json-file log up to the sentinels, blackbox actions run their own image, the
 // request's graph has what the kernel saw, and no container outlives its platform.
-import AdmZip from 'adm-zip';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -18,6 +17,7 @@ import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } f
 import type { RequestGraph } from '../upg/types';
 import { startDockerd, type PrivateDockerd } from './dockerd';
 import { probeUnavailable } from './kmod-helpers';
+import { wrappedActionZip } from './wrapped-action';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = packageRoot();
@@ -42,19 +42,7 @@ module.exports.main = async (p) => {
   return { tag: p.tag, aid: process.env.__OW_ACTIVATION_ID, tid: process.env.__OW_TRANSACTION_ID };
 };
 `;
-const ENTRY = `
-const { wrapHandler } = require('./.provenance/bundle.js');
-exports.main = wrapHandler(() => require('./handler.js'), 'main');
-`;
-
-function wrappedZip(handler: string): string {
-  const zip = new AdmZip();
-  zip.addFile('package.json', Buffer.from(JSON.stringify({ name: 'action', main: 'entry.js' })));
-  zip.addFile('entry.js', Buffer.from(ENTRY));
-  zip.addFile('handler.js', Buffer.from(handler));
-  zip.addFile('.provenance/bundle.js', fs.readFileSync(path.join(root, 'dist/wrapper/bundle.js')));
-  return zip.toBuffer().toString('base64');
-}
+const wrappedZip = (handler: string): string => wrappedActionZip(handler).toString('base64');
 
 // a blackbox image's own runtime: the action-runtime protocol on the port the platform gives it
 const BLACKBOX_SERVER = `

@@ -3,7 +3,6 @@
 // running, `provenance trace` names it as not ended; once it has ended (its sentinels seen and,
 // with kernel capture, its kernel events delivered) the graph is complete; `trace --wait` returns
 // as soon as it is, and gives up with one clear line when it is not by the deadline.
-import AdmZip from 'adm-zip';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -16,9 +15,9 @@ import { runtimeScript } from '../invokers/local/package-root';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { runTrace } from '../cli/commands/trace';
 import { bufferOutput } from '../cli/output';
-import { packageRoot } from '../kmod/paths';
 import type { ActivationNode } from '../upg/types';
 import type { MissingPiece } from '../upg/completeness';
+import { wrappedActionZip } from './wrapped-action';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const TABLE = 'trust-complete';
@@ -35,19 +34,7 @@ module.exports.main = async (p) => {
   return { ok: true };
 };
 `;
-const ENTRY = `
-const { wrapHandler } = require('./.provenance/bundle.js');
-exports.main = wrapHandler(() => require('./handler.js'), 'main');
-`;
-
-function wrappedZip(handler: string): Buffer {
-  const zip = new AdmZip();
-  zip.addFile('package.json', Buffer.from(JSON.stringify({ name: 'action', main: 'entry.js' })));
-  zip.addFile('entry.js', Buffer.from(ENTRY));
-  zip.addFile('handler.js', Buffer.from(handler));
-  zip.addFile('.provenance/bundle.js', fs.readFileSync(path.join(packageRoot(), 'dist/wrapper/bundle.js')));
-  return zip.toBuffer();
-}
+const wrappedZip = (handler: string): Buffer => wrappedActionZip(handler);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,7 +3,6 @@
 // activation's ids, and spawns a child that outlives it. The forged record is refused and charged
 // to the liar, the foreign ids are flagged on both graphs (and not believed), and the late child's
 // work is the kernel's fact, attributed to the activation that started it.
-import AdmZip from 'adm-zip';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,11 +14,11 @@ import { runtimeScript } from '../invokers/local/package-root';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { runTrace } from '../cli/commands/trace';
 import { bufferOutput } from '../cli/output';
-import { packageRoot } from '../kmod/paths';
 import { contradictions } from '../upg/trust';
 import type { RequestGraph } from '../upg/types';
 import { ensureBuilt, probeUnavailable } from './kmod-helpers';
 import { describeNeeding } from './prerequisites';
+import { wrappedActionZip } from './wrapped-action';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const TABLE = 'trust-forged';
@@ -36,19 +35,7 @@ module.exports.main = async (p) => {
   return { ok: true };
 };
 `;
-const ENTRY = `
-const { wrapHandler } = require('./.provenance/bundle.js');
-exports.main = wrapHandler(() => require('./handler.js'), 'main');
-`;
-
-function wrappedZip(handler: string): Buffer {
-  const zip = new AdmZip();
-  zip.addFile('package.json', Buffer.from(JSON.stringify({ name: 'action', main: 'entry.js' })));
-  zip.addFile('entry.js', Buffer.from(ENTRY));
-  zip.addFile('handler.js', Buffer.from(handler));
-  zip.addFile('.provenance/bundle.js', fs.readFileSync(path.join(packageRoot(), 'dist/wrapper/bundle.js')));
-  return zip.toBuffer();
-}
+const wrappedZip = (handler: string): Buffer => wrappedActionZip(handler);
 
 type Activation = { activationId: string; annotations: Array<{ key: string; value: unknown }>; response: { success: boolean } };
 const transId = (a: Activation) => String(a.annotations.find((x) => x.key === 'transId')?.value);
