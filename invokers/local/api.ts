@@ -1,7 +1,6 @@
 // The REST API handlers: actions (plain and sequences), packages, activations, namespaces,
 // triggers and rules, the alarms feed, web actions and API routes (side effects through the
 // entity stores, the activation store and the activator).
-import type { IncomingHttpHeaders } from 'node:http';
 import { actionSummary, actionView, buildActionDoc, isSequence, type ActionDoc, type KeyValue } from './action-doc';
 import { blockingHttpStatus, makeResponse, type ActivationRecord } from './activation-record';
 import { parseActivationQuery, queryActivations, type ActivationStore } from './activation-store';
@@ -13,7 +12,7 @@ import type { EntityStore } from './entity-store';
 import { newTransactionId } from './auth';
 import { newActivationId, type Invoker } from './invoker';
 import { actionRefFrom, entityNamespace, fullyQualified, isValidEntityName, parseQualifiedName, resolveNamespace, type ActionRef } from './names';
-import type { Route } from './router';
+import type { ApiReply, ApiRequest } from './api-request';
 import { TriggerApi } from './trigger-api';
 import { WebApi } from './web-api';
 import type { WorkflowStores } from './workflow-stores';
@@ -27,30 +26,6 @@ export interface PackageDoc {
   parameters: KeyValue[];
   annotations: KeyValue[];
   updated: number;
-}
-
-export interface ApiRequest {
-  route: Route;
-  query: URLSearchParams;
-  body: () => unknown;
-  transactionId: string;
-  apiKey: string;
-  method: string;
-  headers: IncomingHttpHeaders;
-  /** the body as it arrived (web actions see it raw) */
-  rawBody: Buffer;
-  /** the query string as it arrived, without '?' */
-  rawQuery: string;
-  /** the request carried the platform's credentials */
-  authorized: boolean;
-}
-
-export interface ApiReply {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-  /** sent as is instead of `body` as JSON (web action responses) */
-  raw?: Buffer;
 }
 
 export interface ApiDeps {

@@ -2,7 +2,7 @@
 // activations its active rules started (each with `cause` = the trigger activation).
 import { page } from './api-page';
 import { ApiError, Errors } from './api-error';
-import type { ApiReply, ApiRequest } from './api';
+import type { ApiReply, ApiRequest } from './api-request';
 import type { ActionDoc } from './action-doc';
 import { makeResponse, type ActivationRecord } from './activation-record';
 import type { ActivationStore } from './activation-store';

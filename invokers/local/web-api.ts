@@ -1,7 +1,7 @@
 // Web actions and the API gateway over HTTP: a request to `/api/v1/web/...` or to a gateway
 // route is a blocking activation of the web action (its request id is the X-Request-ID or a new
 // one), answered with the HTTP response its result describes; and the gateway's management API.
-import type { ApiReply, ApiRequest } from './api';
+import type { ApiReply, ApiRequest } from './api-request';
 import type { ActionDoc } from './action-doc';
 import { ApiError, Errors } from './api-error';
 import { apiListing, buildApiDoc, matchRoute, type ApiDoc } from './api-gateway';
