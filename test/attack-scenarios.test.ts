@@ -1,4 +1,4 @@
-// Issue 4's two attacks end to end on the embedded platform: hello-retail deployed with the real
+// The two hello-retail attacks end to end on the embedded platform: hello-retail deployed with the real
 // Serverless CLI (and our plugin), the demo's benign traffic, then the container-reuse attack (code
 // planted in purchase's warm /tmp by one request, loaded by the next French customer's purchase)
 // and the exfiltration through the workflow (a saved card from the vault carried by purchase to

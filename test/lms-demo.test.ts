@@ -1,4 +1,4 @@
-// Issue 5 end to end on the hello-retail demo: deployed with the real Serverless CLI (the plugin
+// Log message strings end to end on the hello-retail demo: deployed with the real Serverless CLI (the plugin
 // analyses every function and stores its profile), driven by the demo's traffic on the embedded
 // platform, ingested by the correlator. Every log line of the demo must be stored as template +
 // values and read back byte for byte; the restock batch must show one unit per delivery line, and a
