@@ -75,7 +75,7 @@ describe('redirectHandlers: which functions are wrapped', () => {
     { name: 'missing file', fn: { handler: 'nope.main' }, files: [], skipped: /nope\.js does not exist/ },
     { name: 'TypeScript file', fn: { handler: 'src/h.main' }, files: ['src/h.ts'], skipped: /TypeScript \(src\/h\.ts\)/ },
     { name: 'ES module file', fn: { handler: 'src/h.main' }, files: ['src/h.mjs'], skipped: /ES module .*bundle it to CommonJS/ },
-    { name: 'outside the service', fn: { handler: '../shared/h.main' }, files: ['../shared/h.js'], skipped: /outside the service/ },
+    { name: 'outside the service', fn: { handler: '../elsewhere/h.main' }, files: ['../elsewhere/h.js'], skipped: /outside the service/ },
     {
       name: 'already pointing into the generated folder without our marker',
       fn: { handler: `${GEN}/f.main` },
