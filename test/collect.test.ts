@@ -12,7 +12,7 @@ import { startPlatform, type Platform } from '../invokers/local/index';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { DEFAULT_TABLE } from '../store/types';
 import type { RequestGraph } from '../upg/types';
-import { assertBuilt, makeHome, makeService, removeScratch, sls } from './plugin-harness';
+import { assertBuilt, makeHome, makeService, sls, stopAllThenRemove } from './plugin-harness';
 import { PROVENANCE_BIN, runNode } from './run-node';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -79,16 +79,7 @@ beforeAll(async () => {
   dirs.push(serviceDir);
 }, 120_000);
 
-afterAll(async () => {
-  for (const stop of stops.reverse()) {
-    try {
-      await stop();
-    } catch {
-      // keep stopping the rest
-    }
-  }
-  removeScratch(dirs);
-});
+afterAll(() => stopAllThenRemove(stops, dirs));
 
 const collectArgs = () => [PROVENANCE_BIN, 'collect', '--apihost', platform.apihost, '--auth', platform.auth, '--endpoint', dynamo.endpoint, '--table', DEFAULT_TABLE, '--region', 'us-east-1', '--json'];
 

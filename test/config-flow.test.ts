@@ -18,7 +18,7 @@ import { removePlatformInfo, startPlatform, writePlatformInfo, type Platform } f
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { DEFAULT_TABLE } from '../store/types';
 import type { Incident } from '../upg/analyses/types';
-import { assertBuilt, makeHome, makeService, removeScratch, sls } from './plugin-harness';
+import { assertBuilt, makeHome, makeService, sls, stopAllThenRemove } from './plugin-harness';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -129,16 +129,7 @@ beforeAll(async () => {
   dirs.push(serviceDir);
 }, 120_000);
 
-afterAll(async () => {
-  for (const stop of stops.reverse()) {
-    try {
-      await stop();
-    } catch {
-      // keep stopping the rest
-    }
-  }
-  removeScratch(dirs);
-});
+afterAll(() => stopAllThenRemove(stops, dirs));
 
 function serviceYml(sensitive: boolean): string {
   return [

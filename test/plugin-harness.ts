@@ -45,6 +45,18 @@ export function removeScratch(dirs: string[]): void {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** Stops what a suite started, last first (one failing stop does not keep the rest running), then removes its scratch dirs. */
+export async function stopAllThenRemove(stops: Array<() => unknown>, dirs: string[]): Promise<void> {
+  for (const stop of stops.reverse()) {
+    try {
+      await stop();
+    } catch {
+      // keep stopping the rest
+    }
+  }
+  removeScratch(dirs);
+}
+
 export interface SlsResult {
   code: number | null;
   signal: NodeJS.Signals | null;

@@ -17,7 +17,7 @@ import { removePlatformInfo, startPlatform, writePlatformInfo, type ActivationRe
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { DEFAULT_TABLE } from '../store/types';
 import type { Incident } from '../upg/analyses/types';
-import { assertBuilt, makeHome, makeService, removeScratch, ROOT, sls } from './plugin-harness';
+import { assertBuilt, makeHome, makeService, ROOT, sls, stopAllThenRemove } from './plugin-harness';
 import { runNode } from './run-node';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -174,16 +174,7 @@ beforeAll(async () => {
   dirs.push(serviceDir);
 }, 120_000);
 
-afterAll(async () => {
-  for (const stop of stops.reverse()) {
-    try {
-      await stop();
-    } catch {
-      // keep stopping the rest
-    }
-  }
-  removeScratch(dirs);
-});
+afterAll(() => stopAllThenRemove(stops, dirs));
 
 /** POST or GET with our own X-Request-ID, so the request is known by name in the report. */
 async function call(url: string, requestId: string, init: RequestInit = {}): Promise<Response> {
