@@ -15,7 +15,7 @@ import { LineSplitter } from './line-splitter';
 import { postToRuntime, type CallResult } from './runtime-client';
 import { writeContainerRecord } from './reap';
 import { packageRoot, runtimeScript } from './package-root';
-import { LogCollection } from './log-collection';
+import { ContainerOutput, type LogCollection } from './log-collection';
 import { CODE_DIR_ENV, READY_FD, type InitMessage, type RunMessage } from '../../protocol/action-runtime';
 
 export interface ContainerSpec {
@@ -59,12 +59,10 @@ export class Container implements ActionContainer {
   private cgroup?: ContainerCgroup;
   private port = 0;
   private readonly agent = new http.Agent({ keepAlive: true });
-  private collection?: LogCollection;
-  private readonly seq = { stdout: 0, stderr: 0 };
+  private readonly output = new ContainerOutput();
   private readonly streamsClosed: Promise<void>[] = [];
   private exited?: Promise<void>;
   private destroying?: Promise<void>;
-  private recentStderr: string[] = [];
 
   private constructor(readonly spec: ContainerSpec) {
     this.info = { container: spec.id, invoker: spec.invoker, action: spec.action, started: Date.now() };
@@ -135,7 +133,7 @@ export class Container implements ActionContainer {
       proc.once('exit', () => resolve());
       // a launcher that could not be spawned at all never emits 'exit'
       proc.once('error', (err) => {
-        this.recentStderr.push(`cannot start the container: ${err.message}`);
+        this.output.note(`cannot start the container: ${err.message}`);
         resolve();
       });
     });
@@ -154,7 +152,7 @@ export class Container implements ActionContainer {
       const timer = setTimeout(() => fail(`did not start within ${this.spec.startTimeoutMs} ms`), this.spec.startTimeoutMs);
       const fail = (why: string) => {
         clearTimeout(timer);
-        const tail = this.recentStderr.slice(-5).join(' | ');
+        const tail = this.output.tail();
         reject(new Error(`container ${this.id} for ${this.spec.action} ${why}${tail ? `: ${tail}` : ''}`));
       };
       ready.on('data', (chunk: Buffer) => {
@@ -196,23 +194,15 @@ export class Container implements ActionContainer {
   }
 
   private onLine(stream: 'stdout' | 'stderr', text: string): void {
-    const time = now();
-    if (stream === 'stderr') {
-      this.recentStderr.push(text);
-      if (this.recentStderr.length > 20) this.recentStderr.shift();
-    }
-    this.spec.onLine(this.info, { container: this.id, stream, time: Math.round(time), line: text, seq: this.seq[stream]++ });
-    this.collection?.take(stream, { time, stream, text });
+    this.output.line(this.id, stream, now(), text, (line) => this.spec.onLine(this.info, line));
   }
 
-  /** Start collecting the next activation's logs (only with concurrency 1, as OpenWhisk does). */
   collectLogs(): LogCollection {
-    this.collection = new LogCollection();
-    return this.collection;
+    return this.output.collectLogs();
   }
 
   stopCollecting(collection: LogCollection): void {
-    if (this.collection === collection) this.collection = undefined;
+    this.output.stopCollecting(collection);
   }
 
   init(message: InitMessage, timeoutMs: number): Promise<CallResult> {
@@ -231,7 +221,7 @@ export class Container implements ActionContainer {
   private onProcessExit(): void {
     const wasAlive = this.state !== 'dead';
     this.state = 'dead';
-    this.collection?.finish();
+    this.output.finish();
     if (wasAlive) void this.destroy();
   }
 
@@ -243,7 +233,7 @@ export class Container implements ActionContainer {
 
   private async teardown(): Promise<void> {
     this.state = 'dead';
-    this.collection?.finish();
+    this.output.finish();
     // With a pid namespace, kill the runtime (the namespace's init) first: the kernel then kills
     // everything in the namespace and unshare reaps it before it exits itself, so nothing is left
     // as a zombie for the host's init to collect.

@@ -14,7 +14,7 @@ import { forgetContainer, recordContainer } from './docker-records';
 import type { AssembledLine } from '../agent/logs/json-file';
 import { JsonFileTail } from '../agent/logs/json-file-tail';
 import { limitLine } from '../agent/line-limit';
-import { LogCollection } from './log-collection';
+import { ContainerOutput, type LogCollection } from './log-collection';
 import { postToRuntime, type CallResult } from './runtime-client';
 
 export interface DockerContainerSpec extends ContainerAssignment {
@@ -62,13 +62,11 @@ export class DockerContainer implements ActionContainer {
   logPath = '';
   private port = 0;
   private readonly agent = new http.Agent({ keepAlive: true });
-  private collection?: LogCollection;
-  private readonly seq = { stdout: 0, stderr: 0 };
+  private readonly output = new ContainerOutput();
   private tail?: JsonFileTail;
   private tailWatch?: fs.FSWatcher;
   private exited?: Promise<void>;
   private destroying?: Promise<void>;
-  private readonly recent: string[] = [];
 
   private constructor(readonly spec: DockerContainerSpec) {
     this.info = { container: spec.name, invoker: spec.invoker, action: spec.action, started: Date.now() };
@@ -173,31 +171,25 @@ export class DockerContainer implements ActionContainer {
     void this.exited!.then(() => (exited = true));
     for (;;) {
       if (await canConnect(this.port)) return;
-      const tail = () => this.recent.slice(-5).join(' | ');
-      if (exited) throw new Error(`container ${this.id} for ${this.spec.action || 'prewarm'} exited before it was ready${this.recent.length ? `: ${tail()}` : ''}`);
-      if (Date.now() > deadline) throw new Error(`container ${this.id} did not listen on 127.0.0.1:${this.port} within ${this.spec.startTimeoutMs} ms${this.recent.length ? `: ${tail()}` : ''}`);
+      const tail = this.output.tail();
+      if (exited) throw new Error(`container ${this.id} for ${this.spec.action || 'prewarm'} exited before it was ready${tail ? `: ${tail}` : ''}`);
+      if (Date.now() > deadline) throw new Error(`container ${this.id} did not listen on 127.0.0.1:${this.port} within ${this.spec.startTimeoutMs} ms${tail ? `: ${tail}` : ''}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
 
   private onLine(l: AssembledLine): void {
     const raw = l.line.endsWith('\r') ? l.line.slice(0, -1) : l.line;
-    const line = { stream: l.stream, time: l.time, text: limitLine(raw, this.spec.maxLineBytes) };
-    if (line.stream === 'stderr') {
-      this.recent.push(line.text);
-      if (this.recent.length > 20) this.recent.shift();
-    }
-    this.spec.onLine?.(this.info, { container: this.id, stream: line.stream, time: Math.round(line.time), line: line.text, seq: this.seq[line.stream]++ });
-    this.collection?.take(line.stream, line);
+    const onLine = this.spec.onLine;
+    this.output.line(this.id, l.stream, l.time, limitLine(raw, this.spec.maxLineBytes), onLine && ((line) => onLine(this.info, line)));
   }
 
   collectLogs(): LogCollection {
-    this.collection = new LogCollection();
-    return this.collection;
+    return this.output.collectLogs();
   }
 
   stopCollecting(collection: LogCollection): void {
-    if (this.collection === collection) this.collection = undefined;
+    this.output.stopCollecting(collection);
   }
 
   init(message: InitMessage, timeoutMs: number): Promise<CallResult> {
@@ -225,7 +217,7 @@ export class DockerContainer implements ActionContainer {
   private onEngineExit(): void {
     const wasAlive = this.state !== 'dead';
     this.state = 'dead';
-    this.collection?.finish();
+    this.output.finish();
     if (wasAlive) void this.destroy();
   }
 
@@ -236,7 +228,7 @@ export class DockerContainer implements ActionContainer {
 
   private async teardown(): Promise<void> {
     this.state = 'dead';
-    this.collection?.finish();
+    this.output.finish();
     const { docker } = this.spec;
     if (this.dockerId) {
       const container = docker.getContainer(this.dockerId);
