@@ -66,6 +66,16 @@ describe('decodeBatch', () => {
     expect(events[0].params.addr).toEqual({ family: 'inet', address: '127.0.0.1', port: 8080 });
   });
 
+  it.each([
+    ['with the child\'s namespace pid', [u32(4242), u32(4242), u32(7)], { child_pid: 4242, child_tgid: 4242, child_ns_pid: 7 }],
+    ['from a capture older than it (two parameters)', [u32(4242), u32(4242)], { child_pid: 4242, child_tgid: 4242 }],
+  ])('decodes a fork record %s', (_what, params, expected) => {
+    const { events, errors } = decodeBatch(rec({ type: EventType.PROC_FORK, params }));
+    expect(errors).toEqual([]);
+    expect(events[0].name).toBe('proc_fork');
+    expect(events[0].params).toEqual(expected);
+  });
+
   it("decodes each record's own comm when consecutive records change thread names", () => {
     const named = (comm: string) => {
       const r = rec({ type: EventType.CLOSE, fd: 3 });

@@ -5,4 +5,4 @@ export * from './sockaddr';
 export { reassembleChunks } from './reassemble';
 export { StdioLineSplitter, type StdioLine } from './stdio-lines';
 export * from './binding';
-export { packageRoot, kmodPaths } from './paths';
+export { kmodPaths } from './paths';

@@ -3,8 +3,6 @@
 import * as path from 'node:path';
 import { packageRoot } from '../package/root';
 
-export { packageRoot };
-
 export const kmodPaths = (root = packageRoot()) => ({
   addon: path.join(root, 'kmod', 'build', 'Release', 'sp_capture.node'),
   out: path.join(root, 'kmod', 'out'),

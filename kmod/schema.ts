@@ -135,7 +135,7 @@ export const EVENT_TABLE: readonly EventInfo[] = [
   { name: 'recvfrom', params: [p('count', U64), p('addr', SOCKADDR), p('data', BYTES)] },
   { name: 'socket', params: [p('domain', U32), p('type', U32), p('protocol', U32)] },
   { name: 'kill', params: [p('target', S64), p('sig', U32)] },
-  { name: 'proc_fork', params: [p('child_pid', U32), p('child_tgid', U32)] },
+  { name: 'proc_fork', params: [p('child_pid', U32), p('child_tgid', U32), p('child_ns_pid', U32)] },
   { name: 'proc_exit', params: [p('exit_code', S64)] },
   { name: 'data_chunk', params: [p('offset', U64), p('data', BYTES)] },
   // of: the EventType repeated (READ or WRITE); count and bytes of the repeats; first_ns: the first

@@ -30,6 +30,8 @@ fs.unlinkSync(dir + '/renamed.txt');
 process.stdout.write(JSON.stringify({ sp: 1, kind: 'begin', act: 'a1' }) + '\\n');
 process.stdout.write('L'.repeat(10000) + '\\n');
 cp.execFileSync('/bin/sh', ['-c', 'echo from-shell > ' + dir + '/shell.txt']);
+// a child in a pid namespace of its own (as in a container), where it is pid 1
+cp.execFileSync('unshare', ['--pid', '--fork', '/bin/true']);
 const s = net.connect(port, '127.0.0.1', () => s.end('hello'));
 s.on('close', () => process.exit(0));
 `;
@@ -139,6 +141,15 @@ describeNeeding(why)('eBPF probe on the real kernel', () => {
     expect(events.some((e) => e.type === EventType.OPEN && e.params.path === `${dir}/shell.txt` && e.tgid === exec!.tgid)).toBe(true);
     // without durations the probe has no sys_enter program: every process end is a PROC_EXIT
     expect(events.some((e) => e.type === EventType.PROC_EXIT && e.pid === exec!.tgid && e.tgid === exec!.tgid)).toBe(true);
+  });
+
+  it("records each forked child's pid in its own pid namespace: the host's here, 1 for the child of unshare --pid", () => {
+    const forks = events.filter((e) => e.type === EventType.PROC_FORK);
+    const inNewNs = forks.filter((e) => e.params.child_ns_pid === 1);
+    expect(inNewNs, JSON.stringify(forks.map((e) => e.params))).toHaveLength(1);
+    expect(inNewNs[0].params.child_pid).not.toBe(1);
+    // this test runs in the host's pid namespace, so every other child is numbered as the host does
+    expect(forks.filter((e) => e !== inNewNs[0]).every((e) => e.params.child_ns_pid === e.params.child_pid)).toBe(true);
   });
 
   it('sees the network: socket, connect with the address, the bytes sent', () => {

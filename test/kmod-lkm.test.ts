@@ -84,6 +84,14 @@ describeNeeding(lkmPrerequisites())('kernel module under qemu', () => {
     expect(conn?.params.addr).toEqual({ family: 'inet', address: '127.0.0.1', port: 8099 });
   });
 
+  it("records each forked child's pid in its own pid namespace, like the probe: 1 for the child of unshare -p", () => {
+    const forks = events.filter((e) => e.type === EventType.PROC_FORK);
+    const inNewNs = forks.filter((e) => e.params.child_ns_pid === 1);
+    expect(inNewNs, JSON.stringify(forks.map((e) => e.params))).toHaveLength(1);
+    expect(inNewNs[0].params.child_pid).not.toBe(1);
+    expect(forks.filter((e) => e !== inNewNs[0]).every((e) => e.params.child_ns_pid === e.params.child_pid)).toBe(true);
+  });
+
   it('carries a 9000-byte stdout write whole over several records', () => {
     const trPid = events.find((e) => e.type === EventType.EXECVE && String(e.params.argv).startsWith('tr\0'))!.tgid;
     const s = new StdioLineSplitter([1]);

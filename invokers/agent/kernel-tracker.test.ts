@@ -41,7 +41,9 @@ const open = (tgid: number, path: string, fd: number, flags = 0o101) => ev(Event
 /** An IO_REPEAT: `count` more reads or writes of fd summed in the kernel since firstNs (the record's time is the last one's). */
 const repeat = (tgid: number, fd: number, of: EventType, count: number, bytes: number, firstNs: bigint, extra: Partial<KernelEvent> = {}) =>
   ev(EventType.IO_REPEAT, tgid, { fd, ret: 10n, params: { of, count: BigInt(count), bytes: BigInt(bytes), first_ns: firstNs }, ...extra });
-const fork = (parent: number, child: number) => ev(EventType.PROC_FORK, parent, { syscallNr: -1, params: { child_pid: child, child_tgid: child } });
+/** A fork record; nsPid: the child's pid in its own namespace (absent: a capture that does not record it). */
+const fork = (parent: number, child: number, nsPid?: number) =>
+  ev(EventType.PROC_FORK, parent, { syscallNr: -1, params: { child_pid: child, child_tgid: child, ...(nsPid === undefined ? {} : { child_ns_pid: nsPid }) } });
 
 function tracker() {
   const t = new KernelTracker({ bootOffsetNs: 0n });
@@ -126,7 +128,28 @@ describe('KernelTracker', () => {
     expect(loose).toEqual([expect.objectContaining({ op: 'open', path: '/tmp/late', a: activations[0].activationId, late: true })]);
   });
 
-  it('numbers a forked child as its container does while it lives, else by the host pid', () => {
+  it('numbers a forked child as its container does from the fork record, even once it is gone', () => {
+    const t = new KernelTracker({ bootOffsetNs: 0n, nsPidOf: () => undefined }); // every child already gone from /proc
+    t.addContainer({ container: 'c1', cgroupId: CG, cwd: '/action' });
+    const a = activation('a1', 'r1');
+    t.push([write(RUNTIME, 1, a.begin(1)), fork(RUNTIME, 5003, 14), open(5003, '/tmp/quick', 3), write(RUNTIME, 1, a.end())]);
+    expect(t.take().activations[0].events.map((e) => [e.op, e.pid, e.child ?? e.path])).toEqual([
+      ['fork', 1, 14],
+      ['open', 14, '/tmp/quick'],
+    ]);
+  });
+
+  it('keeps host pids when container numbering is off, whatever the fork record says', () => {
+    const t = tracker();
+    const a = activation('a1', 'r1');
+    t.push([write(RUNTIME, 1, a.begin(1)), fork(RUNTIME, 5004, 15), open(5004, '/tmp/host', 3), write(RUNTIME, 1, a.end())]);
+    expect(t.take().activations[0].events.map((e) => [e.op, e.pid, e.child ?? e.path])).toEqual([
+      ['fork', 1, 5004],
+      ['open', 5004, '/tmp/host'],
+    ]);
+  });
+
+  it('numbers a forked child from /proc while it lives when the fork record does not say, else by the host pid', () => {
     const t = new KernelTracker({ bootOffsetNs: 0n, nsPidOf: (host) => (host === 5001 ? 12 : undefined) });
     t.addContainer({ container: 'c1', cgroupId: CG, cwd: '/action' });
     const a = activation('a1', 'r1');

@@ -142,8 +142,10 @@ export class KernelTracker {
       /** events held per activation before they are shipped in parts (default 50000) */
       maxPending?: number;
       /**
-       * A forked process's pid in its container's pid namespace (what the wrapper's records say),
-       * while it lives; without it, or once the process is gone, the host pid stands.
+       * Number forked processes as their container's pid namespace does (what the wrapper's records
+       * say). The fork record carries that number; this reads it while the process lives, for a
+       * record from a capture that does not carry it. Without this option, or once such a process
+       * is gone, the host pid stands.
        */
       nsPidOf?: (hostPid: number) => number | undefined;
     },
@@ -325,7 +327,7 @@ export class KernelTracker {
     const child: Proc = {
       tgid: childTgid,
       container: parent.container,
-      graphPid: this.opts.nsPidOf?.(childTgid) ?? childTgid,
+      graphPid: this.childGraphPid(e, childTgid),
       comm: parent.comm,
       fds: parent.fds.fork(),
       cwd: parent.cwd,
@@ -339,6 +341,14 @@ export class KernelTracker {
     }
     this.procs.set(childTgid, child);
     this.emit(parent, e, { op: 'fork', child: childTgid });
+  }
+
+  /** A forked process's pid in the graph: its container's (from the fork record, else from /proc), or the host's. */
+  private childGraphPid(fork: KernelEvent, childTgid: number): number {
+    if (!this.opts.nsPidOf) return childTgid;
+    const recorded = fork.params.child_ns_pid;
+    if (typeof recorded === 'number' && recorded > 0) return recorded;
+    return this.opts.nsPidOf(childTgid) ?? childTgid;
   }
 
   private io(proc: Proc, e: KernelEvent): void {

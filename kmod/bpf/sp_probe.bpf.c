@@ -63,17 +63,24 @@ struct {
 } sp_cgroups SEC(".maps");
 
 /*
- * The same set as a direct-mapped array, slot = id % SP_CG_SLOTS, holding the id, 0, or
- * SP_CG_COLLIDED when several ids share the slot (then sp_cgroups decides). An array lookup is
- * inlined by the JIT; a hash lookup costs every process on the node a few percent per syscall.
- * User space (loader/sp_capture_bpf.c) keeps both in step.
+ * The same set direct-mapped, slot = id % SP_CG_SLOTS, holding the id, 0, or SP_CG_COLLIDED when
+ * several ids share the slot (then sp_cgroups decides). A global array, not an array map: every
+ * process on the node looks here on every system call, and a global is read with one masked load,
+ * where even an inlined map lookup goes through the stack. User space (loader/sp_capture_bpf.c)
+ * keeps it in step with sp_cgroups through the mmapped .bss.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SP_CG_SLOTS);
-	__type(key, __u32);
-	__type(value, __u64);
-} sp_cgslots SEC(".maps");
+__u64 sp_cgslots[SP_CG_SLOTS];
+
+/*
+ * Cgroups found under no registered subtree and not captured, direct-mapped like sp_cgslots: the
+ * cgroup id in the low 48 bits and the sp_filter_gen it was found under in the high 16, one word,
+ * so that concurrent stores are never torn. With a subtree registered (the agent on a Docker node),
+ * a task no BPF program gave storage to would otherwise pay the subtree test (a helper call per
+ * subtree) on every captured syscall type. Cgroups never move, so the answer holds until the
+ * filter changes, and user space bumps sp_filter_gen after every change.
+ */
+__u64 sp_outside[SP_CG_SLOTS];
+#define SP_OUTSIDE_ID_BITS 48
 
 /* Registered subtrees (sp_event.h); slots 0..sp_subtrees_n-1 are looked at, id 0 is a free slot. */
 struct {
@@ -127,14 +134,11 @@ const volatile __u8 sp_durations = 0;
 
 SP_INLINE int sp_cgroup_captured(__u64 cg)
 {
-	__u32 k = cg & (SP_CG_SLOTS - 1);
-	__u64 *v = bpf_map_lookup_elem(&sp_cgslots, &k);
+	__u64 v = sp_cgslots[cg & (SP_CG_SLOTS - 1)];
 
-	if (!v || !*v)
-		return 0;
-	if (*v == cg)
-		return 1;
-	return *v == SP_CG_COLLIDED && bpf_map_lookup_elem(&sp_cgroups, &cg) != 0;
+	if (v == cg)
+		return v != 0;
+	return v == SP_CG_COLLIDED && bpf_map_lookup_elem(&sp_cgroups, &cg) != 0;
 }
 
 /* Whether the current task's cgroup lies in a registered subtree (its ancestor at that level is it). */
@@ -156,42 +160,61 @@ SP_INLINE int sp_in_subtree(void)
 	return 0;
 }
 
-/* The current task's state when it is captured, else NULL. */
 /* The task's cgroup v2 id (what bpf_get_current_cgroup_id returns), read through BTF pointers: no helper call. */
 SP_INLINE __u64 sp_task_cgroup_id(struct task_struct *task)
 {
 	return task->cgroups->dfl_cgrp->kn->id;
 }
 
+/*
+ * Whether the task may be captured: all that every process on the node that is not captured pays
+ * per system call, so nothing comes before it in the hooks. A task no BPF program ever gave
+ * storage to (one load) is neither followed nor holds a decision, so with no pid or subtree
+ * registered only the cgroup slots can capture it: one cgroup id read, one load from sp_cgslots,
+ * no helper call but the one that finds the task. With subtrees registered, one load more: whether
+ * its cgroup is already known to lie outside them (sp_outside).
+ */
+SP_INLINE int sp_may_capture(struct task_struct *task)
+{
+	__u64 cg;
+
+	if (task->bpf_storage || sp_pids_added)
+		return 1;
+	cg = sp_task_cgroup_id(task);
+	if (sp_cgroup_captured(cg))
+		return 1;
+	return sp_subtrees_n && sp_outside[cg & (SP_CG_SLOTS - 1)] != (cg | ((__u64)sp_filter_gen << SP_OUTSIDE_ID_BITS));
+}
+
+/* The current task's state when it is captured, else NULL. */
 SP_INLINE struct sp_task *sp_tracked_task(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct sp_task *t = 0;
-	__u64 cg = sp_task_cgroup_id(task);
 	__u32 gen = sp_filter_gen;
 	__u32 tgid;
+	__u64 cg;
 	int yes;
 
-	/*
-	 * The idle fast path, which every process on the node that is not captured takes: a task no
-	 * BPF program ever gave storage to (one load) is neither followed nor holds a decision, so
-	 * with no pid or subtree registered only the cgroup array can capture it; no helper call.
-	 */
-	if (!task->bpf_storage) {
-		if (!sp_pids_added && !sp_subtrees_n && !sp_cgroup_captured(cg))
-			return NULL;
-	} else {
+	if (!sp_may_capture(task))
+		return NULL;
+	if (task->bpf_storage) {
 		t = bpf_task_storage_get(&sp_tasks, task, 0, 0);
 		if (t && t->gen == gen)
 			return t->tracked ? t : NULL;
 	}
+	cg = sp_task_cgroup_id(task);
 	yes = sp_cgroup_captured(cg) || (t && t->followed) || (sp_subtrees_n && sp_in_subtree());
 	if (!yes && sp_pids_added) {
 		tgid = bpf_get_current_pid_tgid() >> 32;
 		yes = bpf_map_lookup_elem(&sp_pids, &tgid) != 0;
 	}
-	if (!yes && !t)
+	if (!yes && !t) {
+		/* gen was read before the subtree test: a change meanwhile makes this entry stale */
+		if (sp_subtrees_n && !(cg >> SP_OUTSIDE_ID_BITS))
+			sp_outside[cg & (SP_CG_SLOTS - 1)] = cg | ((__u64)gen << SP_OUTSIDE_ID_BITS);
 		return NULL;
+	}
 	if (!t)
 		t = bpf_task_storage_get(&sp_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!t)
@@ -312,11 +335,11 @@ SP_INLINE int sp_summable(struct sp_task *t, int ev, int fd)
  * syscall slow path, but BPF trampolines are refused here: EPERM at load). Only sys_exit is
  * attached by default: the arguments are still in pt_regs there, the data read is in the
  * buffer, and a second program on every syscall of the node costs as much as the first. What
- * a process that is not captured pays: the syscall type (a compiled switch, no memory access),
- * then one task-storage pointer test and one inlined array lookup.
+ * a process that is not captured pays is sp_may_capture, first thing in each hook: the task
+ * pointer, a task-storage pointer test, two globals, the cgroup id and its slot in sp_cgslots.
  */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
+/* sys_enter's work, for a task that may be captured (see sp_sys_enter). */
+static __noinline int sp_on_enter(struct pt_regs *regs, long id)
 {
 	struct sp_task *t;
 	int ev = sp_syscall_event(id);
@@ -345,6 +368,14 @@ int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
 	t->enter_ns = bpf_ktime_get_boot_ns();
 	t->enter_nr1 = id + 1;
 	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
+{
+	if (!sp_may_capture(bpf_get_current_task_btf()))
+		return 0;
+	return sp_on_enter(regs, id);
 }
 
 struct sp_chunk_ctx {
@@ -376,8 +407,11 @@ SP_INLINE __u64 sp_entered(struct sp_task *t, long nr)
 	return t0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
+/*
+ * sys_exit's work, for a task that may be captured (see sp_sys_exit). A subprogram of its own, so
+ * that none of its set-up (stack zeroing, register spills) is scheduled before the early-out.
+ */
+static __noinline int sp_on_exit(struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
 	int ev = sp_syscall_event(nr);
@@ -446,12 +480,20 @@ int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
+{
+	if (!sp_may_capture(bpf_get_current_task_btf()))
+		return 0;
+	return sp_on_exit(regs, ret);
+}
+
 /*
  * Starts a record that is not built at a syscall's exit (fork, exit, and exec, which sets its
- * syscall number itself) in the per-CPU scratch buffer: no syscall number, fd or flags.
- * Returns the header, or NULL without a scratch buffer.
+ * syscall number itself) in the per-CPU scratch buffer: no syscall number, fd or flags; the
+ * caller then writes its parameters. Returns the header, or NULL without a scratch buffer.
  */
-SP_INLINE struct sp_event_hdr *sp_proc_event(struct sp_scratch_buf **s, struct sp_builder *b, __u16 type, __u16 nparams)
+SP_INLINE struct sp_event_hdr *sp_proc_event(struct sp_scratch_buf **s, struct sp_builder *b, __u16 type)
 {
 	struct sp_event_hdr *h;
 
@@ -465,7 +507,6 @@ SP_INLINE struct sp_event_hdr *sp_proc_event(struct sp_scratch_buf **s, struct s
 	h->fd = -1;
 	h->flags = 0;
 	b->rflags = 0;
-	sp_begin(b, nparams);
 	return h;
 }
 
@@ -489,9 +530,10 @@ int BPF_PROG(sp_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	nr = sp_durations && t->enter_nr1 == __NR_execveat + 1 ? __NR_execveat : __NR_execve;
 	t0 = sp_entered(t, nr);
 	sp_flush(t);
-	h = sp_proc_event(&s, &b, SP_EV_EXECVE, 3);
+	h = sp_proc_event(&s, &b, SP_EV_EXECVE);
 	if (!h)
 		return 0;
+	sp_begin(&b, 3);
 	h->syscall_nr = nr;
 	h->duration_ns = t0 ? h->ts_ns - t0 : 0;
 	sp_put_u64(&b, 0, (__u64)(__s64)SP_AT_FDCWD);
@@ -501,6 +543,22 @@ int BPF_PROG(sp_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	sp_put_user_bytes(&b, 2, args, (__s64)(args_end - args), SP_ARGV_MAX);
 	sp_emit(s->b, sp_finish(&b, h));
 	return 0;
+}
+
+/*
+ * A task's pid as its own (innermost) pid namespace numbers it: thread_pid->numbers[level].nr,
+ * what task_pid_vnr gives inside that namespace. The entry is read with a helper: the index is
+ * not a constant.
+ */
+SP_INLINE __u32 sp_ns_pid(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	int nr = 0;
+
+	if (pid && bpf_probe_read_kernel(&nr, sizeof(nr), &pid->numbers[level].nr))
+		nr = 0;
+	return (__u32)nr;
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -522,11 +580,10 @@ int BPF_PROG(sp_fork, struct task_struct *parent, struct task_struct *child)
 		ct->gen = sp_filter_gen;
 	}
 	sp_flush(t);
-	h = sp_proc_event(&s, &b, SP_EV_PROC_FORK, 2);
+	h = sp_proc_event(&s, &b, SP_EV_PROC_FORK);
 	if (!h)
 		return 0;
-	sp_put_u32(&b, 0, cpid);
-	sp_put_u32(&b, 1, ctgid);
+	sp_fill_proc_fork(&b, cpid, ctgid, sp_ns_pid(child));
 	sp_emit(s->b, sp_finish(&b, h));
 	return 0;
 }
@@ -543,10 +600,10 @@ int BPF_PROG(sp_exit, struct task_struct *p)
 	if (!t)
 		return 0;
 	sp_flush(t);
-	h = sp_proc_event(&s, &b, SP_EV_PROC_EXIT, 1);
+	h = sp_proc_event(&s, &b, SP_EV_PROC_EXIT);
 	if (!h)
 		return 0;
-	sp_put_u64(&b, 0, (__u64)(__s64)p->exit_code);
+	sp_fill_proc_exit(&b, p->exit_code);
 	sp_emit(s->b, sp_finish(&b, h));
 	if (p->pid == tgid)
 		bpf_map_delete_elem(&sp_pids, &tgid);

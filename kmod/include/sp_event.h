@@ -47,7 +47,7 @@ enum sp_event_type {
 	SP_EV_RECVFROM = 21,  /* recvfrom, recvmsg */
 	SP_EV_SOCKET = 22,    /* socket */
 	SP_EV_KILL = 23,      /* kill, tkill, tgkill */
-	SP_EV_PROC_FORK = 24, /* sched_process_fork: a new task (process or thread) */
+	SP_EV_PROC_FORK = 24, /* sched_process_fork: a new task (process or thread), with its pid in its own namespace */
 	SP_EV_PROC_EXIT = 25, /* sched_process_exit: a task ended */
 	SP_EV_DATA_CHUNK = 26,/* continuation of the previous record of the same pid (long stdio I/O) */
 	SP_EV_IO_REPEAT = 27, /* more reads or writes of one fd by one thread, summed in the kernel (see below) */

@@ -82,7 +82,6 @@ SP_INLINE void sp_put_empty(struct sp_builder *b, __u32 idx)
 	sp_set_len(b, idx, 0);
 }
 
-/* A NUL-terminated user string, stored without its NUL; cut at SP_PATH_MAX and flagged. */
 /*
  * A string was just copied (at most SP_PATH_MAX + 2 bytes) to where the next parameter goes; n
  * is what the copy returned (bytes with the NUL, or < 0). Stores it without its NUL, cut at
@@ -316,6 +315,366 @@ SP_INLINE void sp_stash_exec(struct sp_exec_stash *s, __u64 path, __u64 argv)
 }
 
 /*
+ * ---- one helper per event type, in the order of sp_event_table.c ---------------------------
+ *
+ * Each sp_fill_<event> writes that event's parameters in the order of its row of the table,
+ * and the header fields its syscalls carry (fd, flags); sp_fill_syscall has already set the
+ * rest. a[0..5] are the syscall's arguments, nr says which of the event's syscalls it is.
+ * Read and write, and sendto and recvfrom, have one helper per pair: their rows are the same,
+ * and a second copy of the data copy would make the probe's largest path larger for the verifier.
+ */
+
+/* A signed parameter (SP_PT_S64): an int argument is sign-extended by the caller's cast. */
+SP_INLINE void sp_put_s64(struct sp_builder *b, __u32 idx, __s64 v)
+{
+	sp_put_u64(b, idx, (__u64)v);
+}
+
+/* An fd parameter (SP_PT_FD): 8 bytes, signed; AT_FDCWD for the calls that take no dirfd. */
+SP_INLINE void sp_put_fd(struct sp_builder *b, __u32 idx, __s64 fd)
+{
+	sp_put_s64(b, idx, fd);
+}
+
+/* open: dirfd, path, mode */
+SP_INLINE void sp_fill_open(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a)
+{
+	__u64 how[2] = { 0, 0 };
+
+	sp_begin(b, 3);
+	if (nr == __NR_open || nr == __NR_creat) {
+		h->flags = nr == __NR_creat ? 0x241 /* O_CREAT|O_WRONLY|O_TRUNC */ : a[1];
+		sp_put_fd(b, 0, SP_AT_FDCWD);
+		sp_put_user_str(b, 1, a[0]);
+		sp_put_u32(b, 2, (__u32)(nr == __NR_creat ? a[1] : a[2]));
+		return;
+	}
+	if (nr == __NR_openat2) {
+		/* struct open_how { u64 flags; u64 mode; u64 resolve; } */
+		sp_read_user(how, 16, (const void *)(unsigned long)a[2]);
+		h->flags = how[0];
+	} else {
+		h->flags = a[2];
+		how[1] = a[3];
+	}
+	sp_put_fd(b, 0, (int)a[0]);
+	sp_put_user_str(b, 1, a[1]);
+	sp_put_u32(b, 2, (__u32)how[1]);
+}
+
+/*
+ * read and write (their rows are the same, and so is the code: one helper, which keeps the
+ * probe's largest path, the data copy, once in the program): count, offset (-1 for the calls
+ * without one), data. The data's source is left in *data for the DATA_CHUNK records that follow.
+ */
+SP_INLINE void sp_fill_read_write(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a, __s64 ret,
+				  struct sp_data_src *data)
+{
+	int vectored = nr == __NR_readv || nr == __NR_writev || nr == __NR_preadv || nr == __NR_pwritev ||
+		       nr == __NR_preadv2 || nr == __NR_pwritev2;
+	int positioned = !(nr == __NR_read || nr == __NR_write || nr == __NR_readv || nr == __NR_writev);
+
+	sp_begin(b, 3);
+	h->fd = (int)a[0];
+	data->ptr = a[1];
+	if (vectored)
+		data->iovcnt = a[2] > SP_MAX_IOV ? SP_MAX_IOV : (__u32)a[2];
+	if (nr == __NR_preadv2 || nr == __NR_pwritev2)
+		h->flags = a[5];
+	sp_put_u64(b, 0, a[2]);
+	sp_put_u64(b, 1, positioned ? a[3] : (__u64)-1);
+	sp_put_data(b, 2, data, (int)a[0], ret);
+}
+
+/* sendfile: out_fd, count (the header's fd is the fd read from) */
+SP_INLINE void sp_fill_sendfile(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a)
+{
+	sp_begin(b, 2);
+	if (nr == __NR_sendfile) {
+		/* sendfile(out_fd, in_fd, offset, count) */
+		h->fd = (int)a[1];
+		sp_put_fd(b, 0, (int)a[0]);
+		sp_put_u64(b, 1, a[3]);
+		return;
+	}
+	/* copy_file_range and splice: (fd_in, off_in, fd_out, off_out, len, flags) */
+	h->fd = (int)a[0];
+	h->flags = a[5];
+	sp_put_fd(b, 0, (int)a[2]);
+	sp_put_u64(b, 1, a[4]);
+}
+
+/* close: no parameters */
+SP_INLINE void sp_fill_close(struct sp_builder *b, struct sp_event_hdr *h, const __u64 *a)
+{
+	sp_begin(b, 0);
+	h->fd = (int)a[0];
+}
+
+/* dup: newfd (-1 for dup, where the kernel chooses it: it is the return value) */
+SP_INLINE void sp_fill_dup(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a)
+{
+	sp_begin(b, 1);
+	h->fd = (int)a[0];
+	if (nr == __NR_dup3)
+		h->flags = a[2];
+	sp_put_fd(b, 0, nr == __NR_dup ? -1 : (int)a[1]);
+}
+
+/* pipe: fd0, fd1 (-1 when the call failed) */
+SP_INLINE void sp_fill_pipe(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a, __s64 ret)
+{
+	__s32 fds[2] = { -1, -1 };
+
+	sp_begin(b, 2);
+	if (nr == __NR_pipe2)
+		h->flags = a[1];
+	if (ret == 0)
+		sp_read_user(fds, sizeof(fds), (const void *)(unsigned long)a[0]);
+	sp_put_fd(b, 0, fds[0]);
+	sp_put_fd(b, 1, fds[1]);
+}
+
+/* The four parameters of rename and link: olddirfd, oldpath, newdirfd, newpath. */
+SP_INLINE void sp_put_path_pair(struct sp_builder *b, __s64 olddirfd, __u64 oldpath, __s64 newdirfd, __u64 newpath)
+{
+	sp_begin(b, 4);
+	sp_put_fd(b, 0, olddirfd);
+	sp_put_user_str(b, 1, oldpath);
+	sp_put_fd(b, 2, newdirfd);
+	sp_put_user_str(b, 3, newpath);
+}
+
+/* rename: olddirfd, oldpath, newdirfd, newpath */
+SP_INLINE void sp_fill_rename(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a)
+{
+	/* rename(oldpath, newpath); renameat and renameat2(olddirfd, oldpath, newdirfd, newpath[, flags]) */
+	int at = nr != __NR_rename;
+
+	if (nr == __NR_renameat2)
+		h->flags = a[4];
+	sp_put_path_pair(b, at ? (int)a[0] : SP_AT_FDCWD, at ? a[1] : a[0], at ? (int)a[2] : SP_AT_FDCWD, at ? a[3] : a[1]);
+}
+
+/* unlink: dirfd, path (rmdir is unlinkat with AT_REMOVEDIR) */
+SP_INLINE void sp_fill_unlink(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a)
+{
+	sp_begin(b, 2);
+	if (nr == __NR_unlinkat) {
+		h->flags = a[2];
+		sp_put_fd(b, 0, (int)a[0]);
+		sp_put_user_str(b, 1, a[1]);
+		return;
+	}
+	h->flags = nr == __NR_rmdir ? 0x200 /* AT_REMOVEDIR */ : 0;
+	sp_put_fd(b, 0, SP_AT_FDCWD);
+	sp_put_user_str(b, 1, a[0]);
+}
+
+/* link: olddirfd, oldpath, newdirfd, newpath (a symlink's oldpath is its target, taken as is) */
+SP_INLINE void sp_fill_link(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a)
+{
+	__s64 olddirfd = SP_AT_FDCWD, newdirfd = SP_AT_FDCWD;
+	__u64 oldpath = a[0], newpath = a[1];
+
+	if (nr == __NR_symlinkat) {
+		/* symlinkat(target, newdirfd, linkpath) */
+		newdirfd = (int)a[1];
+		newpath = a[2];
+	} else if (nr == __NR_linkat) {
+		/* linkat(olddirfd, oldpath, newdirfd, newpath, flags) */
+		h->flags = a[4];
+		olddirfd = (int)a[0];
+		oldpath = a[1];
+		newdirfd = (int)a[2];
+		newpath = a[3];
+	}
+	sp_put_path_pair(b, olddirfd, oldpath, newdirfd, newpath);
+}
+
+/* The three parameters of mkdir and chmod: dirfd, path, mode. */
+SP_INLINE void sp_put_path_mode(struct sp_builder *b, __s64 dirfd, __u64 path, __u64 mode)
+{
+	sp_begin(b, 3);
+	sp_put_fd(b, 0, dirfd);
+	sp_put_user_str(b, 1, path);
+	sp_put_u32(b, 2, (__u32)mode);
+}
+
+/* mkdir: dirfd, path, mode */
+SP_INLINE void sp_fill_mkdir(struct sp_builder *b, long nr, const __u64 *a)
+{
+	/* mkdir(path, mode); mkdirat(dirfd, path, mode) */
+	int at = nr != __NR_mkdir;
+
+	sp_put_path_mode(b, at ? (int)a[0] : SP_AT_FDCWD, at ? a[1] : a[0], at ? a[2] : a[1]);
+}
+
+/* chmod: dirfd, path, mode (fchmod has neither dirfd nor path: -1 and empty, the fd in the header) */
+SP_INLINE void sp_fill_chmod(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a)
+{
+	/* chmod(path, mode); fchmodat(dirfd, path, mode) */
+	int at = nr != __NR_chmod;
+
+	if (nr != __NR_fchmod) {
+		sp_put_path_mode(b, at ? (int)a[0] : SP_AT_FDCWD, at ? a[1] : a[0], at ? a[2] : a[1]);
+		return;
+	}
+	/* fchmod(fd, mode) */
+	sp_begin(b, 3);
+	h->fd = (int)a[0];
+	sp_put_fd(b, 0, -1);
+	sp_put_empty(b, 1);
+	sp_put_u32(b, 2, (__u32)a[1]);
+}
+
+/* execve: dirfd, path, argv (both from the stash its entry left; empty without one) */
+SP_INLINE void sp_fill_execve(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a,
+			      const struct sp_exec_stash *ex)
+{
+	sp_begin(b, 3);
+	if (nr == __NR_execveat) {
+		h->flags = a[4];
+		sp_put_fd(b, 0, (int)a[0]);
+	} else {
+		sp_put_fd(b, 0, SP_AT_FDCWD);
+	}
+	if (ex) {
+		sp_put_kernel_bytes(b, 1, ex->path, ex->path_len);
+		sp_put_kernel_bytes(b, 2, ex->argv, ex->argv_len);
+	} else {
+		sp_put_empty(b, 1);
+		sp_put_empty(b, 2);
+	}
+}
+
+/* clone: no parameters; the header's flags are the clone flags (fork and vfork's implied ones) */
+SP_INLINE void sp_fill_clone(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a)
+{
+	sp_begin(b, 0);
+	if (nr == __NR_clone)
+		h->flags = a[0];
+	else if (nr == __NR_clone3)
+		sp_read_user(&h->flags, 8, (const void *)(unsigned long)a[0]); /* clone_args.flags */
+	else if (nr == __NR_vfork)
+		h->flags = 0x4111; /* CLONE_VM | CLONE_VFORK | SIGCHLD */
+	else
+		h->flags = 17; /* SIGCHLD */
+}
+
+/* exit_group: status */
+SP_INLINE void sp_fill_exit_group(struct sp_builder *b, const __u64 *a)
+{
+	sp_begin(b, 1);
+	sp_put_s64(b, 0, (__s64)a[0]);
+}
+
+/* connect: addr */
+SP_INLINE void sp_fill_connect(struct sp_builder *b, struct sp_event_hdr *h, const __u64 *a)
+{
+	sp_begin(b, 1);
+	h->fd = (int)a[0];
+	sp_put_user_bytes(b, 0, a[1], (__s64)(int)a[2], SP_SOCKADDR_MAX);
+}
+
+/* accept: addr (the peer's, which the kernel wrote back; empty when the call failed) */
+SP_INLINE void sp_fill_accept(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a, __s64 ret)
+{
+	__s32 alen = 0;
+
+	sp_begin(b, 1);
+	h->fd = (int)a[0];
+	if (nr == __NR_accept4)
+		h->flags = a[3];
+	if (ret >= 0 && a[1] && a[2])
+		sp_read_user(&alen, 4, (const void *)(unsigned long)a[2]);
+	sp_put_user_bytes(b, 0, ret >= 0 ? a[1] : 0, alen, SP_SOCKADDR_MAX);
+}
+
+/* bind: addr */
+SP_INLINE void sp_fill_bind(struct sp_builder *b, struct sp_event_hdr *h, const __u64 *a)
+{
+	sp_begin(b, 1);
+	h->fd = (int)a[0];
+	sp_put_user_bytes(b, 0, a[1], (__s64)(int)a[2], SP_SOCKADDR_MAX);
+}
+
+/* listen: backlog */
+SP_INLINE void sp_fill_listen(struct sp_builder *b, struct sp_event_hdr *h, const __u64 *a)
+{
+	sp_begin(b, 1);
+	h->fd = (int)a[0];
+	sp_put_s64(b, 0, (int)a[1]);
+}
+
+/*
+ * sendto and recvfrom (same rows, one helper, so that the data copy is in the probe once):
+ * count, addr, data. sendto/recvfrom(fd, buf, len, flags, addr, addrlen): recvfrom's addrlen
+ * points to the length the kernel wrote back. sendmsg/recvmsg(fd, msg, flags): everything comes
+ * out of the msghdr, count is its iovec count and the data is read across its iovecs. Only the
+ * first SP_SNAPLEN bytes: a socket is never stdio here.
+ */
+SP_INLINE void sp_fill_sendto_recvfrom(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a,
+				       __s64 ret, struct sp_data_src *data)
+{
+	__u64 count, name;
+	__s64 namelen = 0;
+
+	h->fd = (int)a[0];
+	if (nr == __NR_sendmsg || nr == __NR_recvmsg) {
+		struct sp_user_msghdr m = {};
+
+		h->flags = a[2];
+		sp_read_user(&m, sizeof(m), (const void *)(unsigned long)a[1]);
+		name = m.name;
+		namelen = m.namelen;
+		data->ptr = m.iov;
+		data->iovcnt = m.iovlen > SP_MAX_IOV ? SP_MAX_IOV : (__u32)m.iovlen;
+		count = m.iovlen;
+	} else {
+		h->flags = a[3];
+		data->ptr = a[1];
+		count = a[2];
+		name = a[4];
+		if (nr == __NR_sendto) {
+			namelen = (int)a[5];
+		} else if (a[5] && ret >= 0) {
+			__s32 alen = 0;
+
+			sp_read_user(&alen, 4, (const void *)(unsigned long)a[5]);
+			namelen = alen;
+		}
+	}
+	sp_begin(b, 3);
+	sp_put_u64(b, 0, count);
+	sp_put_user_bytes(b, 1, name, namelen, SP_SOCKADDR_MAX);
+	sp_put_data(b, 2, data, -1, ret);
+}
+
+/* socket: domain, type, protocol (type with its SOCK_NONBLOCK/SOCK_CLOEXEC bits is also the flags) */
+SP_INLINE void sp_fill_socket(struct sp_builder *b, struct sp_event_hdr *h, const __u64 *a)
+{
+	sp_begin(b, 3);
+	h->flags = a[1];
+	sp_put_u32(b, 0, (__u32)a[0]);
+	sp_put_u32(b, 1, (__u32)a[1]);
+	sp_put_u32(b, 2, (__u32)a[2]);
+}
+
+/* kill: target, sig (tgkill's target is the thread, its tgid is not kept) */
+SP_INLINE void sp_fill_kill(struct sp_builder *b, long nr, const __u64 *a)
+{
+	sp_begin(b, 2);
+	if (nr == __NR_tgkill) {
+		sp_put_s64(b, 0, (int)a[1]);
+		sp_put_u32(b, 1, (__u32)a[2]);
+	} else {
+		sp_put_s64(b, 0, (int)a[0]);
+		sp_put_u32(b, 1, (__u32)a[1]);
+	}
+}
+
+/*
  * Fill type, fd, flags and the parameters of syscall nr (args a[0..5], return value ret).
  * Returns the event type, or SP_EV_NONE when the syscall is not captured.
  * ex: execve's stash (may be NULL for other syscalls).
@@ -324,7 +683,6 @@ SP_INLINE int sp_fill_syscall(struct sp_builder *b, struct sp_event_hdr *h, long
 			      const struct sp_exec_stash *ex, struct sp_data_src *data)
 {
 	int ev = sp_syscall_event(nr);
-	__u64 tmp[3] = { 0, 0, 0 };
 
 	h->type = (__u16)ev;
 	h->syscall_nr = (__s32)nr;
@@ -335,241 +693,57 @@ SP_INLINE int sp_fill_syscall(struct sp_builder *b, struct sp_event_hdr *h, long
 	data->iovcnt = 0;
 
 	switch (ev) {
-	case SP_EV_OPEN:
-		sp_begin(b, 3);
-		if (nr == __NR_open || nr == __NR_creat) {
-			h->flags = nr == __NR_creat ? 0x241 /* O_CREAT|O_WRONLY|O_TRUNC */ : a[1];
-			sp_put_u64(b, 0, (__u64)(__s64)SP_AT_FDCWD);
-			sp_put_user_str(b, 1, a[0]);
-			sp_put_u32(b, 2, (__u32)(nr == __NR_creat ? a[1] : a[2]));
-		} else {
-			if (nr == __NR_openat2) {
-				/* struct open_how { u64 flags; u64 mode; u64 resolve; } */
-				sp_read_user(tmp, 16, (const void *)(unsigned long)a[2]);
-				h->flags = tmp[0];
-			} else {
-				h->flags = a[2];
-				tmp[1] = a[3];
-			}
-			sp_put_u64(b, 0, (__u64)(__s64)(int)a[0]);
-			sp_put_user_str(b, 1, a[1]);
-			sp_put_u32(b, 2, (__u32)(nr == __NR_openat2 ? tmp[1] : a[3]));
-		}
-		break;
+	case SP_EV_OPEN: sp_fill_open(b, h, nr, a); break;
 	case SP_EV_READ:
-	case SP_EV_WRITE:
-		sp_begin(b, 3);
-		h->fd = (int)a[0];
-		data->ptr = a[1];
-		if (nr == __NR_readv || nr == __NR_writev || nr == __NR_preadv || nr == __NR_pwritev ||
-		    nr == __NR_preadv2 || nr == __NR_pwritev2)
-			data->iovcnt = a[2] > SP_MAX_IOV ? SP_MAX_IOV : (__u32)a[2];
-		if (nr == __NR_preadv2 || nr == __NR_pwritev2)
-			h->flags = a[5];
-		sp_put_u64(b, 0, a[2]);
-		sp_put_u64(b, 1, (nr == __NR_read || nr == __NR_write || nr == __NR_readv || nr == __NR_writev)
-					 ? (__u64)-1 : a[3]);
-		sp_put_data(b, 2, data, (int)a[0], ret);
-		break;
-	case SP_EV_SENDFILE:
-		sp_begin(b, 2);
-		if (nr == __NR_sendfile) {
-			h->fd = (int)a[1];
-			sp_put_u64(b, 0, (__u64)(__s64)(int)a[0]);
-			sp_put_u64(b, 1, a[3]);
-		} else {
-			h->fd = (int)a[0];
-			h->flags = a[5];
-			sp_put_u64(b, 0, (__u64)(__s64)(int)a[2]);
-			sp_put_u64(b, 1, a[4]);
-		}
-		break;
-	case SP_EV_CLOSE:
-		sp_begin(b, 0);
-		h->fd = (int)a[0];
-		break;
-	case SP_EV_DUP:
-		sp_begin(b, 1);
-		h->fd = (int)a[0];
-		if (nr == __NR_dup3)
-			h->flags = a[2];
-		sp_put_u64(b, 0, nr == __NR_dup ? (__u64)-1 : (__u64)(__s64)(int)a[1]);
-		break;
-	case SP_EV_PIPE: {
-		__s32 fds[2] = { -1, -1 };
-
-		sp_begin(b, 2);
-		if (nr == __NR_pipe2)
-			h->flags = a[1];
-		if (ret == 0)
-			sp_read_user(fds, sizeof(fds), (const void *)(unsigned long)a[0]);
-		sp_put_u64(b, 0, (__u64)(__s64)fds[0]);
-		sp_put_u64(b, 1, (__u64)(__s64)fds[1]);
-		break;
-	}
-	case SP_EV_RENAME:
-	case SP_EV_LINK:
-		sp_begin(b, 4);
-		if (nr == __NR_rename || nr == __NR_link || nr == __NR_symlink) {
-			sp_put_u64(b, 0, (__u64)(__s64)SP_AT_FDCWD);
-			sp_put_user_str(b, 1, a[0]);
-			sp_put_u64(b, 2, (__u64)(__s64)SP_AT_FDCWD);
-			sp_put_user_str(b, 3, a[1]);
-		} else if (nr == __NR_symlinkat) {
-			sp_put_u64(b, 0, (__u64)(__s64)SP_AT_FDCWD);
-			sp_put_user_str(b, 1, a[0]);
-			sp_put_u64(b, 2, (__u64)(__s64)(int)a[1]);
-			sp_put_user_str(b, 3, a[2]);
-		} else {
-			if (nr == __NR_renameat2 || nr == __NR_linkat)
-				h->flags = a[4];
-			sp_put_u64(b, 0, (__u64)(__s64)(int)a[0]);
-			sp_put_user_str(b, 1, a[1]);
-			sp_put_u64(b, 2, (__u64)(__s64)(int)a[2]);
-			sp_put_user_str(b, 3, a[3]);
-		}
-		break;
-	case SP_EV_UNLINK:
-		sp_begin(b, 2);
-		if (nr == __NR_unlinkat) {
-			h->flags = a[2];
-			sp_put_u64(b, 0, (__u64)(__s64)(int)a[0]);
-			sp_put_user_str(b, 1, a[1]);
-		} else {
-			h->flags = nr == __NR_rmdir ? 0x200 /* AT_REMOVEDIR */ : 0;
-			sp_put_u64(b, 0, (__u64)(__s64)SP_AT_FDCWD);
-			sp_put_user_str(b, 1, a[0]);
-		}
-		break;
-	case SP_EV_MKDIR:
-	case SP_EV_CHMOD:
-		sp_begin(b, 3);
-		if (nr == __NR_mkdir || nr == __NR_chmod) {
-			sp_put_u64(b, 0, (__u64)(__s64)SP_AT_FDCWD);
-			sp_put_user_str(b, 1, a[0]);
-			sp_put_u32(b, 2, (__u32)a[1]);
-		} else if (nr == __NR_fchmod) {
-			h->fd = (int)a[0];
-			sp_put_u64(b, 0, (__u64)-1);
-			sp_put_empty(b, 1);
-			sp_put_u32(b, 2, (__u32)a[1]);
-		} else {
-			sp_put_u64(b, 0, (__u64)(__s64)(int)a[0]);
-			sp_put_user_str(b, 1, a[1]);
-			sp_put_u32(b, 2, (__u32)a[2]);
-		}
-		break;
-	case SP_EV_EXECVE:
-		sp_begin(b, 3);
-		if (nr == __NR_execveat) {
-			h->flags = a[4];
-			sp_put_u64(b, 0, (__u64)(__s64)(int)a[0]);
-		} else {
-			sp_put_u64(b, 0, (__u64)(__s64)SP_AT_FDCWD);
-		}
-		if (ex) {
-			sp_put_kernel_bytes(b, 1, ex->path, ex->path_len);
-			sp_put_kernel_bytes(b, 2, ex->argv, ex->argv_len);
-		} else {
-			sp_put_empty(b, 1);
-			sp_put_empty(b, 2);
-		}
-		break;
-	case SP_EV_CLONE:
-		sp_begin(b, 0);
-		if (nr == __NR_clone)
-			h->flags = a[0];
-		else if (nr == __NR_clone3)
-			sp_read_user(&h->flags, 8, (const void *)(unsigned long)a[0]);
-		else if (nr == __NR_vfork)
-			h->flags = 0x4111; /* CLONE_VM | CLONE_VFORK | SIGCHLD */
-		else
-			h->flags = 17; /* SIGCHLD */
-		break;
-	case SP_EV_EXIT_GROUP:
-		sp_begin(b, 1);
-		sp_put_u64(b, 0, a[0]);
-		break;
-	case SP_EV_CONNECT:
-	case SP_EV_BIND:
-		sp_begin(b, 1);
-		h->fd = (int)a[0];
-		sp_put_user_bytes(b, 0, a[1], (__s64)(int)a[2], SP_SOCKADDR_MAX);
-		break;
-	case SP_EV_ACCEPT: {
-		__s32 alen = 0;
-
-		sp_begin(b, 1);
-		h->fd = (int)a[0];
-		if (nr == __NR_accept4)
-			h->flags = a[3];
-		if (ret >= 0 && a[1] && a[2])
-			sp_read_user(&alen, 4, (const void *)(unsigned long)a[2]);
-		sp_put_user_bytes(b, 0, ret >= 0 ? a[1] : 0, alen, SP_SOCKADDR_MAX);
-		break;
-	}
-	case SP_EV_LISTEN:
-		sp_begin(b, 1);
-		h->fd = (int)a[0];
-		sp_put_u64(b, 0, (__u64)(__s64)(int)a[1]);
-		break;
+	case SP_EV_WRITE: sp_fill_read_write(b, h, nr, a, ret, data); break;
+	case SP_EV_SENDFILE: sp_fill_sendfile(b, h, nr, a); break;
+	case SP_EV_CLOSE: sp_fill_close(b, h, a); break;
+	case SP_EV_DUP: sp_fill_dup(b, h, nr, a); break;
+	case SP_EV_PIPE: sp_fill_pipe(b, h, nr, a, ret); break;
+	case SP_EV_RENAME: sp_fill_rename(b, h, nr, a); break;
+	case SP_EV_UNLINK: sp_fill_unlink(b, h, nr, a); break;
+	case SP_EV_LINK: sp_fill_link(b, h, nr, a); break;
+	case SP_EV_MKDIR: sp_fill_mkdir(b, nr, a); break;
+	case SP_EV_CHMOD: sp_fill_chmod(b, h, nr, a); break;
+	case SP_EV_EXECVE: sp_fill_execve(b, h, nr, a, ex); break;
+	case SP_EV_CLONE: sp_fill_clone(b, h, nr, a); break;
+	case SP_EV_EXIT_GROUP: sp_fill_exit_group(b, a); break;
+	case SP_EV_CONNECT: sp_fill_connect(b, h, a); break;
+	case SP_EV_ACCEPT: sp_fill_accept(b, h, nr, a, ret); break;
+	case SP_EV_BIND: sp_fill_bind(b, h, a); break;
+	case SP_EV_LISTEN: sp_fill_listen(b, h, a); break;
 	case SP_EV_SENDTO:
-	case SP_EV_RECVFROM: {
-		__u64 name = 0;
-		__s64 namelen = 0;
-
-		sp_begin(b, 3);
-		h->fd = (int)a[0];
-		if (nr == __NR_sendto || nr == __NR_recvfrom) {
-			h->flags = a[3];
-			data->ptr = a[1];
-			name = a[4];
-			if (nr == __NR_sendto) {
-				namelen = (int)a[5];
-			} else if (a[5] && ret >= 0) {
-				__s32 l = 0;
-
-				sp_read_user(&l, 4, (const void *)(unsigned long)a[5]);
-				namelen = l;
-			}
-			sp_put_u64(b, 0, a[2]);
-		} else {
-			struct sp_user_msghdr m = {};
-
-			h->flags = a[2];
-			sp_read_user(&m, sizeof(m), (const void *)(unsigned long)a[1]);
-			name = m.name;
-			namelen = m.namelen;
-			data->ptr = m.iov;
-			data->iovcnt = m.iovlen > SP_MAX_IOV ? SP_MAX_IOV : (__u32)m.iovlen;
-			sp_put_u64(b, 0, m.iovlen);
-		}
-		sp_put_user_bytes(b, 1, name, namelen, SP_SOCKADDR_MAX);
-		/* sockets are never stdio here: snaplen only */
-		sp_put_data(b, 2, data, -1, ret);
-		break;
-	}
-	case SP_EV_SOCKET:
-		sp_begin(b, 3);
-		h->flags = a[1];
-		sp_put_u32(b, 0, (__u32)a[0]);
-		sp_put_u32(b, 1, (__u32)a[1]);
-		sp_put_u32(b, 2, (__u32)a[2]);
-		break;
-	case SP_EV_KILL:
-		sp_begin(b, 2);
-		if (nr == __NR_tgkill) {
-			sp_put_u64(b, 0, (__u64)(__s64)(int)a[1]);
-			sp_put_u32(b, 1, (__u32)a[2]);
-		} else {
-			sp_put_u64(b, 0, (__u64)(__s64)(int)a[0]);
-			sp_put_u32(b, 1, (__u32)a[1]);
-		}
-		break;
-	default:
-		return SP_EV_NONE;
+	case SP_EV_RECVFROM: sp_fill_sendto_recvfrom(b, h, nr, a, ret, data); break;
+	case SP_EV_SOCKET: sp_fill_socket(b, h, a); break;
+	case SP_EV_KILL: sp_fill_kill(b, nr, a); break;
+	default: return SP_EV_NONE;
 	}
 	return ev;
+}
+
+/*
+ * The events that are not syscalls (the caller has set the header: no syscall number, fd or flags).
+ */
+
+/*
+ * proc_fork: child_pid, child_tgid (the host's numbers), child_ns_pid (the child's pid as its
+ * own, innermost, pid namespace numbers it: what a process in a container sees, and what the
+ * wrapper records; read at the fork, so it is there even when the child is gone by the time
+ * user space looks at /proc)
+ */
+SP_INLINE void sp_fill_proc_fork(struct sp_builder *b, __u32 child_pid, __u32 child_tgid, __u32 child_ns_pid)
+{
+	sp_begin(b, 3);
+	sp_put_u32(b, 0, child_pid);
+	sp_put_u32(b, 1, child_tgid);
+	sp_put_u32(b, 2, child_ns_pid);
+}
+
+/* proc_exit: exit_code */
+SP_INLINE void sp_fill_proc_exit(struct sp_builder *b, __s64 exit_code)
+{
+	sp_begin(b, 1);
+	sp_put_s64(b, 0, exit_code);
 }
 
 /* ---- summing repeated reads and writes (IO_REPEAT, see sp_event.h) ------------------------ */

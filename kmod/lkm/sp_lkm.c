@@ -14,6 +14,7 @@
 #include <linux/fdtable.h>
 #include <linux/uaccess.h>
 #include <linux/sched.h>
+#include <linux/pid_namespace.h>
 #include <linux/cgroup.h>
 #include <linux/vmalloc.h>
 #include <linux/poll.h>
@@ -77,13 +78,21 @@ static_assert(sizeof(struct sp_event_hdr) == SP_HDR_SIZE, "sp_event_hdr layout")
 
 /* ---- filter ------------------------------------------------------------------------------- */
 
-static u64 sp_cgroups[SP_MAX_CGROUPS];
-static u32 sp_pids[SP_MAX_PIDS];
 /*
- * Slots of sp_pids below this may hold a pid (it only grows): every system call of every process
- * on the node looks the pids up, and with none registered (the usual case) that is no scan at all.
+ * A filter set: slots holding a value, 0 = free. Slots below `used` may hold one (it only grows):
+ * every system call of every process on the node scans the sets, and an empty set (pids, the
+ * usual case) is then no scan at all.
  */
-static int sp_pids_used;
+struct sp_set {
+	u64 *slot;
+	int n;
+	int used;
+};
+
+static u64 sp_cgroup_slots[SP_MAX_CGROUPS];
+static u64 sp_pid_slots[SP_MAX_PIDS];
+static struct sp_set sp_cgroups = { sp_cgroup_slots, SP_MAX_CGROUPS };
+static struct sp_set sp_pids = { sp_pid_slots, SP_MAX_PIDS };
 /* registered subtrees (sp_event.h), same semantics as the probe's sp_subtrees; id 0 is free */
 static struct sp_subtree sp_subtrees[SP_MAX_SUBTREES];
 static DEFINE_SPINLOCK(sp_filter_lock);
@@ -147,75 +156,54 @@ static int sp_set_subtree(const struct sp_subtree *st, bool add)
 	return rc;
 }
 
+/* Whether v is in the set: a lock-free scan of the slots that may be used. */
+static bool sp_set_has(struct sp_set *set, u64 v)
+{
+	int used = smp_load_acquire(&set->used);
+	int i;
+
+	for (i = 0; i < used && i < set->n; i++)
+		if (READ_ONCE(set->slot[i]) == v)
+			return true;
+	return false;
+}
+
+/* Add v to the set (0, or -ENOSPC when full) or remove it (0 whether or not it was there). */
+static int sp_set_update(struct sp_set *set, u64 v, bool add)
+{
+	unsigned long fl;
+	int i, rc = 0;
+
+	if (!v)
+		return -EINVAL;
+	spin_lock_irqsave(&sp_filter_lock, fl);
+	for (i = 0; i < set->used; i++)
+		if (set->slot[i] == v) {
+			if (add)
+				goto out;
+			WRITE_ONCE(set->slot[i], 0);
+		}
+	if (!add)
+		goto out;
+	for (i = 0; i < set->n && set->slot[i]; i++)
+		;
+	if (i == set->n) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	WRITE_ONCE(set->slot[i], v);
+	if (i >= set->used)
+		smp_store_release(&set->used, i + 1);
+out:
+	spin_unlock_irqrestore(&sp_filter_lock, fl);
+	return rc;
+}
+
 static bool sp_tracked(void)
 {
 	u64 cg = sp_current_cgroup();
-	u32 tgid = current->tgid;
-	int npids = smp_load_acquire(&sp_pids_used);
-	int i;
 
-	for (i = 0; i < SP_MAX_CGROUPS; i++)
-		if (READ_ONCE(sp_cgroups[i]) == cg && cg)
-			return true;
-	for (i = 0; i < npids && i < SP_MAX_PIDS; i++)
-		if (READ_ONCE(sp_pids[i]) == tgid)
-			return true;
-	return sp_in_subtree();
-}
-
-static int sp_set_u64(u64 *arr, int n, u64 v, bool add)
-{
-	unsigned long fl;
-	int i, rc = add ? -ENOSPC : 0;
-
-	spin_lock_irqsave(&sp_filter_lock, fl);
-	for (i = 0; i < n; i++) {
-		if (add && arr[i] == v) {
-			rc = 0;
-			break;
-		}
-		if (!add && arr[i] == v)
-			WRITE_ONCE(arr[i], 0);
-	}
-	if (add && rc)
-		for (i = 0; i < n; i++)
-			if (!arr[i]) {
-				WRITE_ONCE(arr[i], v);
-				rc = 0;
-				break;
-			}
-	spin_unlock_irqrestore(&sp_filter_lock, fl);
-	return rc;
-}
-
-static int sp_set_pid(u32 tgid, bool add)
-{
-	unsigned long fl;
-	int i, rc = add ? -ENOSPC : 0;
-
-	if (!tgid)
-		return -EINVAL;
-	spin_lock_irqsave(&sp_filter_lock, fl);
-	for (i = 0; i < SP_MAX_PIDS; i++) {
-		if (sp_pids[i] == tgid) {
-			if (!add)
-				WRITE_ONCE(sp_pids[i], 0);
-			rc = 0;
-			if (add)
-				break;
-		}
-	}
-	if (add && rc)
-		for (i = 0; i < SP_MAX_PIDS; i++)
-			if (!sp_pids[i]) {
-				WRITE_ONCE(sp_pids[i], tgid);
-				if (i >= sp_pids_used)
-					smp_store_release(&sp_pids_used, i + 1);
-				rc = 0;
-				break;
-			}
-	spin_unlock_irqrestore(&sp_filter_lock, fl);
-	return rc;
+	return (cg && sp_set_has(&sp_cgroups, cg)) || sp_set_has(&sp_pids, current->tgid) || sp_in_subtree();
 }
 
 /* ---- ring of records ---------------------------------------------------------------------- */
@@ -519,47 +507,53 @@ static void sp_sys_exit(void *data, struct pt_regs *regs, long ret)
 	put_cpu_ptr(sp_scratch);
 }
 
-static void sp_proc_event(int type, u64 v0, u64 v1)
+/* Starts a record that is not built at a syscall's exit (fork, exit): no syscall number, fd or flags. */
+static struct sp_event_hdr *sp_proc_event(struct sp_builder *b, int type)
 {
-	struct sp_builder b = { .buf = get_cpu_ptr(sp_scratch) };
-	struct sp_event_hdr *h = (struct sp_event_hdr *)b.buf;
+	struct sp_event_hdr *h = (struct sp_event_hdr *)b->buf;
 
 	sp_task_header(h, ktime_get_boottime_ns());
 	h->type = type;
 	h->syscall_nr = -1;
 	h->fd = -1;
 	h->flags = 0;
-	b.rflags = 0;
-	if (type == SP_EV_PROC_FORK) {
-		sp_begin(&b, 2);
-		sp_put_u32(&b, 0, (u32)v0);
-		sp_put_u32(&b, 1, (u32)v1);
-	} else {
-		sp_begin(&b, 1);
-		sp_put_u64(&b, 0, v0);
-	}
-	sp_emit(b.buf, sp_finish(&b, h));
-	put_cpu_ptr(sp_scratch);
+	b->rflags = 0;
+	return h;
 }
 
 static void sp_fork(void *data, struct task_struct *parent, struct task_struct *child)
 {
+	struct sp_builder b;
+	struct sp_event_hdr *h;
+
 	if (!sp_tracked())
 		return;
 	sp_agg_flush_current(false);
 	if (child->pid == child->tgid)
-		sp_set_pid(child->tgid, true);
-	sp_proc_event(SP_EV_PROC_FORK, child->pid, child->tgid);
+		sp_set_update(&sp_pids, child->tgid, true);
+	b = (struct sp_builder){ .buf = get_cpu_ptr(sp_scratch) };
+	h = sp_proc_event(&b, SP_EV_PROC_FORK);
+	/* the child's pid in its own (innermost) pid namespace, as the probe reads it */
+	sp_fill_proc_fork(&b, child->pid, child->tgid, pid_nr_ns(task_pid(child), task_active_pid_ns(child)));
+	sp_emit(b.buf, sp_finish(&b, h));
+	put_cpu_ptr(sp_scratch);
 }
 
 static void sp_exit(void *data, struct task_struct *p)
 {
+	struct sp_builder b;
+	struct sp_event_hdr *h;
+
 	if (!sp_tracked())
 		return;
 	sp_agg_flush_current(true); /* p is the current task */
-	sp_proc_event(SP_EV_PROC_EXIT, (u64)(s64)p->exit_code, 0);
+	b = (struct sp_builder){ .buf = get_cpu_ptr(sp_scratch) };
+	h = sp_proc_event(&b, SP_EV_PROC_EXIT);
+	sp_fill_proc_exit(&b, p->exit_code);
+	sp_emit(b.buf, sp_finish(&b, h));
+	put_cpu_ptr(sp_scratch);
 	if (p->pid == p->tgid)
-		sp_set_pid(p->tgid, false);
+		sp_set_update(&sp_pids, p->tgid, false);
 }
 
 /* ---- tracepoints -------------------------------------------------------------------------- */
@@ -680,9 +674,7 @@ static long sp_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	case SP_IOC_DEL_CGROUP:
 		if (copy_from_user(&v64, (void __user *)arg, sizeof(v64)))
 			return -EFAULT;
-		if (!v64)
-			return -EINVAL;
-		return sp_set_u64(sp_cgroups, SP_MAX_CGROUPS, v64, cmd == SP_IOC_ADD_CGROUP);
+		return sp_set_update(&sp_cgroups, v64, cmd == SP_IOC_ADD_CGROUP);
 	case SP_IOC_ADD_SUBTREE:
 	case SP_IOC_DEL_SUBTREE:
 		if (copy_from_user(&sub, (void __user *)arg, sizeof(sub)))
@@ -693,7 +685,7 @@ static long sp_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	case SP_IOC_ADD_PID:
 		if (copy_from_user(&v32, (void __user *)arg, sizeof(v32)))
 			return -EFAULT;
-		return sp_set_pid(v32, true);
+		return sp_set_update(&sp_pids, v32, true);
 	case SP_IOC_STATS:
 		spin_lock_irqsave(&sp_ring_lock, fl);
 		st = sp_counters;

@@ -80,7 +80,8 @@ static int sp_bpf_sync_slot(struct sp_bpf *s, __u64 id)
 			continue;
 		v = v ? SP_CG_COLLIDED : key;
 	}
-	return bpf_map_update_elem(bpf_map__fd(s->skel->maps.sp_cgslots), &slot, &v, BPF_ANY) ? -errno : 0;
+	__atomic_store_n(&s->skel->bss->sp_cgslots[slot], v, __ATOMIC_SEQ_CST);
+	return 0;
 }
 
 static int sp_bpf_set_cgroup(void *impl, __u64 id, int add)

@@ -10,6 +10,8 @@ head -c 9000 /dev/zero | tr '\0' 'x' > /tmp/long
 cat /tmp/long | cat > /dev/null
 # repeated small reads and writes (stdout to /dev/null): summed in the module (IO_REPEAT)
 dd if=/dev/zero of=/dev/null bs=64 count=500 2>/dev/null
+# a child in a pid namespace of its own (as in a container), where it is pid 1
+unshare -p -f true
 nc -l -p 8099 > /dev/null &
 sleep 0.3
 echo ping | nc 127.0.0.1 8099 2>/dev/null || true
