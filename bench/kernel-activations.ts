@@ -37,7 +37,7 @@ import openwhisk from 'openwhisk';
 import { startPlatform, type Platform } from '../invokers/local/index';
 import type { KernelTapStats } from '../invokers/agent/kernel-tap';
 import { beyondNoise, mean, median, quantile, ratioSummary, roundBootstrapCi, roundOrder } from './interleave';
-import { packageRoot } from '../kmod/paths';
+import { packageRoot } from '../package/root';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -131,6 +131,12 @@ export interface ConfigResult {
   requestsServed: number;
   /** kernel capture's counters (K only) */
   kernel?: KernelTotals;
+  /**
+   * CPU time of the timed requests (ms): this process (the client and every platform: API,
+   * invoker, agent) and the configuration's containers. Unlike latency, it hardly grows with other
+   * load on the machine, so it shows what a configuration costs even when wall time cannot.
+   */
+  cpu: { platformMs: number; containersMs: number; requests: number };
 }
 
 export interface ActivationBenchOptions {
@@ -214,13 +220,36 @@ async function stopLive(l: Live): Promise<void> {
   fs.rmSync(l.dir, { recursive: true, force: true });
 }
 
+/** CPU time (ms) the platform's containers have used so far (user + system, from /proc; 0 for one that is gone). */
+function containersCpuMs(platform: Platform): number {
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  let ms = 0;
+  for (const c of platform.containers()) {
+    if (c.pid === undefined) continue;
+    try {
+      // fields after the command name, which may hold spaces: utime and stime are the 12th and 13th
+      const fields = fs.readFileSync(`/proc/${c.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ms += (Number(fields[11]) + Number(fields[12])) * tick;
+    } catch {
+      // the container is gone
+    }
+  }
+  return ms;
+}
+
 /** One configuration's turn in a round: capture on (K), untimed requests, timed batch, drain, capture off (K). */
-async function turn(l: Live, o: ActivationBenchOptions): Promise<number[]> {
+async function turn(l: Live, o: ActivationBenchOptions, cpu: ConfigResult['cpu']): Promise<number[]> {
   const kernel = l.spec.mode === 'kernel';
   if (kernel) l.platform.resumeKernelCapture();
   for (let i = 0; i < o.untimedPerTurn; i++) await l.purchase(l.served);
   const latencies: number[] = [];
+  const own0 = process.cpuUsage();
+  const containers0 = containersCpuMs(l.platform);
   for (let i = 0; i < o.requests; i++) latencies.push(await l.purchase(l.served));
+  const own = process.cpuUsage(own0);
+  cpu.platformMs += (own.user + own.system) / 1000;
+  cpu.containersMs += containersCpuMs(l.platform) - containers0;
+  cpu.requests += o.requests;
   // what the batch left to process (kernel events, agent batches) must not land in the next turn
   await l.platform.flush();
   if (kernel) await l.platform.suspendKernelCapture();
@@ -242,7 +271,7 @@ export async function benchActivations(options: ActivationBenchOptions): Promise
   const specs = CONFIGS.filter((c) => (options.withKernel || c.key !== 'K') && (!options.only || options.only.includes(c.key)));
   if (!specs.some((c) => c.key === 'N')) throw new Error('benchActivations: N (not wrapped) is the baseline and must be among the configurations');
   if (options.withKernel && options.withWorkerPipeline) specs.push(WORKER_PIPELINE);
-  const results = new Map<ConfigKey, ConfigResult>(specs.map((spec) => [spec.key, { spec, rounds: [], shippedBytes: 0, requestsServed: 0 }]));
+  const results = new Map<ConfigKey, ConfigResult>(specs.map((spec) => [spec.key, { spec, rounds: [], shippedBytes: 0, requestsServed: 0, cpu: { platformMs: 0, containersMs: 0, requests: 0 } }]));
   const card = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -266,7 +295,10 @@ export async function benchActivations(options: ActivationBenchOptions): Promise
     options.progress?.(`activations: ${specs.length} platforms warmed up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     for (let round = 0; round < options.rounds; round++) {
       const order = roundOrder(lives, round);
-      for (const l of order) results.get(l.spec.key)!.rounds.push(await turn(l, options));
+      for (const l of order) {
+        const r = results.get(l.spec.key)!;
+        r.rounds.push(await turn(l, options, r.cpu));
+      }
       if ((round + 1) % 6 === 0 || round + 1 === options.rounds) {
         const medians = specs.map((s) => `${s.key} ${median(results.get(s.key)!.rounds.flat()).toFixed(2)}`).join(', ');
         options.progress?.(`activations: round ${round + 1}/${options.rounds} at ${((Date.now() - t0) / 1000).toFixed(1)} s, median ms so far ${medians}`);
@@ -338,6 +370,15 @@ export function formatActivationBench(b: ActivationBench): string[] {
     }
   }
   out.push('    (B stored/act: JSON batches shipped to the correlator per activation, untimed requests included; 2 activations per request)');
+  // CPU time per timed request: what each configuration costs, measured in a way other load on the machine hardly changes
+  const cpuOf = (c: ConfigResult) => ({ platform: c.cpu.platformMs / c.cpu.requests, containers: c.cpu.containersMs / c.cpu.requests });
+  const baseCpu = cpuOf(base);
+  out.push('CPU ms per request: this process (client, API, invoker, agent) + the containers (both activations), and the total against N');
+  for (const c of b.configs) {
+    const x = cpuOf(c);
+    const total = x.platform + x.containers;
+    out.push(`    ${c.spec.name.padEnd(32)} ${x.platform.toFixed(2)} + ${x.containers.toFixed(2)} = ${total.toFixed(2)} (${(total / (baseCpu.platform + baseCpu.containers)).toFixed(3)}x N)`);
+  }
   for (const [key, label] of [
     ['A', 'A vs N, what the wrapper costs a user (goal: at most +3 %, the interval at most +5 %)'],
     ['K', 'K vs N, wrapper and kernel capture together (same goal)'],

@@ -6,13 +6,20 @@
 // system time: other load on the machine does not count against it) and the wall-clock median;
 // `--cpu-prof DIR` also writes a V8 CPU profile of each child (DIR/not-wrapped, DIR/<bundle>) for
 // a closer look (bench/README.md says how they were read).
-//   npx tsx bench/wrapper-profile.ts [--activations N] [--runs N] [--bundle a.js,b.js] [--cpu-prof DIR]
+// `--handler invoke` adds (a)'s nested blocking invoke through the openwhisk client (the child
+// answers it as the platform's API would); `--handler empty` runs a handler that does nothing: what is left is the wrapper's
+// per-activation minimum (begin and end records, their MACs, the activation context) and the sentinel.
+//   npx tsx bench/wrapper-profile.ts [--activations N] [--runs N] [--bundle a.js,b.js] [--handler purchase|invoke|empty] [--cpu-prof DIR]
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { median } from './interleave';
-import { packageRoot } from '../kmod/paths';
+import { packageRoot } from '../package/root';
+import { ACTIVATION_SENTINEL } from '../protocol/action-runtime';
+
+/** The floor: a handler that does nothing, so what is left is the wrapper's minimum (begin, end, MAC, context) and the sentinel. */
+const EMPTY_HANDLER = `module.exports.main = async (p) => ({ ok: true, id: p.id });\n`;
 
 const HANDLER = `
 const fs = require('fs'), http = require('http'), winston = require('winston');
@@ -35,14 +42,26 @@ module.exports.main = async (p) => {
 };
 `;
 
+/** (a)'s purchase as a whole: the same handler with its nested blocking invoke through the openwhisk client (answered by the child). */
+const INVOKE_HANDLER = HANDLER.replace("winston = require('winston');", "winston = require('winston'), openwhisk = require('openwhisk');").replace(
+  '  const status = await charge',
+  "  const price = (await openwhisk().actions.invoke({ name: 'get-price', params: { id: p.id }, blocking: true, result: true })).price;\n  const status = await charge",
+);
+const HANDLERS: Record<string, string> = { purchase: HANDLER, invoke: INVOKE_HANDLER, empty: EMPTY_HANDLER };
+
 // The child: serves the card processor, loads the handler (wrapped or not), runs it N times,
 // writes the sentinel after each activation as the runtime does, reports on fd 3.
 const CHILD = `
 const http = require('http'), fs = require('fs');
 const [dir, bundle, n] = process.argv.slice(2); const N = Number(n);
-const server = http.createServer((req, res) => { req.resume(); req.on('end', () => { res.statusCode = 201; res.end('{}'); }); });
+// the card processor, and the platform's API for the nested invoke (a blocking invoke's activation)
+const server = http.createServer((req, res) => { req.resume(); req.on('end', () => {
+  if (req.url.startsWith('/api/v1/')) { res.setHeader('content-type', 'application/json'); res.end('{"activationId":"c0ffee","response":{"status":"success","statusCode":0,"success":true,"result":{"price":11}}}'); return; }
+  res.statusCode = 201; res.end('{}');
+}); });
 server.listen(0, '127.0.0.1', async () => {
   const card = 'http://127.0.0.1:' + server.address().port + '/charge';
+  process.env.__OW_API_HOST = 'http://127.0.0.1:' + server.address().port; process.env.__OW_API_KEY = 'user:secret';
   const main = bundle ? require(bundle).wrapHandler(() => require(dir + '/handler.js'), 'main') : require(dir + '/handler.js').main;
   const lat = []; let cpu0;
   for (let i = 0; i < N; i++) {
@@ -50,8 +69,8 @@ server.listen(0, '127.0.0.1', async () => {
     if (i === N / 4) cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await main({ id: 'p' + (i % 50), card });
-    process.stdout.write('XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\\n');
-    process.stderr.write('XXX_THE_END_OF_A_WHISK_ACTIVATION_XXX\\n');
+    process.stdout.write('${ACTIVATION_SENTINEL}\\n');
+    process.stderr.write('${ACTIVATION_SENTINEL}\\n');
     lat.push(performance.now() - t0);
   }
   const c = process.cpuUsage(cpu0); const timed = N - N / 4;
@@ -87,11 +106,13 @@ async function main(): Promise<void> {
   const runs = Number(arg('runs') ?? 5);
   const bundles = (arg('bundle') ?? path.join(packageRoot(), 'dist/wrapper/bundle.js')).split(',').map((b) => path.resolve(b));
   const profDir = arg('cpu-prof');
+  const handlerName = arg('handler') ?? 'purchase';
+  if (!HANDLERS[handlerName]) throw new Error(`--handler must be one of ${Object.keys(HANDLERS).join(', ')}, got ${handlerName}`);
   if (!Number.isInteger(n) || n < 4 || n % 4 !== 0) throw new Error(`--activations must be a multiple of 4, got ${n}`);
   for (const b of bundles) if (!fs.existsSync(b)) throw new Error(`${b} does not exist: run npm run build`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapper-profile-'));
   try {
-    fs.writeFileSync(path.join(dir, 'handler.js'), HANDLER);
+    fs.writeFileSync(path.join(dir, 'handler.js'), HANDLERS[handlerName]);
     fs.writeFileSync(path.join(dir, 'child.js'), CHILD);
     fs.writeFileSync(path.join(dir, 'catalog.json'), JSON.stringify(Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`p${i}`, { price: 10 + i }]))));
     const configs: Array<{ name: string; bundle?: string }> = [{ name: 'not wrapped' }, ...bundles.map((b) => ({ name: `wrapped (${path.relative(process.cwd(), b)})`, bundle: b }))];
@@ -100,7 +121,7 @@ async function main(): Promise<void> {
       for (const c of configs) results.get(c.name)!.push(await runChild(dir, c.bundle, n, profDir));
     }
     const base = median(results.get('not wrapped')!.map((x) => x.cpuUs));
-    console.log(`one warm activation in-process, ${n - n / 4} timed of ${n} per run, ${runs} runs taking turns (medians)`);
+    console.log(`one warm activation in-process (${handlerName} handler), ${n - n / 4} timed of ${n} per run, ${runs} runs taking turns (medians)`);
     for (const c of configs) {
       const cpu = median(results.get(c.name)!.map((x) => x.cpuUs));
       const wall = median(results.get(c.name)!.map((x) => x.wallUs));

@@ -53,6 +53,18 @@ export const RUN_ENV_FIELDS = [
   'parent_name',
 ] as const;
 
+/**
+ * Set by the platform in a container whose action runs activations concurrently (OpenWhisk's
+ * `limits.concurrency` > 1); without it, the platform sends the next /run only once the previous
+ * one answered. The runtime and the wrapper read it the same way.
+ */
+export const ALLOW_CONCURRENT_ENV = '__OW_ALLOW_CONCURRENT';
+
+/** Whether a value of ALLOW_CONCURRENT_ENV says "concurrent" (as OpenWhisk's runtimes read it). */
+export function allowsConcurrency(value: string | undefined): boolean {
+  return ['true', '1', 'yes'].includes((value ?? '').toLowerCase());
+}
+
 /** The runtime writes `<port>\n` to this fd when it listens (the platform passes a pipe there). */
 export const READY_FD = 3;
 /** Optional fixed port for the runtime (default: any free port on 127.0.0.1). */

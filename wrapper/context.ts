@@ -1,12 +1,24 @@
 // Per-activation state carried through the activation's whole async life, and the guard
 // that keeps the wrapper's own I/O out of the records.
 //
-// Both live in AsyncLocalStorage: with action concurrency > 1 several activations run
-// interleaved in one process, and process.env.__OW_* only holds the latest one's ids. The
-// stores are kept on globalThis under a registered symbol so that two copies of the wrapper
-// in one process (two bundles) share them instead of fighting.
+// Where the current activation is found depends on whether activations can overlap:
+//  - one at a time (OpenWhisk's default: the next /run comes only once the previous one answered,
+//    unless the action allows concurrency, which the platform says with __OW_ALLOW_CONCURRENT), the
+//    activation is the one between its begin and its end, held in one variable. That is the rule
+//    the platform itself applies to the activation's logs. No AsyncLocalStorage is entered: Node
+//    20 implements it with promise hooks, and once one is entered every promise and async
+//    resource of the process pays for it (bench/README.md: the largest single part of the
+//    wrapper's cost per activation);
+//  - concurrently (__OW_ALLOW_CONCURRENT, or a second activation starting before the first one
+//    ended, as in-process tests do), in AsyncLocalStorage: several activations run interleaved and
+//    process.env.__OW_* only holds the latest one's ids. An activation started one-at-a-time
+//    before the first overlap stays found through the variable, for code that runs outside any
+//    store, until it ends.
+// The state is kept on globalThis under a registered symbol so that two copies of the wrapper in
+// one process (two bundles) share it instead of fighting.
 
 import type { WebEntry } from '../protocol/wrapper-records';
+import { ALLOW_CONCURRENT_ENV, allowsConcurrency } from '../protocol/action-runtime';
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Bytes moved through one file descriptor during one activation (ProTracer aggregation). */
@@ -59,11 +71,17 @@ export interface ActivationContext {
 
 interface SharedState {
   activation: AsyncLocalStorage<ActivationContext>;
-  /** true while the wrapper itself does I/O (sync or async) */
+  /** true while the wrapper itself does asynchronous I/O (a lookup) */
   internal: AsyncLocalStorage<boolean>;
   /** hook failures outside any activation, reported with the next end record */
   orphanFailures: number;
   firstOrphanFailure?: string;
+  /** the activation started while activations ran one at a time (until it ends) */
+  sole?: ActivationContext;
+  /** activations may overlap: new ones run in `activation`'s store */
+  concurrent?: boolean;
+  /** `internal` has been entered once: its store must be read (and cleared for user code) from then on */
+  internalEntered?: boolean;
 }
 
 const STATE_KEY = Symbol.for('serverless-provenance.wrapper.context');
@@ -74,32 +92,67 @@ const state: SharedState = (g[STATE_KEY] ??= {
   orphanFailures: 0,
 });
 
+/** The activation found through the variable: the sole one, while it has not ended. */
+function sole(): ActivationContext | undefined {
+  const ctx = state.sole;
+  return ctx && !ctx.ended ? ctx : undefined;
+}
+
+/** The activation the current code runs in, ended or not (undefined outside any). */
+function activationStore(): ActivationContext | undefined {
+  if (!state.concurrent) return state.sole;
+  return state.activation.getStore() ?? sole();
+}
+
+function internalStore(): boolean {
+  return state.internalEntered === true && state.internal.getStore() === true;
+}
+
 /**
  * Depth of the wrapper's own synchronous sections (a record being written): a counter is all a
  * synchronous section needs, and entering an AsyncLocalStorage context for each record cost more
- * than writing it. Async internal work (lookups) still runs under `state.internal`.
+ * than writing it. Module loading (synchronous) uses it too; only asynchronous internal work
+ * (lookups) runs under `state.internal`.
  */
 let internalDepth = 0;
 
 /** The activation the current code runs for, unless the wrapper itself is running. */
 export function currentActivation(): ActivationContext | undefined {
-  if (internalDepth > 0 || state.internal.getStore() === true) return undefined;
-  const ctx = state.activation.getStore();
+  if (internalDepth > 0 || internalStore()) return undefined;
+  const ctx = activationStore();
   return ctx && !ctx.ended ? ctx : undefined;
 }
 
 /** The activation even while the wrapper's own code runs (for the wrapper's bookkeeping). */
 export function activationForWrapper(): ActivationContext | undefined {
-  return state.activation.getStore();
+  return activationStore();
 }
 
+/**
+ * Runs the activation's handler (`fn`) as `ctx`: one at a time through the variable, else in
+ * AsyncLocalStorage (from the first overlap on, for good: the process runs actions concurrently).
+ */
 export function runInActivation<T>(ctx: ActivationContext, fn: () => T): T {
-  return state.activation.run(ctx, fn);
+  if (!state.concurrent && (allowsConcurrency(process.env[ALLOW_CONCURRENT_ENV]) || sole() !== undefined)) state.concurrent = true;
+  if (state.concurrent) return state.activation.run(ctx, fn);
+  state.sole = ctx;
+  return fn();
+}
+
+/** How activations are told apart now: through the variable (one at a time) or AsyncLocalStorage. */
+export function activationTracking(): 'one at a time' | 'concurrent' {
+  return state.concurrent ? 'concurrent' : 'one at a time';
+}
+
+/** Back to one at a time, with no activation (after uninstall: the next install starts afresh). */
+export function forgetActivationTracking(): void {
+  state.sole = undefined;
+  state.concurrent = false;
 }
 
 /** True while the wrapper's own code is running (its records, its lookups). */
 export function isInternal(): boolean {
-  return internalDepth > 0 || state.internal.getStore() === true;
+  return internalDepth > 0 || internalStore();
 }
 
 /** Runs fn as wrapper-internal when fn is synchronous and starts nothing asynchronous that a hook could see. */
@@ -114,18 +167,28 @@ export function runInternalSync<T>(fn: () => T): T {
 
 /** Runs fn (and every async continuation it starts) as wrapper-internal: no hook records it. */
 export function runInternal<T>(fn: () => T): T {
+  state.internalEntered = true;
   return state.internal.run(true, fn);
 }
 
-/** Runs fn as user code again (e.g. a module's top level, compiled while the loader read it internally). */
+/**
+ * Runs fn, synchronous, as user code again (a module's top level, compiled while the loader read
+ * it as the wrapper's): what it starts asynchronously runs as user code too.
+ */
 export function runAsUser<T>(fn: () => T): T {
-  return state.internal.run(false, fn);
+  const depth = internalDepth;
+  internalDepth = 0;
+  try {
+    return state.internalEntered ? state.internal.run(false, fn) : fn();
+  } finally {
+    internalDepth = depth;
+  }
 }
 
 /** Counts a failing hook against the activation (or the process) without ever throwing. */
 export function noteHookFailure(where: string, error: unknown): void {
   const message = `${where}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
-  const ctx = state.activation.getStore();
+  const ctx = activationStore();
   if (ctx && !ctx.ended) {
     ctx.hookFailures += 1;
     ctx.firstHookFailure ??= message;

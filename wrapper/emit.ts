@@ -93,8 +93,21 @@ export function flushDeferredRecords(): void {
   if (deferred.lines.length > 0) writeLines('');
 }
 
-/** Writes what waits, then `line`, in one write to stdout, starting a new line first if user output left one open. */
-function writeLines(line: string): void {
+/**
+ * Takes the records that wait, as text to put in front of the user's next write to stdout, so
+ * that they go out in that same write (one write(2) instead of two); '' when none wait. The text
+ * starts a new line if user output left one open, and ends with one: `state.atLineStart` is true after.
+ */
+export function takeDeferredText(state: StreamState): string {
+  if (deferred.lines.length === 0) return '';
+  const text = takeLines('');
+  const out = state.atLineStart ? text : `\n${text}`;
+  state.atLineStart = true;
+  return out;
+}
+
+/** What waits, then `line`, as one text; nothing waits after. */
+function takeLines(line: string): string {
   let text = line;
   if (deferred.lines.length > 0) {
     text = deferred.lines.join('') + line;
@@ -104,6 +117,12 @@ function writeLines(line: string): void {
     clearTimeout(deferred.timer);
     deferred.timer = undefined;
   }
+  return text;
+}
+
+/** Writes what waits, then `line`, in one write to stdout, starting a new line first if user output left one open. */
+function writeLines(line: string): void {
+  const text = takeLines(line);
   const out = streamState(process.stdout);
   runInternalSync(() => out.write.call(process.stdout, out.atLineStart ? text : `\n${text}`));
   out.atLineStart = true;

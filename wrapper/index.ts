@@ -18,6 +18,7 @@ import { registerOpenwhiskPatcher } from './hooks/openwhisk';
 import { registerWinstonPatcher } from './hooks/winston';
 import { unpatchAll } from './patcher';
 import { resetStreamStates } from './emit';
+import { forgetActivationTracking } from './context';
 import { forgetSentDeployments, sendDeploymentOnce, type PackagedDeployment } from './deployment';
 import { HandlerResolutionError, resolveHandler, type ResolvedHandler } from './resolve';
 
@@ -84,6 +85,7 @@ export function uninstallWrapper(): void {
   forgetBuiltinPatchers();
   resetStreamStates();
   forgetSentDeployments();
+  forgetActivationTracking();
   g[INSTALL_KEY] = undefined;
 }
 

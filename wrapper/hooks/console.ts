@@ -6,7 +6,7 @@
 
 import { formatWithOptions } from 'node:util';
 import { currentActivation, isInternal, safely } from '../context';
-import { flushDeferredRecords, streamState } from '../emit';
+import { flushDeferredRecords, streamState, takeDeferredText } from '../emit';
 import { logIdPrefix, rewriteChunk, rewriteString, rewriteText } from '../lines';
 import { patchMethod } from '../patcher';
 import { RECORD_PREFIX } from '../../protocol/wrapper-records';
@@ -31,15 +31,17 @@ function patchStream(stream: NodeJS.WriteStream): void {
   patchMethod(stream, 'write', (original: (...args: any[]) => boolean) =>
     function patchedWrite(this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
       if (isInternal() || this !== stream) return original.call(this, chunk, ...rest);
-      // Records held back for one write go out before any user output, so that each record stays
-      // between the same log lines (the execution unit it belongs to) as when it was made.
-      flushDeferredRecords();
       const isText = typeof chunk === 'string';
+      // Records held back go out before any user output, so that each record stays between the
+      // same log lines (the execution unit it belongs to) as when it was made: in the same write
+      // as the user's text when that is text of the stream's own encoding, else just before it.
+      const plainText = isText && (typeof rest[0] !== 'string' || rest[0] === 'utf8' || rest[0] === 'utf-8');
+      const held = plainText && stream === process.stdout ? takeDeferredText(state) : (flushDeferredRecords(), '');
       if (!isText && !(chunk instanceof Uint8Array)) return original.call(this, chunk, ...rest);
       if (inConsole > 0) {
         // Already prefixed by the console patch: only follow where the line ends.
         state.atLineStart = endsLine(chunk as string | Uint8Array, state.atLineStart);
-        return original.call(this, chunk, ...rest);
+        return original.call(this, held === '' ? chunk : held + (chunk as string), ...rest);
       }
       let out: unknown = chunk;
       let args = rest;
@@ -62,7 +64,8 @@ function patchStream(stream: NodeJS.WriteStream): void {
           if (isText && typeof rest[0] === 'string') args = rest.slice(1);
         }
       });
-      return original.call(this, out, ...args);
+      // `held` is only ever taken for text, and text stays text (rewritten or, if that failed, as it came)
+      return original.call(this, held === '' ? out : held + (out as string), ...args);
     },
   );
 }

@@ -10,7 +10,7 @@
 
 import Module = require('node:module');
 import { sep } from 'node:path';
-import { currentActivation, runAsUser, runInternal, safely } from '../context';
+import { currentActivation, runAsUser, runInternalSync, safely } from '../context';
 import { emitRecord } from '../emit';
 import { patchMethod } from '../patcher';
 
@@ -40,7 +40,7 @@ function slashes(filename: string): string {
 function applyPatchers(exports: unknown, filename: string): void {
   const f = slashes(filename);
   for (const p of patchers) {
-    if (p.filename.test(f)) safely(`patch ${p.name}`, () => runInternal(() => p.patch(exports, filename)));
+    if (p.filename.test(f)) safely(`patch ${p.name}`, () => runInternalSync(() => p.patch(exports, filename)));
   }
 }
 
@@ -60,7 +60,7 @@ function patchExtension(ext: string): void {
   patchMethod(extensions, ext, (original: Extension) =>
     function (this: unknown, module: Module & { exports: unknown }, filename: string) {
       const ctx = currentActivation();
-      runInternal(() => original.call(this, module, filename));
+      runInternalSync(() => original.call(this, module, filename));
       applyPatchers(module.exports, filename);
       if (ctx) safely('module load', () => {
         if (isForeignCode(filename, artifactRoot ? slashes(artifactRoot) : undefined)) emitRecord(ctx, 'fs', { op: 'load', path: filename });
@@ -122,7 +122,7 @@ function patchBuiltinLoad(): void {
         const pending = builtinPatchers.get(name);
         if (pending) {
           builtinPatchers.delete(name);
-          for (const patch of pending) safely(`patch ${name}`, () => runInternal(() => patch(exports)));
+          for (const patch of pending) safely(`patch ${name}`, () => runInternalSync(() => patch(exports)));
         }
       }
       return exports;

@@ -3,12 +3,13 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { loadAction, type ActionMain } from './action-loader';
-import { ACTIVATION_SENTINEL, CODE_DIR_ENV, PORT_ENV, READY_FD, RUN_ENV_FIELDS, type InitMessage, type RunMessage } from '../../../protocol/action-runtime';
+import { ACTIVATION_SENTINEL, ALLOW_CONCURRENT_ENV, allowsConcurrency, CODE_DIR_ENV, PORT_ENV, READY_FD, RUN_ENV_FIELDS, type InitMessage, type RunMessage } from '../../../protocol/action-runtime';
+import { isObject } from '../json-object';
 
 let entry: ActionMain | undefined;
 let initState: 'ready' | 'initializing' | 'initialized' | 'failed' = 'ready';
 let running = 0;
-const allowConcurrent = ['true', '1', 'yes'].includes((process.env.__OW_ALLOW_CONCURRENT ?? '').toLowerCase());
+const allowConcurrent = allowsConcurrency(process.env[ALLOW_CONCURRENT_ENV]);
 const codeDir = process.env[CODE_DIR_ENV] || process.cwd();
 
 function writeMarkers(): void {
@@ -20,10 +21,6 @@ function reply(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** What OpenWhisk's Node runtime does with a rejection: an error object becomes plain JSON. */
