@@ -11,7 +11,7 @@ import { detectAfterIngest } from './detect/after-ingest';
 import type { DetectionOptions } from './detect/detect-incidents';
 import { profilesNamed, type ProfileSource } from './lms/profiles-needed';
 import { kernelActivationIds } from './kernel/join';
-import { collectDeployments } from './deployments/collect';
+import { deploymentsFromRecords } from './deployments/from-records';
 import { storeDeployments, type DeploymentSink } from './deployments/store-deployments';
 import { settleDeployments } from './deployments/awaiting';
 import type { DeploymentLedger } from '../store/types';
@@ -49,7 +49,7 @@ export function referencedActivationIds(input: ClassifiedBatch): string[] {
 export async function assembleWithState(input: ClassifiedBatch, state: CorrelatorStateStore & Partial<ProfileSource> & Partial<DeploymentSink> & Partial<DeploymentLedger>): Promise<AssembleOutput> {
   const ids = referencedActivationIds(input);
   const known: Map<string, ActivationMeta> = ids.length ? await state.getActivationMeta(ids) : new Map();
-  const { delivered, problems } = collectDeployments(input, known);
+  const { delivered, problems } = deploymentsFromRecords(input, known);
   const fromStream = delivered.length && state.putServiceConfig && state.putProfiles ? await storeDeployments(delivered, state as DeploymentSink) : undefined;
   const hashes = profilesNamed(input, known).filter((h) => !fromStream?.profiles.has(h));
   const profiles = hashes.length && state.getProfiles ? await state.getProfiles(hashes) : new Map<string, LmsProfile>();
@@ -83,10 +83,10 @@ export async function ingestBatch(batch: unknown, store: ProvenanceStore, option
 /** Ingests a batch already checked and read (readBatch): the correlator action reads all of a call's batches first. */
 export async function ingestClassified(input: ClassifiedBatch, store: ProvenanceStore, options: IngestOptions = {}): Promise<IngestResult> {
   const out = await assembleWithState(input, store);
-  // Either order of these writes is safe to retry: a begin whose state was already stored is
-  // recognised as the same begin (same key), so a retry assembles exactly the same fragments.
-  await store.writeFragments(out.fragments);
-  if (out.metas.length) await store.putActivationMeta(out.metas);
+  // The activations' state goes with the fragments, onto the activations' own items (one write).
+  // Safe to retry: a begin whose state was already stored is recognised as the same begin (same
+  // key), so a retry assembles exactly the same fragments.
+  await store.writeFragments(out.fragments, out.metas);
   if (options.detection !== false) await detectAfterIngest(store, out.result, options.detection ?? {});
   return out.result;
 }

@@ -1,27 +1,28 @@
 // The layout of a request's graph in the table (pure): what one fragment becomes, and how items read
 // back become fragments, activations and entity histories again.
 //
-// A fragment is written as a few immutable items, all with BatchWriteItem and keys derived from the
-// fragment's content (so a retried or duplicated batch rewrites the same items):
-//   - its graph, gzip'd JSON, in one item (split in parts past DynamoDB's item size): the request's
-//     graph is the merge of its fragments, done on read (upg/merge.ts), so fragments that know
-//     different fields of one node need no read-modify-write;
-//   - one activation reference per activation it describes (the byContainer index), under the
-//     activation's own partition, with the touches of the activation's own entities (below);
-//   - one touch group per entity group it touches (the byEntity index): the edges that touched the
-//     entities of one group. Entities that can be shared across requests (sockets, DynamoDB items)
-//     are groups of their own; a container's files share one group per fragment (a cold start reads
-//     hundreds of module files: one item, not hundreds); an activation's log lines and outgoing
-//     messages, which no other request can touch, share its group. The reader filters by entity id,
-//     so a group only decides what is stored together, never what an answer contains.
-// One item per node and edge (with an UpdateItem per node) made a warm activation ~38 items and
-// ~20 KB; this makes it a handful of items and a few hundred bytes.
+// A fragment is written as a few items, all with BatchWriteItem and keys derived from the fragment's
+// content (so a retried or duplicated batch rewrites the same items):
+//   - its graph in one immutable chunk (split in parts past DynamoDB's item size), compressed against
+//     the learned behaviour of its shape (instance-values.ts): the request's graph is the merge of
+//     its fragments, done on read (upg/merge.ts);
+//   - what it says about each activation it describes: the node and the edges that touched an
+//     entity on the activation's behalf, merged into the activation's own item (activation-item.ts),
+//     which is also the byContainer and (for what nothing else explains) byEntity index entry. Those
+//     edges are not repeated in the chunk; the reader puts them back;
+//   - one touch group per entity group touched by edges of no activation the fragment describes
+//     (the byEntity index): a container's files share one group, an activation's own log lines and
+//     messages share its group. The reader filters by entity id, so a group only decides what is
+//     stored together, never what an answer contains.
+// One item per node and edge made a warm activation ~38 items and ~20 KB; this makes it one item and
+// a fraction of the request's chunk, summary and pointers.
 import { createHash } from 'node:crypto';
-import { compress, decodeGraph, decompress, dictionaryOf, encodeGraph, type Dictionary } from './compact-graph';
+import { compress, decodeGraph, decompress, dictionaryOf, edgeWriteOrder, encodeGraph, sortedNodes, type Dictionary } from './compact-graph';
 import { mergeEdge, mergeNode } from '../upg/merge';
 import type { ActivationNode, GraphFragment, GraphWarning, NodeKind, RequestGraph, UpgEdge, UpgNode } from '../upg/types';
 import { entityEndpoints, storedEdge, storedNode, storedWarning } from './items';
 import { requestPk, timeSortKey } from './keys';
+import { ACTIVATION_SK, decodeBody, encodeBody, ownActivation, type ActivationBody, type ActivationContribution } from './activation-item';
 
 type Item = Record<string, unknown>;
 
@@ -34,9 +35,9 @@ const MAX_PART_BYTES = 300 * 1024;
 export interface FragmentItems {
   /** the fragment's graph, gzip'd, in one or more parts */
   chunks: Item[];
-  /** one per activation of the fragment (byContainer index) */
-  activations: Item[];
-  /** one per entity group the fragment touches (byEntity index) */
+  /** what the fragment says about each activation it describes (merged into the activation's item, activation-item.ts) */
+  activations: ActivationContribution[];
+  /** one per entity group the fragment touches outside its activations' items (byEntity index) */
   touches: Item[];
 }
 
@@ -55,12 +56,45 @@ export function fragmentItems(fragment: GraphFragment, dictionary?: Dictionary):
   const stored = storedFragment(fragment);
   const request = stored.request;
   const pk = requestPk(request);
-  const graph = { nodes: stored.nodes, edges: stored.edges, ...(stored.warnings ? { warnings: stored.warnings } : {}) };
-  const encoded = encodeGraph(graph);
   // Keyed by content, not by how it was compressed: a retry with another dictionary rewrites the same item.
-  const hash = createHash('sha256').update(request).update('\u0000').update(encoded).digest('hex').slice(0, 24);
+  const hash = createHash('sha256').update(request).update('\u0000').update(encodeGraph(stored)).digest('hex').slice(0, 24);
 
-  const compressed = compress(encoded, dictionary);
+  // Each touch goes to the item of the activation whose behaviour it records (its own entities to
+  // their activation), when the fragment describes that activation; the rest to touch groups.
+  // An edge kept on an activation's item is not repeated in the chunk: the reader puts it back.
+  const kinds = new Map<string, NodeKind>(stored.nodes.map((n) => [n.id, n.kind]));
+  const activations = new Map<string, ActivationContribution>();
+  for (const n of stored.nodes) {
+    if (n.kind === 'activation') activations.set(n.id, { activationId: n.activationId, request, node: n, touches: [] });
+  }
+  const byActivationId = new Map([...activations.values()].map((c) => [c.activationId, c]));
+  const byGroup = new Map<string, Array<[string, UpgEdge]>>();
+  const chunkEdges: UpgEdge[] = [];
+  for (const edge of stored.edges) {
+    const entities = entityEndpoints(edge, (id) => kinds.get(id));
+    const owners = entities.map((entity) => {
+      const own = ownActivation(entity);
+      return (
+        (own !== undefined ? byActivationId.get(own) : undefined) ??
+        (edge.activationId !== undefined ? byActivationId.get(edge.activationId) : undefined) ??
+        activations.get(edge.from === entity ? edge.to : edge.from)
+      );
+    });
+    if (entities.length === 0 || owners.some((o) => o === undefined)) chunkEdges.push(edge);
+    entities.forEach((entity, i) => {
+      const owner = owners[i];
+      if (owner) {
+        owner.touches.push({ entity, edge, request });
+        return;
+      }
+      const group = touchGroup(entity);
+      let list = byGroup.get(group);
+      if (!list) byGroup.set(group, (list = []));
+      list.push([entity, edge]);
+    });
+  }
+
+  const compressed = compress(chunkText(stored, chunkEdges), dictionary);
   const parts = Math.max(1, Math.ceil(compressed.length / MAX_PART_BYTES));
   const chunks: Item[] = [];
   for (let p = 0; p < parts; p++) {
@@ -73,34 +107,6 @@ export function fragmentItems(fragment: GraphFragment, dictionary?: Dictionary):
       body: new Uint8Array(compressed.subarray(p * MAX_PART_BYTES, (p + 1) * MAX_PART_BYTES)),
     });
   }
-
-  const kinds = new Map<string, NodeKind>(stored.nodes.map((n) => [n.id, n.kind]));
-  const byGroup = new Map<string, Array<[string, UpgEdge]>>();
-  for (const edge of stored.edges) {
-    for (const entity of entityEndpoints(edge, (id) => kinds.get(id))) {
-      const group = touchGroup(entity);
-      let list = byGroup.get(group);
-      if (!list) byGroup.set(group, (list = []));
-      list.push([entity, edge]);
-    }
-  }
-
-  // An activation's reference also carries the touches of its own group (its log lines and the
-  // messages it sent): one item per activation instead of two.
-  const activations: Item[] = stored.nodes
-    .filter((n): n is ActivationNode => n.kind === 'activation')
-    .map((a) => {
-      const own = byGroup.get(activationGroup(a.activationId)) ?? [];
-      byGroup.delete(activationGroup(a.activationId));
-      return {
-        pk: activationPk(a.activationId),
-        sk: `${hash}`,
-        req: request,
-        cpk: a.container,
-        csk: timeSortKey(a.start, a.id),
-        ...packTouches(own, dictionary, a),
-      };
-    });
 
   const touches: Item[] = [];
   for (const [group, touched] of [...byGroup].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -116,7 +122,7 @@ export function fragmentItems(fragment: GraphFragment, dictionary?: Dictionary):
       });
     });
   }
-  return { chunks, activations, touches };
+  return { chunks, activations: [...activations.values()], touches };
 }
 
 /**
@@ -138,8 +144,6 @@ export function touchGroup(entityId: string): string {
 
 const ACTIVATION_GROUP_PREFIX = 'ACT#';
 const activationGroup = (activationId: string): string => `${ACTIVATION_GROUP_PREFIX}${activationId}`;
-/** the partition of an activation's references: its own group's name */
-export const activationPk = activationGroup;
 
 /** The activation whose references hold a group's touches, when the group is an activation's own. */
 export function groupActivation(group: string): string | undefined {
@@ -178,25 +182,27 @@ export function chunksToFragments(request: string, items: readonly Item[], dicti
   return out;
 }
 
-/** One container's activations from their references (several per activation when several fragments knew it), in time order. */
-export function refsToActivations(items: readonly Item[], dictionaries: ReadonlyMap<string, Buffer> = new Map()): ActivationNode[] {
+/** One container's activations from their items (byContainer index), in time order; spilled touches are skipped. */
+export function itemsToActivations(items: readonly Item[], dictionaries: ReadonlyMap<string, Buffer> = new Map()): ActivationNode[] {
   const byId = new Map<string, ActivationNode>();
-  const order = (i: Item) => `${String(i.pk)}\u0000${String(i.sk)}`;
-  for (const item of [...items].sort((a, b) => (order(a) < order(b) ? -1 : 1))) {
-    const node = { ...unpackTouches(item, dictionaries).node! };
-    const known = byId.get(node.id);
-    byId.set(node.id, known ? mergeStored(known, node) : node);
+  for (const item of items) {
+    if (item.sk !== ACTIVATION_SK) continue;
+    const node = unpack(item, dictionaries).node;
+    if (!node) continue;
+    const copy = { ...node };
+    const known = byId.get(copy.id);
+    byId.set(copy.id, known ? mergeStored(known, copy) : copy);
   }
   const key = (a: ActivationNode) => timeSortKey(a.start, a.id);
   return [...byId.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-/** Every edge that touched `entity`, with its request, in time order, from the touch groups read. */
+/** Every edge that touched `entity`, with its request, in time order, from the items read (touch groups, activation items, spills). */
 export function touchesToHistory(entity: string, items: readonly Item[], dictionaries: ReadonlyMap<string, Buffer> = new Map()): Array<UpgEdge & { request: string }> {
   const byEdge = new Map<string, UpgEdge & { request: string }>();
   for (const item of items) {
-    const request = String(item.req);
-    for (const [touched, edge] of unpackTouches(item, dictionaries).touches) {
+    if (item.body === undefined) continue;
+    for (const { entity: touched, edge, request } of unpack(item, dictionaries).touches) {
       if (touched !== entity) continue;
       const key = `${request}\u0000${edge.id}`;
       const known = byEdge.get(key);
@@ -205,6 +211,21 @@ export function touchesToHistory(entity: string, items: readonly Item[], diction
   }
   const key = (e: UpgEdge & { request: string }) => timeSortKey(e.time, `${e.request}#${e.id}`);
   return [...byEdge.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** The edges of `request` that activation items (and their spills) hold: what the chunks leave out. */
+export function activationEdges(request: string, items: readonly Item[], dictionaries: ReadonlyMap<string, Buffer> = new Map()): UpgEdge[] {
+  const out: UpgEdge[] = [];
+  for (const item of items) {
+    if (item.body === undefined) continue;
+    for (const t of unpack(item, dictionaries).touches) if (t.request === request) out.push(t.edge);
+  }
+  return out;
+}
+
+/** The activations a request's chunks describe: whose items hold the rest of its edges. */
+export function activationsOf(fragments: readonly GraphFragment[]): string[] {
+  return [...new Set(fragments.flatMap((f) => f.nodes.filter((n): n is ActivationNode => n.kind === 'activation').map((n) => n.activationId)))].sort();
 }
 
 /** mergeNode, plus the union of the fields each copy had to cut (the store's own bookkeeping). */
@@ -217,42 +238,37 @@ export function mergeStored<N extends UpgNode>(a: N, b: N): N {
 
 const partKey = (p: number): string => String(p).padStart(3, '0');
 
-// Index items hold their touches (and an activation's node) deflated against the fragment's learned
-// behaviour, edges in the compact form of compact-graph.ts: what one activation of an action
-// touches is mostly what the last one touched, and binary values are billed by the byte.
-function packTouches(touches: Array<[string, UpgEdge]>, dictionary: Dictionary | undefined, node?: ActivationNode): Item {
-  const graph = encodeGraph({ nodes: node ? [node] : [], edges: touches.map(([, edge]) => edge) });
-  const body = compress(`{"e":${JSON.stringify(touches.map(([entity]) => entity))},"g":${graph}}`, dictionary);
+// Index items hold their touches deflated against the fragment's learned behaviour, edges in the
+// compact form of compact-graph.ts: what one activation of an action touches is mostly what the
+// last one touched, and binary values are billed by the byte. Same body as an activation item's.
+function packTouches(touches: Array<[string, UpgEdge]>, dictionary: Dictionary | undefined): Item {
+  const body = encodeBody({ touches: touches.map(([entity, edge]) => ({ entity, edge, request: '' })) }, '', dictionary);
   return { ...(dictionary ? { dict: dictionary.hash } : {}), body: new Uint8Array(body) };
 }
 
-type Unpacked = { touches: Array<[string, UpgEdge]>; node?: ActivationNode };
-
-// Index items are keyed by their content's hash and never rewritten, so what one of them decodes
-// to can be kept: an entity's history reads every touch group of its container, and detection asks
-// for many entities of the same containers, which would inflate the same items again and again.
-// Callers copy what they keep (touchesToHistory spreads each edge, refsToActivations copies nodes).
+// What an index item decodes to can be kept: touch groups and spills are immutable, and an
+// activation item is known by its key and its body's hash. An entity's history reads every activation item
+// of its container, and detection asks for many entities of the same containers, which would
+// inflate the same items again and again. Callers copy what they keep.
 const UNPACKED_KEPT = 20_000;
-const unpacked = new Map<string, Unpacked>();
+const unpacked = new Map<string, ActivationBody>();
 
-function unpackTouches(item: Item, dictionaries: ReadonlyMap<string, Buffer>): Unpacked {
-  const key = `${String(item.pk)}\u0000${String(item.sk)}`;
+function unpack(item: Item, dictionaries: ReadonlyMap<string, Buffer>): ActivationBody {
+  const bytes = Buffer.from(item.body as Uint8Array);
+  const key = `${String(item.pk)}\u0000${String(item.sk)}\u0000${item.sk === ACTIVATION_SK ? createHash('sha1').update(bytes).digest('base64') : ''}`;
   const known = unpacked.get(key);
   if (known) return known;
-  const value = inflateTouches(item, dictionaries);
+  const dict = item.dict as string | undefined;
+  const dictionary = dict !== undefined ? dictionaries.get(dict) : undefined;
+  if (dict !== undefined && !dictionary) throw new Error(`index item ${String(item.pk)} ${String(item.sk)} needs behaviour dictionary ${dict}, which the store does not have`);
+  const value = decodeBody(bytes, String(item.req ?? ''), dictionary);
   if (unpacked.size >= UNPACKED_KEPT) unpacked.delete(unpacked.keys().next().value as string);
   unpacked.set(key, value);
   return value;
 }
 
-function inflateTouches(item: Item, dictionaries: ReadonlyMap<string, Buffer>): Unpacked {
-  const dict = item.dict as string | undefined;
-  const dictionary = dict !== undefined ? dictionaries.get(dict) : undefined;
-  if (dict !== undefined && !dictionary) throw new Error(`index item ${String(item.pk)} ${String(item.sk)} needs behaviour dictionary ${dict}, which the store does not have`);
-  const value = JSON.parse(decompress(Buffer.from(item.body as Uint8Array), dictionary)) as { e: string[]; g: unknown };
-  const graph = decodeGraph(JSON.stringify(value.g));
-  return { touches: graph.edges.map((edge, i) => [value.e[i]!, edge]), ...(graph.nodes[0] ? { node: graph.nodes[0] as ActivationNode } : {}) };
-}
+/** An activation item decoded (activation-item.ts), for merging a write into it. */
+export const unpackActivation = unpack;
 
 function splitBySize<T>(list: T[]): T[][] {
   const out: T[][] = [[]];
@@ -286,7 +302,21 @@ export function graphFromFragments(request: string, fragments: readonly GraphFra
 }
 
 /** A fragment's encoded graph as a dictionary for the fragments of its shape that follow (compact-graph.ts). */
-export const learnedBehaviour = (fragment: GraphFragment): Dictionary => dictionaryOf(encodeGraph(storedFragment(fragment)));
+/**
+ * A fragment's chunk text as the behaviour for the fragments of its shape that follow
+ * (compact-graph.ts, instance-values.ts): what its chunk holds, so that a fragment that does the
+ * same is stored as its instance values.
+ */
+export function learnedBehaviour(fragment: GraphFragment): Dictionary {
+  const stored = storedFragment(fragment);
+  const owned = new Set(fragmentItems(fragment).activations.flatMap((a) => a.touches.map((t) => t.edge.id)));
+  return dictionaryOf(chunkText(stored, stored.edges.filter((e) => !owned.has(e.id))));
+}
+
+function chunkText(stored: GraphFragment, edges: UpgEdge[]): string {
+  const ordered = edgeWriteOrder(edges).map((i) => edges[i]!);
+  return encodeGraph({ nodes: sortedNodes(stored.nodes), edges: ordered, ...(stored.warnings ? { warnings: stored.warnings } : {}) });
+}
 
 export const behaviourKey = (hash: string) => ({ pk: `BEHAVIOUR#${hash}`, sk: 'BEHAVIOUR' });
 

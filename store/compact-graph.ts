@@ -11,7 +11,7 @@
 //     that does something new costs what it differs by. The dictionary is an item of its own,
 //     content-addressed and immutable.
 import { createHash } from 'node:crypto';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { compressBody, decompressBody } from './instance-values';
 import { edgeId } from '../upg/ids';
 import type { GraphFragment, GraphWarning, UpgEdge, UpgNode } from '../upg/types';
 
@@ -28,8 +28,9 @@ export interface Dictionary {
 }
 
 const NODE_TIMES = ['time', 'start', 'end', 'firstSeen', 'lastSeen'] as const;
-/** zlib's window: a dictionary longer than this only its last 32 KB count */
-const MAX_DICTIONARY_BYTES = 32 * 1024;
+/** a behaviour longer than this keeps only its tail, zlib's window (and is no template for instance values) */
+const MAX_DICTIONARY_BYTES = 128 * 1024;
+const DEFLATE_WINDOW = 32 * 1024;
 
 /** which discriminator rebuilds a stripped edge id: absent = the edge's time, 1 = none */
 type CompactEdge = Omit<UpgEdge, 'id'> & { id?: string; d?: 1 };
@@ -86,23 +87,45 @@ function shiftTimes(node: UpgNode, by: number): UpgNode {
   return out as unknown as UpgNode;
 }
 
+// The order nodes and edges are written in, the same for two fragments that do the same thing
+// (instance-values.ts compares them value by value): by kind and time first, ids last. Readers
+// never depend on it (graphs are merged and sorted by id on read).
+const prefix = (id: string): string => id.slice(0, id.indexOf(':') + 1);
+const nodeOrder = (n: UpgNode): string => {
+  const r = n as unknown as Record<string, unknown>;
+  return `${n.kind}\u0000${String(r.start ?? r.time ?? r.firstSeen ?? '').padStart(16, '0')}\u0000${String(r.action ?? r.label ?? '')}\u0000${n.id}`;
+};
+const edgeOrder = (e: UpgEdge): string =>
+  `${String(e.time ?? '').padStart(16, '0')}\u0000${e.kind}\u0000${e.op ?? ''}\u0000${e.source ?? ''}\u0000${prefix(e.from)}\u0000${prefix(e.to)}\u0000${e.from}\u0000${e.to}\u0000${e.id}`;
+
+export function sortedNodes(nodes: readonly UpgNode[]): UpgNode[] {
+  return nodes.map((n) => [nodeOrder(n), n] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, n]) => n);
+}
+
+/** indexes of `edges` in write order */
+export function edgeWriteOrder(edges: readonly UpgEdge[]): number[] {
+  const keys = edges.map(edgeOrder);
+  return edges.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+}
+
 /** Which learned behaviour a fragment is compared with: its actions and which of them started cold. */
 export function shapeOf(fragment: GraphFragment): string {
   const parts = fragment.nodes.filter((n) => n.kind === 'activation').map((a) => `${a.action}${a.cold ? '*' : ''}`);
   return parts.sort().join(',');
 }
 
-/** A dictionary made of an encoded graph (its tail, if long: zlib only looks back 32 KB). */
+/** A dictionary made of an encoded graph (its tail, if very long: zlib only looks back 32 KB). */
 export function dictionaryOf(encoded: string): Dictionary {
   const all = Buffer.from(encoded, 'utf8');
-  const bytes = all.length > MAX_DICTIONARY_BYTES ? all.subarray(all.length - MAX_DICTIONARY_BYTES) : all;
-  return { hash: createHash('sha256').update(bytes).digest('hex').slice(0, 24), bytes };
+  const bytes = all.length > MAX_DICTIONARY_BYTES ? all.subarray(all.length - DEFLATE_WINDOW) : all;
+  return { hash: createHash('sha256').update(bytes).digest('base64url').slice(0, 16), bytes };
 }
 
+/** A body: the instance values where it differs from its behaviour, else deflated against it (instance-values.ts). */
 export function compress(encoded: string, dictionary?: Dictionary): Buffer {
-  return deflateRawSync(Buffer.from(encoded, 'utf8'), { level: 9, ...(dictionary ? { dictionary: dictionary.bytes } : {}) });
+  return compressBody(encoded, dictionary?.bytes);
 }
 
 export function decompress(body: Buffer, dictionary?: Buffer): string {
-  return inflateRawSync(body, dictionary ? { dictionary } : {}).toString('utf8');
+  return decompressBody(body, dictionary);
 }

@@ -23,14 +23,14 @@ import {
   INDEX,
   UNKNOWN_DAY,
   dayBucket,
-  metaKey,
   requestPk,
   timeSortPart,
 } from './keys';
-import { itemToMeta, metaItem, type MergeUpdate } from './items';
+import type { MergeUpdate } from './items';
 import {
   CHUNK_PREFIX,
-  activationPk,
+  activationEdges,
+  activationsOf,
   behaviourItem,
   behaviourKey,
   chunksToFragments,
@@ -38,11 +38,26 @@ import {
   fragmentItems,
   graphFromFragments,
   groupActivation,
+  itemsToActivations,
   learnedBehaviour,
-  refsToActivations,
+  mergeStored,
   touchGroup,
   touchesToHistory,
+  unpackActivation,
 } from './chunks';
+import {
+  ACTIVATION_SK,
+  POINTER_PREFIX,
+  activationBehaviour,
+  activationShape,
+  activationKey,
+  activationPk,
+  activationWrite,
+  fileContainer,
+  itemMeta,
+  ownActivation,
+  type ActivationContribution,
+} from './activation-item';
 import { shapeOf, type Dictionary } from './compact-graph';
 import { bucketMarkers, itemToSummary, summaryUpdate } from './summary';
 import { corrections, firstPass } from './merge';
@@ -79,6 +94,17 @@ export class DynamoProvenanceStore implements ProvenanceStore {
   private readonly dictionaryCache = new Map<string, Buffer>();
   /** day buckets whose marker this store already wrote (markers are immutable) */
   private readonly knownBuckets = new Set<string>();
+  /**
+   * The activation items the last getActivationMeta read (undefined: not stored): the correlator
+   * reads them before it assembles a batch, so writing the batch merges into them without reading again.
+   */
+  private lastRead = new Map<string, Item | undefined>();
+  /** writes started when lastRead's read started: it is used only if no write started since */
+  private lastReadAfter = -1;
+  private writesStarted = 0;
+  private writesDone = 0;
+  /** writes of this store, one at a time: each merges into activation items the one before may have written */
+  private writing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly model: ProvenanceModel,
@@ -140,9 +166,19 @@ export class DynamoProvenanceStore implements ProvenanceStore {
     return this.writeFragments([fragment]);
   }
 
-  async writeFragments(fragments: readonly GraphFragment[]): Promise<void> {
+  async writeFragments(fragments: readonly GraphFragment[], metas: readonly ActivationMeta[] = []): Promise<void> {
     for (const fragment of fragments) validateFragment(fragment);
-    if (fragments.length === 0) return;
+    validateMetas([...metas]);
+    if (fragments.length === 0 && metas.length === 0) return;
+    const write = this.writing.then(() => this.write(fragments, metas)).finally(() => this.writesDone++);
+    this.writing = write.catch(() => {});
+    await write;
+  }
+
+  private async write(fragments: readonly GraphFragment[], metas: readonly ActivationMeta[]): Promise<void> {
+    // What getActivationMeta read is current only if no write began since it began reading.
+    if (this.lastReadAfter !== this.writesStarted) this.lastRead = new Map();
+    this.writesStarted++;
     const { entities } = this.model;
     // One summary update per request, from all of its fragments here (min/max/union: the same result).
     const byRequest = new Map<string, GraphFragment>();
@@ -173,17 +209,80 @@ export class DynamoProvenanceStore implements ProvenanceStore {
     for (const d of learned) this.dictionaryCache.set(d.hash, d.bytes);
 
     const puts: Array<{ entity: Entity; item: Item }> = [];
-    for (const { chunks, activations, touches } of fragments.map((f, i) => fragmentItems(f, dictionaries[i]))) {
-      puts.push(
-        ...chunks.map((item) => ({ entity: entities.chunk, item })),
-        ...activations.map((item) => ({ entity: entities.activationRef, item })),
-        ...touches.map((item) => ({ entity: entities.touchGroup, item })),
-      );
+    const contributions = new Map<string, { list: ActivationContribution[]; dictionary?: Dictionary }>();
+    fragments.forEach((f, i) => {
+      const { chunks, activations, touches } = fragmentItems(f, dictionaries[i]);
+      puts.push(...chunks.map((item) => ({ entity: entities.chunk, item })), ...touches.map((item) => ({ entity: entities.touchGroup, item })));
+        for (const c of activations) {
+        let entry = contributions.get(c.activationId);
+        if (!entry) contributions.set(c.activationId, (entry = { list: [] }));
+        entry.list.push(c);
+      }
+    });
+    // Each activation's body against the first of its shape (its action, cold or warm) this store wrote.
+    const learnedActivations: Dictionary[] = [];
+    for (const entry of contributions.values()) {
+      const first = entry.list.find((c) => c.node?.action !== undefined);
+      if (!first) continue;
+      const shape = activationShape(first.node!);
+      let d = this.behaviours.get(shape);
+      if (!d) {
+        if (this.behaviours.size >= MAX_BEHAVIOURS) this.behaviours.clear();
+        this.behaviours.set(shape, (d = activationBehaviour(first)));
+        learnedActivations.push(d);
+      }
+      entry.dictionary = d;
     }
+    if (learnedActivations.length) await this.putAll(learnedActivations.map((d) => ({ entity: entities.behaviour, item: behaviourItem(d) })));
+    for (const d of learnedActivations) this.dictionaryCache.set(d.hash, d.bytes);
+    puts.push(...(await this.activationItems(contributions, metas)));
     puts.push(...markers.map((item) => ({ entity: entities.bucket, item })));
     await this.putAll(puts);
     for (const m of markers) this.knownBuckets.add(String(m.sk));
     await forEachLimited(summaries, WRITES_IN_FLIGHT, (summary) => this.merge(entities.summary, summary));
+  }
+
+  /** Each activation's item merged with what this write knows of it (activation-item.ts). */
+  private async activationItems(
+    contributions: ReadonlyMap<string, { list: ActivationContribution[]; dictionary?: Dictionary }>,
+    metas: readonly ActivationMeta[],
+  ): Promise<Array<{ entity: Entity; item: Item }>> {
+    const metaOf = new Map(metas.map((m) => [m.activationId, m]));
+    const ids = [...new Set([...contributions.keys(), ...metaOf.keys()])].sort();
+    const unread = ids.filter((id) => !this.lastRead.has(id));
+    const stored = new Map([...this.lastRead].filter(([id]) => ids.includes(id)));
+    for (const [id, item] of await this.readActivationItems(unread)) stored.set(id, item);
+    this.lastRead = new Map();
+    const previousBodies = await this.getBehaviours(dictionariesNamed([...stored.values()].filter((i): i is Item => i !== undefined)));
+    const out: Array<{ entity: Entity; item: Item }> = [];
+    for (const id of ids) {
+      const item = stored.get(id);
+      const previous = item ? { item, body: unpackActivation(item, previousBodies) } : undefined;
+      const entry = contributions.get(id);
+      const dictionary = entry?.dictionary ?? (item?.dict ? { hash: String(item.dict), bytes: previousBodies.get(String(item.dict))! } : undefined);
+      const { items } = activationWrite(id, previous, entry?.list ?? [], metaOf.get(id), dictionary, mergeStored);
+      for (const i of items) out.push({ entity: String(i.sk).startsWith(POINTER_PREFIX) ? this.model.entities.pointer : this.model.entities.activation, item: i });
+    }
+    return out;
+  }
+
+  /** activation items by activation id (undefined: none stored), one BatchGetItem per 100 */
+  private async readActivationItems(activationIds: readonly string[]): Promise<Map<string, Item | undefined>> {
+    const out = new Map<string, Item | undefined>(activationIds.map((id) => [id, undefined]));
+    for (const chunk of chunks([...activationIds], BATCH_GET_SIZE)) {
+      const command = this.model.table
+        .build(BatchGetCommand)
+        .requests(...chunk.map((id) => this.model.entities.activation.build(BatchGetRequest).key(activationKey(id) as never)))
+        .options({ consistent: true });
+      const { Responses, UnprocessedKeys } = await executeBatchGet({ maxAttempts: MAX_ATTEMPTS }, command);
+      if (UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0) {
+        throw new Error(`DynamoDB did not return ${chunk.length} activation items after ${MAX_ATTEMPTS} attempts (throttled); retry later`);
+      }
+      for (const item of (Responses?.[0] ?? []) as Array<Item | undefined>) {
+        if (item) out.set(String(item.pk).slice(activationPk('').length), item);
+      }
+    }
+    return out;
   }
 
   async getRequestGraph(requestId: string): Promise<RequestGraph | undefined> {
@@ -195,7 +294,14 @@ export class DynamoProvenanceStore implements ProvenanceStore {
         .options({ consistent: true, maxPages: Infinity }),
     );
     if (items.length === 0) return undefined;
-    const graph = graphFromFragments(requestId, chunksToFragments(requestId, items, await this.getBehaviours(dictionariesNamed(items))));
+    const fragments = chunksToFragments(requestId, items, await this.getBehaviours(dictionariesNamed(items)));
+    // The edges the activations' items hold (activation-item.ts), with any touches they spilled.
+    const activationItems = [...(await this.readActivationItems(activationsOf(fragments))).values()].filter((i): i is Item => i !== undefined);
+    for (const item of activationItems.filter((i) => i.spill === true)) {
+      activationItems.push(...(await this.activationPartition(String(item.pk).slice(activationPk('').length))).filter((i) => i.sk !== ACTIVATION_SK));
+    }
+    const edges = activationEdges(requestId, activationItems, await this.getBehaviours(dictionariesNamed(activationItems)));
+    const graph = graphFromFragments(requestId, [...fragments, { request: requestId, nodes: [], edges }]);
     const needed = profilesNeeded(graph);
     if (needed.length > 0) restoreLogTexts(graph, await this.getProfiles(needed));
     return graph;
@@ -243,64 +349,80 @@ export class DynamoProvenanceStore implements ProvenanceStore {
   }
 
   async containerActivations(containerNodeId: string): Promise<ActivationNode[]> {
-    const items = await this.queryAll(
-      this.model.table
-        .build(QueryCommand)
-        .entities(this.model.entities.activationRef)
-        .query({ index: INDEX.byContainer.name, partition: containerNodeId })
-        .options({ maxPages: Infinity }),
-    );
-    return refsToActivations(items, await this.getBehaviours(dictionariesNamed(items)));
+    const items = await this.containerItems(containerNodeId);
+    return itemsToActivations(items, await this.getBehaviours(dictionariesNamed(items)));
   }
 
+  /**
+   * Where an entity's touches are (activation-item.ts): its byEntity entries (activation items,
+   * pointers to them, touch groups), its touch group's entries, the items of its container's
+   * activations (a file) or of its activation (a log line, a message).
+   */
   async entityHistory(entityNodeId: string): Promise<Array<UpgEdge & { request: string }>> {
-    const items = await this.queryAll(
-      this.model.table
-        .build(QueryCommand)
-        .entities(this.model.entities.touchGroup)
-        .query({ index: INDEX.byEntity.name, partition: touchGroup(entityNodeId) })
-        .options({ maxPages: Infinity }),
-    );
-    const activation = groupActivation(touchGroup(entityNodeId));
-    if (activation !== undefined) {
-      items.push(
-        ...(await this.queryAll(
-          this.model.table
-            .build(QueryCommand)
-            .entities(this.model.entities.activationRef)
-            .query({ partition: activationPk(activation) })
-            .options({ consistent: true, maxPages: Infinity }),
-        )),
+    const byEntity = (partition: string) =>
+      this.queryAll(
+        this.model.table
+          .build(QueryCommand)
+          .entities(this.model.entities.activation, this.model.entities.pointer, this.model.entities.touchGroup)
+          .query({ index: INDEX.byEntity.name, partition })
+          .options({ maxPages: Infinity }),
       );
-    }
+    const group = touchGroup(entityNodeId);
+    const container = fileContainer(entityNodeId);
+    const own = ownActivation(entityNodeId) ?? groupActivation(group);
+    const [direct, grouped, ofContainer, ofActivation] = await Promise.all([
+      byEntity(entityNodeId),
+      group !== entityNodeId ? byEntity(group) : Promise.resolve([]),
+      container !== undefined ? this.containerItems(container) : Promise.resolve([]),
+      own !== undefined ? this.activationPartition(own) : Promise.resolve([]),
+    ]);
+    const items = [...direct, ...grouped, ...ofContainer, ...ofActivation];
+    // Pointers name an activation whose item holds the touches; its spilled touches are in its partition.
+    const pointed = [...new Set(items.filter((i) => String(i.sk).startsWith(POINTER_PREFIX)).map((i) => String(i.pk).slice(activationPk('').length)))];
+    const read = await this.readActivationItems(pointed);
+    for (const item of read.values()) if (item) items.push(item);
+    const spilled = [...new Set(items.filter((i) => i.sk === ACTIVATION_SK && i.spill === true).map((i) => String(i.pk).slice(activationPk('').length)))];
+    for (const id of spilled) items.push(...(await this.activationPartition(id)));
     return touchesToHistory(entityNodeId, items, await this.getBehaviours(dictionariesNamed(items)));
   }
 
+  private containerItems(containerNodeId: string): Promise<Item[]> {
+    return this.queryAll(
+      this.model.table
+        .build(QueryCommand)
+        .entities(this.model.entities.activation)
+        .query({ index: INDEX.byContainer.name, partition: containerNodeId })
+        .options({ maxPages: Infinity }),
+    );
+  }
+
+  private activationPartition(activationId: string): Promise<Item[]> {
+    return this.queryAll(
+      this.model.table
+        .build(QueryCommand)
+        .entities(this.model.entities.activation, this.model.entities.pointer)
+        .query({ partition: activationPk(activationId) })
+        .options({ consistent: true, maxPages: Infinity }),
+    );
+  }
+
   async getActivationMeta(activationIds: string[]): Promise<Map<string, ActivationMeta>> {
-    const ids = [...new Set(activationIds)];
+    // (a read that overlaps a write may have missed it: never used)
+    const startedAfter = this.writesDone === this.writesStarted ? this.writesStarted : -2;
+    const read = await this.readActivationItems([...new Set(activationIds)]);
+    this.lastRead = read;
+    this.lastReadAfter = startedAfter;
     const out = new Map<string, ActivationMeta>();
-    for (const chunk of chunks(ids, BATCH_GET_SIZE)) {
-      const command = this.model.table
-        .build(BatchGetCommand)
-        .requests(...chunk.map((id) => this.model.entities.meta.build(BatchGetRequest).key(metaKey(id) as never)))
-        .options({ consistent: true });
-      const { Responses, UnprocessedKeys } = await executeBatchGet({ maxAttempts: MAX_ATTEMPTS }, command);
-      if (UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0) {
-        throw new Error(`DynamoDB did not return ${chunk.length} activation records after ${MAX_ATTEMPTS} attempts (throttled); retry later`);
-      }
-      for (const item of (Responses?.[0] ?? []) as Array<Item | undefined>) {
-        if (item) {
-          const meta = itemToMeta(item);
-          out.set(meta.activationId, meta);
-        }
-      }
+    for (const [id, item] of read) {
+      const meta = item ? itemMeta(item) : undefined;
+      if (meta) out.set(id, meta);
     }
     return out;
   }
 
+  /** The correlator's state alone (writeFragments takes it with the fragments, which is what the correlator does). */
   async putActivationMeta(metas: ActivationMeta[]): Promise<void> {
-    validateMetas(metas);
-    await this.putAll(metas.map((m) => ({ entity: this.model.entities.meta, item: metaItem(m) })));
+    await this.writeFragments([], metas);
   }
 
   async putProfiles(profiles: ReadonlyMap<string, LmsProfile>): Promise<void> {

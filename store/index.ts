@@ -8,13 +8,14 @@ import type { ProvenanceStore, StoreLocation } from './types';
 import { DynamoProvenanceStore } from './dynamo-store';
 import { defineTable } from './table';
 import { dynamoDir, ensureTable, startLocalDynamo, StoreLockedError, tableState, type LocalDynamo } from './local';
-import { displayDir, isLoopback, parsePlatformInfo, planLocal, type PlatformInfo } from './location';
+import { displayDir, isLoopback, planLocal } from './location';
+import { parsePlatformInfo, PLATFORM_INFO_FILE, type PlatformInfo } from '../protocol/platform-info';
 import { isConnectionError, reason, StoreError } from './errors';
 import { pidAlive } from './pid-alive';
 
 export type { ProvenanceStore, StoreLocation, TimeRange, ActivationMeta, CorrelatorStateStore } from './types';
 export { DEFAULT_STORE_DIR, DEFAULT_TABLE } from './types';
-export { resolveLocation, displayDir, type StoreOptions, type PlatformInfo } from './location';
+export { resolveLocation, displayDir, type StoreOptions } from './location';
 export { startLocalDynamo, ensureTable, tableDefinition, type LocalDynamo } from './local';
 export { StoreError } from './errors';
 export { StoreInputError } from './validate';
@@ -127,7 +128,7 @@ function clientConfig(endpoint: string, location: StoreLocation): DynamoDBClient
 
 function readPlatformInfo(dir: string): PlatformInfo | undefined {
   try {
-    return parsePlatformInfo(readFileSync(join(dir, 'platform.json'), 'utf8'));
+    return parsePlatformInfo(readFileSync(join(dir, PLATFORM_INFO_FILE), 'utf8'));
   } catch {
     return undefined;
   }

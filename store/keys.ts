@@ -5,10 +5,11 @@
 //   graph chunk          REQ#<request>         G#<hash>#<part>             -
 //   touch group          REQ#<request>         X#<group>#<hash>#<part>     byEntity: hpk=<entity group>, hsk=<time>#<request>#<hash>#<part>
 //   request summary      REQ#<request>         SUMMARY                     byTime: tpk=DAY#<yyyy-mm-dd>, tsk=<time>#<request>
-//   activation ref       ACT#<activationId>    <hash>                      byContainer: cpk=<container node id>, csk=<time>#<activation node id>
+//   activation           ACT#<activationId>    A                           byContainer: cpk=<container node id>, csk=<start>; byEntity: hpk=<entity>, hsk=<time>
+//   pointer              ACT#<activationId>    X#<entity>                  byEntity: hpk=<entity>, hsk=<time>
+//   spilled touches      ACT#<activationId>    T#<hash>#<part>             byContainer
 //   time bucket marker   BUCKETS               DAY#<yyyy-mm-dd>            -
-//   activation meta      META#<activationId>   META                        -
-// (<hash>: the content hash of the fragment an item came from; chunks.ts says what each item holds.)
+// (<hash>: the content hash of the fragment an item came from; chunks.ts and activation-item.ts say what each item holds.)
 //
 // Reading one request's graph is one query `begins_with(sk, "G#")` in its partition.
 import { createHash } from 'node:crypto';

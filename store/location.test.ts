@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayDir, isLoopback, parsePlatformInfo, planLocal, regionFromEndpoint, resolveLocation, type StoreOptions } from './location';
+import { displayDir, isLoopback, planLocal, regionFromEndpoint, resolveLocation, type StoreOptions } from './location';
 import { StoreError } from './errors';
 
 const cwd = '/home/u/app';
@@ -53,15 +53,6 @@ describe('planLocal', () => {
 });
 
 describe('helpers', () => {
-  it.each([
-    ['{"pid":5,"dynamodb":"http://127.0.0.1:1","apihost":"x"}', { pid: 5, dynamodb: 'http://127.0.0.1:1', apihost: 'x' }],
-    ['{"pid":"5","dynamodb":"http://127.0.0.1:1"}', undefined],
-    ['{"pid":5}', undefined],
-    ['not json', undefined],
-  ])('parsePlatformInfo(%s)', (text, expected) => {
-    expect(parsePlatformInfo(text)).toEqual(expected);
-  });
-
   it.each([
     ['http://127.0.0.1:8000', true],
     ['http://127.3.4.5', true],

@@ -3,6 +3,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_STORE_DIR, DEFAULT_TABLE, type StoreLocation } from './types';
 import { StoreError } from './errors';
+import type { PlatformInfo } from '../protocol/platform-info';
 
 /** The options every read command (and `sls provenance …`) accepts. */
 export interface StoreOptions {
@@ -73,27 +74,6 @@ export function isLoopback(endpoint: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** `<dir>/platform.json`, written by a running platform (`provenance local start`, the demo). */
-export interface PlatformInfo {
-  pid: number;
-  dynamodb: string;
-  apihost?: string;
-  auth?: string;
-  started?: number | string;
-}
-
-export function parsePlatformInfo(text: string): PlatformInfo | undefined {
-  try {
-    const info = JSON.parse(text) as Partial<PlatformInfo>;
-    if (typeof info.pid === 'number' && Number.isInteger(info.pid) && info.pid > 0 && typeof info.dynamodb === 'string') {
-      return info as PlatformInfo;
-    }
-  } catch {
-    // unreadable: treated like no running platform; if one does hold the store, opening it says so
-  }
-  return undefined;
-}
-
 export type LocalPlan =
   | { use: 'running'; endpoint: string; pid: number }
   | { use: 'own'; create: boolean }
@@ -104,7 +84,7 @@ export type LocalPlan =
  * only once, so it must), or start dynalite ourselves; refuse a store that does not exist unless asked
  * to create it.
  */
-export function planLocal(facts: { platform?: PlatformInfo; pidAlive: boolean; dataExists: boolean; create: boolean }): LocalPlan {
+export function planLocal(facts: { platform?: Pick<PlatformInfo, 'pid' | 'dynamodb'>; pidAlive: boolean; dataExists: boolean; create: boolean }): LocalPlan {
   if (facts.platform && facts.pidAlive) return { use: 'running', endpoint: facts.platform.dynamodb, pid: facts.platform.pid };
   if (!facts.dataExists && !facts.create) return { use: 'missing' };
   return { use: 'own', create: facts.create };

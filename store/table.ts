@@ -143,12 +143,30 @@ export function defineTable(name: string, documentClient: DynamoDBDocumentClient
     schema: item({ ...keys, req: string(), parts: number(), dict: string().optional(), body: binary() }),
   });
 
-  /** an activation as one fragment knew it, in the byContainer index, with the touches of its own entities (chunks.ts) */
-  const activationRef = new Entity({
-    name: 'activationRef',
+  /**
+   * an activation: its node as every fragment so far knew it, what it touched, and the correlator's
+   * state for it (activation-item.ts); also the touches it spilled past the item size limit
+   */
+  const activation = new Entity({
+    name: 'activation',
     ...common,
-    schema: item({ ...keys, req: string(), cpk: string(), csk: string(), dict: string().optional(), body: binary() }),
+    schema: item({
+      ...keys,
+      req: string(),
+      cpk: string().optional(),
+      csk: string().optional(),
+      hpk: string().optional(),
+      hsk: string().optional(),
+      dict: string().optional(),
+      body: binary(),
+      spill: boolean().optional(),
+      // the correlator's state (ActivationMeta), compact JSON
+      m: string().optional(),
+    }),
   });
+
+  /** one more entity an activation touched that needs the byEntity index (its touches are in the activation's item) */
+  const pointer = new Entity({ name: 'pointer', ...common, schema: item({ ...keys, req: string(), hpk: string(), hsk: string() }) });
 
   /** a learned behaviour: the dictionary the graphs of one shape of fragment are compressed against (compact-graph.ts) */
   const behaviour = new Entity({
@@ -198,27 +216,10 @@ export function defineTable(name: string, documentClient: DynamoDBDocumentClient
   /** one day bucket that holds at least one request (lets listRequests walk buckets without scanning) */
   const bucket = new Entity({ name: 'bucket', ...common, schema: item({ ...keys, bucket: string() }) });
 
-  const meta = new Entity({
-    name: 'activationMeta',
-    ...common,
-    schema: item({
-      ...keys,
-      activationId: string(),
-      requestId: string(),
-      action: string(),
-      container: string(),
-      key: string(),
-      start: number().optional(),
-      nextSeq: number().optional(),
-      profile: string().optional(),
-      lms: string().optional(),
-    }),
-  });
-
   /** an action's LMS profile, keyed by its content hash; gzip + base64 JSON */
   const profile = new Entity({ name: 'lmsProfile', ...common, schema: item({ ...keys, hash: string(), body: string() }) });
 
-  return { table, entities: { node, edge, touch, chunk, activationRef, touchGroup, behaviour, warning, summary, bucket, meta, profile } };
+  return { table, entities: { node, edge, touch, chunk, activation, pointer, touchGroup, behaviour, warning, summary, bucket, profile } };
 }
 
 export type ProvenanceModel = ReturnType<typeof defineTable>;

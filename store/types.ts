@@ -31,8 +31,12 @@ export interface TimeRange {
 export interface ProvenanceStore extends CorrelatorStateStore, IncidentStore, ServiceConfigStore, DeploymentLedger, CollectCheckpointStore {
   /** Idempotent: writing the same fragment twice leaves the same items. */
   writeFragment(fragment: GraphFragment): Promise<void>;
-  /** writeFragment for many at once: their items share batch writes (what the correlator does per batch) */
-  writeFragments(fragments: readonly GraphFragment[]): Promise<void>;
+  /**
+   * writeFragment for many at once: their items share batch writes (what the correlator does per
+   * batch). `metas`: the correlator's state for the batch's activations, kept on the activations'
+   * own items (one write instead of two; putActivationMeta is the same with no fragments).
+   */
+  writeFragments(fragments: readonly GraphFragment[], metas?: readonly ActivationMeta[]): Promise<void>;
   getRequestGraph(requestId: string): Promise<RequestGraph | undefined>;
   listRequests(range?: TimeRange): Promise<RequestSummary[]>;
   /** the activations one container served, in time order */

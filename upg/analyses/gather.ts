@@ -12,6 +12,9 @@ export interface AnalysisSource {
   entityHistory(entityNodeId: string): Promise<Array<UpgEdge & { request: string }>>;
 }
 
+/** request graphs read at once */
+const LOADS_AT_ONCE = 16;
+
 export interface GatherOptions {
   /** graphs of at most this many of a container's most recent requests (default 20) */
   maxRequestsPerContainer?: number;
@@ -33,10 +36,15 @@ export async function gather(source: AnalysisSource, requests: readonly string[]
   const load = async (ids: Iterable<string>) => {
     const fresh = [...new Set(ids)].filter((id) => !graphs.has(id));
     wanted += fresh.length;
-    for (const id of fresh) {
-      const g = await source.getRequestGraph(id);
-      if (g) graphs.set(id, g);
-      options.onProgress?.(graphs.size, wanted);
+    // A few at a time: each is a round trip to the store.
+    for (let i = 0; i < fresh.length; i += LOADS_AT_ONCE) {
+      const slice = fresh.slice(i, i + LOADS_AT_ONCE);
+      const got = await Promise.all(slice.map((id) => source.getRequestGraph(id)));
+      slice.forEach((id, k) => {
+        const g = got[k];
+        if (g) graphs.set(id, g);
+        options.onProgress?.(graphs.size, wanted);
+      });
     }
   };
   wanted = 0;

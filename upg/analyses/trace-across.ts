@@ -50,6 +50,9 @@ export interface TraceAcrossResult {
   truncated: boolean;
 }
 
+/** request graphs loaded at once when a walk crosses into other requests */
+const LOADS_AT_ONCE = 16;
+
 /** Entities through which a walk crosses into other requests (state that outlives an activation). */
 const CROSSING: ReadonlySet<NodeKind> = new Set(['file', 'item']);
 
@@ -86,17 +89,24 @@ export async function traceAcross(source: AnalysisSource, first: RequestGraph, s
       if (kind && CROSSING.has(kind)) {
         const wanted = crossingRequests(await historyOf(p.id), p.id, direction, p.at, kinds).filter((r) => !graphs.has(r));
         let loaded = 0;
-        for (const r of wanted) {
+        // A few at a time (each is a round trip to the store), taken in order, so the limit keeps
+        // the nearest exactly as loading them one by one would.
+        for (let next = 0; next < wanted.length; ) {
           if (graphs.size >= maxRequests) {
             truncated = true;
             break;
           }
-          const graph = await source.getRequestGraph(r);
-          if (graph) {
-            graphs.set(r, graph);
-            loaded++;
-          }
-          options.onProgress?.(graphs.size);
+          const slice = wanted.slice(next, next + Math.min(LOADS_AT_ONCE, maxRequests - graphs.size));
+          next += slice.length;
+          const got = await Promise.all(slice.map((r) => source.getRequestGraph(r)));
+          slice.forEach((r, i) => {
+            const graph = got[i];
+            if (graph) {
+              graphs.set(r, graph);
+              loaded++;
+            }
+            options.onProgress?.(graphs.size);
+          });
         }
         if (loaded) g = crossGraph([...graphs.values()]);
       }
