@@ -7,18 +7,20 @@
 // Incident detection after each batch: see detect/action-settings.ts (sensitive, allowlist, alerts, detect).
 // Credentials are the AWS SDK's usual ones (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the
 // environment, or the parameters aws_access_key_id / aws_secret_access_key).
-// Returns {ok: true, results: IngestResult[]} or, on bad input or an unreachable store, {error}.
+// Returns {ok: true, results: IngestResult[]} or {error}, with refused: true when the batch itself is
+// malformed (protocol/correlator-action.ts).
 import type { ProvenanceStore, StoreLocation } from '../store/types';
 import { DEFAULT_TABLE } from '../store/types';
 import { openStore } from '../store/index';
 import { ingestClassified } from './index';
 import type { IngestResult } from '../protocol/batch';
-import { BatchError } from './ingest/batch-error';
+import type { CorrelatorActionResult } from '../protocol/correlator-action';
+import { BatchError, BatchVersionError } from './ingest/batch-error';
 import type { ClassifiedBatch } from './ingest/classify-batch';
 import { readBatch } from './ingest/read-batch';
 import { detectionOptionsFrom } from './detect/action-settings';
 
-export type HandlerResult = { ok: true; results: IngestResult[] } | { error: string };
+export type HandlerResult = CorrelatorActionResult;
 
 type Env = Record<string, string | undefined>;
 
@@ -48,16 +50,17 @@ export function storeLocationFrom(params: Record<string, unknown>, env: Env): St
 }
 
 /** Pure: the batches a call carries, checked and read, or a message saying what is wrong (before anything is written). */
-export function batchesFrom(params: Record<string, unknown>): ClassifiedBatch[] | { error: string } {
+export function batchesFrom(params: Record<string, unknown>): ClassifiedBatch[] | { error: string; refused?: true } {
   const hasOne = params.batch !== undefined;
   const hasMany = params.batches !== undefined;
-  if (hasOne === hasMany) return { error: 'pass exactly one of {batch: Batch} or {batches: Batch[]} (protocol/batch.ts)' };
+  if (hasOne === hasMany) return { error: 'pass exactly one of {batch: Batch} or {batches: Batch[]} (protocol/batch.ts)', refused: true };
   const list: unknown[] = hasOne ? [params.batch] : Array.isArray(params.batches) ? params.batches : [];
-  if (hasMany && !Array.isArray(params.batches)) return { error: 'batches must be an array of Batch objects' };
+  if (hasMany && !Array.isArray(params.batches)) return { error: 'batches must be an array of Batch objects', refused: true };
   try {
     return list.map((b, i) => readBatch(b, hasOne ? 'batch' : `batches[${i}]`));
   } catch (err) {
-    if (err instanceof BatchError) return { error: err.message };
+    if (err instanceof BatchVersionError) return { error: err.message };
+    if (err instanceof BatchError) return { error: err.message, refused: true };
     throw err;
   }
 }

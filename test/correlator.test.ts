@@ -4,11 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { packageRoot } from '../package/root';
 import { ingestBatch } from '../correlator/index';
 import { closeStores, main } from '../correlator/handler';
+import { isRefusal } from '../protocol/correlator-action';
 import { ActivationWriter, ContainerOutput, makeBatch } from './batch-builder';
 import type { Batch, ContainerInfo } from '../protocol/batch';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
@@ -24,16 +26,6 @@ const INVOKER = 'inv0';
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
 const key = (c: string) => c.repeat(32);
 const info = (container: string, action: string): ContainerInfo => ({ container, invoker: INVOKER, action, started: T0 - 1000 });
-
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) || JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== 'serverless-provenance') {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('serverless-provenance package root not found above ' + __dirname);
-    dir = up;
-  }
-  return dir;
-}
 
 /** purchase (c1) invokes get-price (c2), which writes a cache file in its container's /tmp. */
 function purchase(request: string, t: number, names: { P: string; G: string }, cold: boolean) {
@@ -151,17 +143,19 @@ describe('the correlator action', () => {
     expect('results' in many && many.results.map((r) => r.requests)).toEqual([['req-d'], []]);
   });
 
-  const bad: Array<[string, Record<string, unknown>, RegExp]> = [
-    ['no batch', {}, /pass exactly one of \{batch: Batch\} or \{batches: Batch\[\]\}/],
-    ['both', { batch: {}, batches: [] }, /pass exactly one of/],
-    ['wrong version', { batch: { v: 2 } }, /batch\.v is 2; this correlator reads batch version 1/],
-    ['a bad line', { batches: [{ v: 1, invoker: 'i', batch: 0, containers: [], lines: [{ container: 'c', stream: 'out', time: 1, line: '', seq: 0 }] }] }, /batches\[0\]\.lines\[0\]\.stream must be "stdout" or "stderr"/],
-    ['no store location', { batch: { v: 1, invoker: 'i', batch: 0, containers: [], lines: [] } }, /no DynamoDB to write to: set the endpoint parameter/],
-    ['a bad endpoint', { endpoint: 'not a url', batch: { v: 1, invoker: 'i', batch: 0, containers: [], lines: [] } }, /endpoint "not a url" is not a URL/],
+  // refused: the batch itself is wrong (never retried); the rest are faults the agent's spool outlasts
+  const bad: Array<[string, Record<string, unknown>, RegExp, boolean]> = [
+    ['no batch', {}, /pass exactly one of \{batch: Batch\} or \{batches: Batch\[\]\}/, true],
+    ['both', { batch: {}, batches: [] }, /pass exactly one of/, true],
+    ['wrong version', { batch: { v: 2 } }, /batch\.v is 2; this correlator reads batch version 1/, false],
+    ['a bad line', { batches: [{ v: 1, invoker: 'i', batch: 0, containers: [], lines: [{ container: 'c', stream: 'out', time: 1, line: '', seq: 0 }] }] }, /batches\[0\]\.lines\[0\]\.stream must be "stdout" or "stderr"/, true],
+    ['no store location', { batch: { v: 1, invoker: 'i', batch: 0, containers: [], lines: [] } }, /no DynamoDB to write to: set the endpoint parameter/, false],
+    ['a bad endpoint', { endpoint: 'not a url', batch: { v: 1, invoker: 'i', batch: 0, containers: [], lines: [] } }, /endpoint "not a url" is not a URL/, false],
   ];
-  it.each(bad)('answers {error} for %s', async (_name, params, message) => {
+  it.each(bad)('answers {error} for %s (refused: %s)', async (_name, params, message, refused) => {
     const r = await main(params, {});
     expect('error' in r && r.error).toMatch(message);
+    expect(isRefusal(r)).toBe(refused);
   });
 
   it('answers {error} quickly when the store is unreachable', async () => {

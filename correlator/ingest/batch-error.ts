@@ -6,3 +6,11 @@ export class BatchError extends Error {
     this.name = 'BatchError';
   }
 }
+
+/** A well-formed batch of another version: not the batch's fault, so the sender keeps it until the two match. */
+export class BatchVersionError extends BatchError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BatchVersionError';
+  }
+}

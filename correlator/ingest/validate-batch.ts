@@ -1,7 +1,7 @@
 // Shape checks for a batch arriving from outside (the agent, or the correlator action's params).
 // Each error names the offending path and what a valid batch looks like.
 import { BATCH_VERSION, type Batch } from '../../protocol/batch';
-import { BatchError } from './batch-error';
+import { BatchError, BatchVersionError } from './batch-error';
 import { validateKernelPart } from './validate-kernel-part';
 
 export { BatchError };
@@ -16,7 +16,7 @@ export function validateBatch(value: unknown, where = 'batch'): asserts value is
   if (!isObject(value)) fail('', 'an object');
   const b = value as Record<string, unknown>;
   if (b.v !== BATCH_VERSION) {
-    throw new BatchError(`${where}.v is ${JSON.stringify(b.v)}; this correlator reads batch version ${BATCH_VERSION} — upgrade the correlator or the agent so they match`);
+    throw new BatchVersionError(`${where}.v is ${JSON.stringify(b.v)}; this correlator reads batch version ${BATCH_VERSION} — upgrade the correlator or the agent so they match`);
   }
   if (typeof b.invoker !== 'string' || b.invoker === '') fail('.invoker', 'a non-empty string');
   if (!Number.isInteger(b.batch) || (b.batch as number) < 0) fail('.batch', 'a non-negative integer');

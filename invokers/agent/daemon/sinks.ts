@@ -9,6 +9,7 @@ import { createLocalSink, type BatchSink as LocalBatchSink } from '../../../corr
 import { openStore, type ProvenanceStore, type StoreLocation } from '../../../store/index';
 import type { Batch, IngestResult } from '../../../protocol/batch';
 import { BatchTooLargeError } from '../batch-size';
+import { isRefusal } from '../../../protocol/correlator-action';
 
 export interface ClosableSink {
   (batch: Batch): Promise<void>;
@@ -62,9 +63,6 @@ export interface ActionSinkOptions {
   log: (line: string) => void;
 }
 
-/** Messages of the correlator action that mean "this batch itself is wrong" (correlator/handler.ts). */
-const REFUSED = /pass exactly one of|must be|batches must be an array/;
-
 export function actionSink(o: ActionSinkOptions): ClosableSink {
   const ow = openwhisk({ apihost: o.apihost, api_key: o.auth, namespace: o.namespace, ignore_certs: false });
   const sink = async (batch: Batch) => {
@@ -74,16 +72,17 @@ export function actionSink(o: ActionSinkOptions): ClosableSink {
     } catch (err) {
       // an application error arrives as a rejection carrying the action's {error}
       const e = err as { message?: string; statusCode?: number; error?: { response?: { result?: { error?: unknown } }; error?: unknown } };
-      const text = String(e.error?.response?.result?.error ?? e.error?.error ?? e.message ?? err);
+      const answer = e.error?.response?.result;
+      const text = String(answer?.error ?? e.error?.error ?? e.message ?? err);
       // the platform refused the parameters for their size: retried whole it would be refused forever
       if (e.statusCode === 413) throw new BatchTooLargeError(`the correlator action ${o.action} refused it: ${text}`);
-      if (REFUSED.test(text)) return refuse(batch, text);
+      if (isRefusal(answer)) return refuse(batch, text);
       throw new Error(`the correlator action ${o.action} failed: ${text}`);
     }
     const r = result as { ok?: boolean; error?: string } | undefined;
     if (r?.ok) return;
     const text = r?.error ?? 'no result (timed out?)';
-    if (REFUSED.test(text)) return refuse(batch, text);
+    if (isRefusal(r)) return refuse(batch, text);
     throw new Error(`the correlator action ${o.action} failed: ${text}`);
   };
   const refuse = (batch: Batch, why: string) => o.log(`agent: the correlator refused batch ${batch.invoker}#${batch.batch}: ${why}; dropped`);
