@@ -6,7 +6,7 @@ import type { UpgEdge } from '../../upg/types';
 import { traceAcross, traceGraphs, type TraceAcrossResult } from '../../upg/analyses/trace-across';
 import { renderTraceText } from '../../upg/analyses/render-text';
 import { renderExport } from '../../upg/export/index';
-import { addStoreOptions, describeLocation, withStore, type StoreOptions } from '../options';
+import { addReadOptions, describeLocation, withStore, type StoreOptions } from '../options';
 import type { Output } from '../output';
 import { CliError } from '../errors';
 import { parseCount } from '../time';
@@ -63,7 +63,7 @@ export async function runLineage(entity: string, options: LineageOptions, out: O
 }
 
 export function register(program: Command): void {
-  addStoreOptions(
+  addReadOptions(
     program
       .command('lineage')
       .description('the history of one entity (file in a container, DynamoDB item, socket) across requests, with its causes and effects')

@@ -1,11 +1,11 @@
 // `provenance report`: the incidents the correlator found by itself (container reuse, exfiltration),
 // newest first. Terminal text by default; `--json` prints the stable contract {"incidents": [...]};
 // `--format markdown|html|dot|prov-json|prov-o` draws them over the graphs of the requests involved
-// (upg/export). `--analyze` first runs the analyses over the stored requests (a store filled with
+// (upg/export). `--detect` first runs detection again over the stored requests (a store filled with
 // detection off, or after changing what is sensitive), with progress on stderr when it is a terminal.
 // Requests whose graphs record losses (dropped kernel events, cut lines, lost batches) follow in
 // their own section (`losses` in --json): drops are never silent.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ProvenanceStore } from '../../store/types';
 import type { Incident } from '../../upg/analyses/types';
 import type { RequestGraph } from '../../upg/types';
@@ -13,7 +13,7 @@ import { renderIncidentsText } from '../../upg/analyses/render-text';
 import { analysisConfig, AnalysisConfigError, type AnalysisConfigInput } from '../../upg/analyses/config';
 import { detectIncidents } from '../../correlator/detect/detect-incidents';
 import { renderExport } from '../../upg/export/index';
-import { addStoreOptions, describeLocation, withStore, type StoreOptions } from '../options';
+import { addReadOptions, describeLocation, withStore, type StoreOptions } from '../options';
 import type { Output } from '../output';
 import { CliError } from '../errors';
 import { parseTime } from '../time';
@@ -27,9 +27,9 @@ export interface ReportOptions extends StoreOptions {
   out?: string;
   since?: string | number;
   request?: string;
-  /** run the analyses over the stored requests (since --since) before listing */
-  analyze?: boolean;
-  /** analysis settings for --analyze (custom.provenance.sensitive / allowlist) */
+  /** run detection again over the stored requests (since --since) before listing */
+  detect?: boolean;
+  /** analysis settings for --detect (custom.provenance.sensitive / allowlist) */
   analysis?: AnalysisConfigInput;
   /** text: print benign shared state in full too (by default one line per artifact) */
   all?: boolean;
@@ -54,13 +54,13 @@ export async function runReport(options: ReportOptions, out: Output, progress: (
   if (options.request !== undefined && String(options.request).trim() === '') throw new CliError('--request needs a request id (see `provenance requests`)', 2);
   let config;
   try {
-    config = options.analysis || options.analyze ? analysisConfig(options.analysis ?? {}) : undefined;
+    config = options.analysis || options.detect ? analysisConfig(options.analysis ?? {}) : undefined;
   } catch (err) {
     if (err instanceof AnalysisConfigError) throw new CliError(err.message, 2);
     throw err;
   }
   await withStore(options, async (store, location) => {
-    if (options.analyze) await analyzeStored(store, since, options.request, config!, progress);
+    if (options.detect) await detectStored(store, since, options.request, config!, progress);
     const incidents = await store.listIncidents({ since, request: options.request });
     const losses = format === 'json' || format === 'text' ? await findLosses(store, since, options.request, progress) : [];
     if (format === 'json') return writeResult(reportJson(incidents, losses), format, options.out, out);
@@ -105,18 +105,18 @@ async function loadGraphs(store: ProvenanceStore, requests: string[], progress: 
 }
 
 /** Detection over stored requests, a chunk at a time (each chunk reads its containers' histories). */
-async function analyzeStored(store: ProvenanceStore, since: number | undefined, request: string | undefined, config: ReturnType<typeof analysisConfig>, progress: (line: string) => void): Promise<void> {
+async function detectStored(store: ProvenanceStore, since: number | undefined, request: string | undefined, config: ReturnType<typeof analysisConfig>, progress: (line: string) => void): Promise<void> {
   const requests = request !== undefined ? [request] : (await store.listRequests(since !== undefined ? { since } : {})).map((r) => r.request);
   const CHUNK = 10;
   for (let i = 0; i < requests.length; i += CHUNK) {
-    progress(`analysing requests ${Math.min(i + CHUNK, requests.length)}/${requests.length}`);
+    progress(`detecting in requests ${Math.min(i + CHUNK, requests.length)}/${requests.length}`);
     await detectIncidents(store, requests.slice(i, i + CHUNK), { config });
   }
   progress('');
 }
 
 export function register(program: Command): void {
-  addStoreOptions(
+  addReadOptions(
     program
       .command('report')
       .description('list the incidents found as data arrived (container reuse, exfiltration), newest first')
@@ -126,14 +126,16 @@ export function register(program: Command): void {
       .option('--since <time>', 'only incidents detected at or after this time (ISO, epoch ms, or 30m/2h/7d ago)')
       .option('--request <id>', 'only incidents that involve this request')
       .option('--all', 'text: print benign shared state in full too (by default one line per cached artifact)')
-      .option('--analyze', 'first analyse the stored requests again (with --since / --request: only those)')
-      .option('--sensitive-table <name...>', 'for --analyze: sensitive DynamoDB tables (`*` wildcard; default *card*, *credit*)')
-      .option('--allow <endpoint...>', 'for --analyze: allowlisted sinks (host, host:port or URL)'),
-  ).action(async (options: ReportOptions & { sensitiveTable?: string[]; allow?: string[] }) => {
+      .option('--detect', 'first detect incidents again over the stored requests (with --since / --request: only those)')
+      // the flag's first name; `analyze` is the log-template analysis (`provenance analyze`)
+      .addOption(new Option('--analyze').hideHelp())
+      .option('--sensitive-table <name...>', 'for --detect: sensitive DynamoDB tables (`*` wildcard; default *card*, *credit*)')
+      .option('--allow <endpoint...>', 'for --detect: allowlisted sinks (host, host:port or URL)'),
+  ).action(async ({ analyze, ...options }: ReportOptions & { analyze?: boolean; sensitiveTable?: string[]; allow?: string[] }) => {
     const analysis: AnalysisConfigInput = {
       ...(options.sensitiveTable ? { sensitive: { tables: options.sensitiveTable } } : {}),
       ...(options.allow ? { allowlist: options.allow } : {}),
     };
-    await runReport({ ...options, analysis }, process.stdout);
+    await runReport({ ...options, ...(analyze ? { detect: true } : {}), analysis }, process.stdout);
   });
 }

@@ -1,7 +1,7 @@
 // `provenance requests`: the recorded requests, newest first.
 import type { Command } from 'commander';
 import type { TimeRange } from '../../store/types';
-import { addStoreOptions, describeLocation, withStore, type StoreOptions } from '../options';
+import { addReadOptions, describeLocation, withStore, type StoreOptions } from '../options';
 import type { Output } from '../output';
 import { CliError } from '../errors';
 import { parseCount, parseTime } from '../time';
@@ -43,7 +43,7 @@ export async function runRequests(options: RequestsOptions, out: Output): Promis
 }
 
 export function register(program: Command): void {
-  addStoreOptions(
+  addReadOptions(
     program
       .command('requests')
       .description('list recorded requests, newest first (id, start, entry action, activations, actions)')

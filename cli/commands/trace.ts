@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { RequestGraph } from '../../upg/types';
 import { renderTree } from '../../upg/render/tree';
 import { renderJson } from '../../upg/render/json';
-import { addStoreOptions, describeLocation, withStore, type StoreOptions } from '../options';
+import { addReadOptions, describeLocation, withStore, type StoreOptions } from '../options';
 import type { Output } from '../output';
 import { CliError } from '../errors';
 import { runTraceWalk, type TraceWalkOptions } from './trace-walk';
@@ -114,7 +114,7 @@ export function missingBlock(state: Completeness): string {
 const ensureNewline = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);
 
 export function register(program: Command): void {
-  addStoreOptions(
+  addReadOptions(
     program
       .command('trace')
       .description("print one request's provenance graph (a tree; --json for {request, nodes, edges})")

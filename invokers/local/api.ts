@@ -11,11 +11,12 @@ import { ApiError, Errors } from './api-error';
 import type { EntityStore } from './entity-store';
 import { newTransactionId } from './auth';
 import { newActivationId, type Invoker } from './invoker';
-import { actionRefFrom, entityNamespace, fullyQualified, isValidEntityName, parseQualifiedName, resolveNamespace, type ActionRef } from './names';
+import { actionRefFrom, DEFAULT_NAMESPACE_ALIAS, entityNamespace, fullyQualified, isValidEntityName, parseQualifiedName, resolveNamespace, type ActionRef } from './names';
 import type { ApiReply, ApiRequest } from './api-request';
 import { TriggerApi } from './trigger-api';
 import { WebApi } from './web-api';
 import type { WorkflowStores } from './workflow-stores';
+import { isObject } from './json-object';
 
 export interface PackageDoc {
   namespace: string;
@@ -42,10 +43,6 @@ export interface ApiDeps {
   /** how long a blocking invoke waits before it answers 202 with the activation id */
   blockingWaitMs: number;
   log: (line: string) => void;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export class Api {
@@ -181,6 +178,9 @@ export class Api {
   }
 
   private async action(kind: 'actions.get' | 'actions.put' | 'actions.delete' | 'actions.invoke', ns: string, segments: string[], req: ApiRequest): Promise<ApiReply> {
+    if (ns !== DEFAULT_NAMESPACE_ALIAS && ns !== this.d.namespace && (kind === 'actions.get' || kind === 'actions.invoke')) {
+      return this.sharedAction(kind, ns, segments, req);
+    }
     const ref = actionRefFrom(resolveNamespace(ns, this.d.namespace), segments);
     const docNs = entityNamespace(ref);
     const existing = this.d.actions.get(docNs, ref.name);
@@ -209,6 +209,22 @@ export class Api {
         if (!existing) throw Errors.notFound();
         return this.invoke(ref, existing, req);
     }
+  }
+
+  /**
+   * An action in another namespace's published (shared) package: anyone may read and invoke it, as
+   * in OpenWhisk. The activation is the caller's (its subject and its activation list), while the
+   * action, and so its provenance, stays the owner's. Anything else of another namespace is 403,
+   * whether it exists or not.
+   */
+  private async sharedAction(kind: 'actions.get' | 'actions.invoke', ns: string, segments: string[], req: ApiRequest): Promise<ApiReply> {
+    const ref = segments.length === 2 ? actionRefFrom(ns, segments) : undefined;
+    const shared = ref?.pkg !== undefined ? this.d.packages.get(ns, ref.pkg) : undefined;
+    if (!ref || !shared?.publish) throw new ApiError(403, `The supplied authentication is not authorized to access '${ns}'.`);
+    const action = this.d.actions.get(entityNamespace(ref), ref.name);
+    if (!action) throw Errors.notFound();
+    if (kind === 'actions.get') return { status: 200, body: actionView(action, false) };
+    return this.invoke(ref, action, req);
   }
 
   /** OpenWhisk refuses a sequence naming a missing action or itself. */

@@ -12,10 +12,18 @@ function keyOf(doc: NamedDoc): string {
   return `${doc.namespace}/${doc.name}`;
 }
 
-export class EntityStore<T extends NamedDoc> {
-  private readonly docs = new Map<string, T>();
+/** `ns` itself or a package of it (`ns/pkg`): a document's namespace field names either. */
+function inNamespace(doc: NamedDoc, namespace: string): boolean {
+  return doc.namespace === namespace || doc.namespace.startsWith(`${namespace}/`);
+}
 
-  private constructor(private readonly dir: string) {}
+export class EntityStore<T extends NamedDoc> {
+  private constructor(
+    private readonly dir: string,
+    private readonly docs = new Map<string, T>(),
+    /** a tenant's view lists only its own namespace's documents */
+    private readonly only?: string,
+  ) {}
 
   static open<T extends NamedDoc>(dir: string, what: string): EntityStore<T> {
     const store = new EntityStore<T>(dir);
@@ -39,7 +47,17 @@ export class EntityStore<T extends NamedDoc> {
   }
 
   list(): T[] {
-    return [...this.docs.values()];
+    const all = [...this.docs.values()];
+    return this.only === undefined ? all : all.filter((d) => inNamespace(d, this.only!));
+  }
+
+  /**
+   * The same documents, listed only for one namespace: each tenant of the platform lists its own
+   * actions, triggers and rules, while a lookup by full name still reaches any namespace (the
+   * API decides who may address what).
+   */
+  scoped(namespace: string): EntityStore<T> {
+    return new EntityStore<T>(this.dir, this.docs, namespace);
   }
 
   put(doc: T): void {

@@ -3,13 +3,12 @@
 // in the response's X-Request-ID. A body over OpenWhisk's limit is answered 413, never dropped.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Api } from './api';
 import { ApiError } from './api-error';
 import { credentialsFromHeader, isAuthorized, newTransactionId, transactionIdFrom } from './auth';
+import type { Tenants } from './tenants';
 import { MAX_ACTION_PUT_BYTES, MAX_PAYLOAD_BYTES, tooLarge } from './limits';
 import { isPublicRoute, route, type Route } from './router';
 
-export { newTransactionId } from './auth';
 
 /** What a request may carry: an action's code on PUT, OpenWhisk's payload limit everywhere else. */
 export function bodyLimit(r: Route): number {
@@ -72,8 +71,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
 }
 
 export async function listen(
-  api: Api,
-  auth: string,
+  tenants: Tenants,
   port: number,
   log: (line: string) => void,
 ): Promise<{ server: http.Server; port: number }> {
@@ -98,11 +96,14 @@ export async function listen(
           req.resume();
           throw err;
         }
-        const authorized = isAuthorized(req.headers.authorization, auth);
-        if (!isPublicRoute(r) && !authorized) {
+        // the key picks the namespace; a public route names its own and is "authorized" only with that namespace's key
+        const tenant = isPublicRoute(r) ? tenants.forPublicRoute(r) : tenants.byHeader(req.headers.authorization);
+        if (!tenant) {
           req.resume();
           throw new ApiError(401, 'The supplied authentication is invalid');
         }
+        const api = tenant.api;
+        const authorized = isAuthorized(req.headers.authorization, tenant.auth);
         const raw = await readBody(req, bodyLimit(r));
         let parsed: { value: unknown } | undefined;
         const reply = await api.handle({

@@ -1,22 +1,13 @@
-// <storeDir>/platform.json tells other commands that a platform is running and where (the CLI
-// reads the running store through its `dynamodb` endpoint), and <storeDir>/platform/.wskprops is
-// ready for WSK_CONFIG_FILE / `wsk` / serverless-openwhisk.
+// <storeDir>/platform.json (its content is protocol/platform-info.ts) tells other commands that a
+// platform is running and where (the CLI reads the running store through its `dynamodb` endpoint),
+// and <storeDir>/platform/.wskprops is ready for WSK_CONFIG_FILE / `wsk` / serverless-openwhisk.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-
-export interface PlatformInfo {
-  pid: number;
-  apihost: string;
-  auth: string;
-  /** DynamoDB endpoint of the running store */
-  dynamodb?: string;
-  /** ms since the epoch */
-  started: number;
-  namespace?: string;
-}
+import { formatWskProps, parseWskProps } from '../../protocol/wskprops';
+import { parsePlatformInfo, PLATFORM_INFO_FILE, type PlatformInfo } from '../../protocol/platform-info';
 
 export function platformInfoPath(storeDir: string): string {
-  return path.join(path.resolve(storeDir), 'platform.json');
+  return path.join(path.resolve(storeDir), PLATFORM_INFO_FILE);
 }
 
 export function writePlatformInfo(storeDir: string, info: PlatformInfo): string {
@@ -30,7 +21,7 @@ export function writePlatformInfo(storeDir: string, info: PlatformInfo): string 
 
 export function readPlatformInfo(storeDir: string): PlatformInfo | undefined {
   try {
-    return JSON.parse(fs.readFileSync(platformInfoPath(storeDir), 'utf8')) as PlatformInfo;
+    return parsePlatformInfo(fs.readFileSync(platformInfoPath(storeDir), 'utf8'));
   } catch {
     return undefined;
   }
@@ -45,6 +36,56 @@ export function removePlatformInfo(storeDir: string, pid = process.pid): void {
 export function writeWskProps(storeDir: string, apihost: string, auth: string, namespace: string): string {
   const file = path.join(path.resolve(storeDir), 'platform', '.wskprops');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `APIHOST=${apihost}\nAUTH=${auth}\nNAMESPACE=${namespace}\n`, { mode: 0o600 });
+  fs.writeFileSync(file, formatWskProps({ apihost, auth, namespace }), { mode: 0o600 });
   return file;
+}
+
+/** <storeDir>/platform/namespaces/: one `<namespace>.wskprops` per namespace the platform serves. */
+export function namespacePropsDir(storeDir: string): string {
+  return path.join(path.resolve(storeDir), 'platform', 'namespaces');
+}
+
+/**
+ * Writes each namespace's own .wskprops (its key only), and removes those of namespaces this run
+ * no longer serves, so that no key of an earlier run still reads as valid.
+ */
+export function writeNamespaceProps(storeDir: string, apihost: string, tenants: ReadonlyArray<{ namespace: string; auth: string }>): Map<string, string> {
+  const dir = namespacePropsDir(storeDir);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const files = new Map<string, string>();
+  for (const t of tenants) {
+    const file = path.join(dir, `${t.namespace}.wskprops`);
+    fs.writeFileSync(file, formatWskProps({ apihost, auth: t.auth, namespace: t.namespace }), { mode: 0o600 });
+    files.set(t.namespace, file);
+  }
+  for (const name of fs.readdirSync(dir)) {
+    if (name.endsWith('.wskprops') && !files.has(name.slice(0, -'.wskprops'.length))) fs.rmSync(path.join(dir, name), { force: true });
+  }
+  return files;
+}
+
+/** The namespaces and keys the last platform on this store served (empty when none wrote them). */
+export function readNamespaceProps(storeDir: string): Array<{ namespace: string; auth: string; apihost: string }> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(namespacePropsDir(storeDir));
+  } catch {
+    return [];
+  }
+  const out: Array<{ namespace: string; auth: string; apihost: string }> = [];
+  for (const name of names.filter((n) => n.endsWith('.wskprops'))) {
+    const props = parseWskProps(fs.readFileSync(path.join(namespacePropsDir(storeDir), name), 'utf8'));
+    if (props.NAMESPACE && props.AUTH) out.push({ namespace: props.NAMESPACE, auth: props.AUTH, apihost: props.APIHOST ?? '' });
+  }
+  return out;
+}
+
+/** The default namespace's <storeDir>/platform/.wskprops, when a platform wrote one. */
+export function readWskProps(storeDir: string): { namespace: string; auth: string; apihost: string } | undefined {
+  try {
+    const props = parseWskProps(fs.readFileSync(path.join(path.resolve(storeDir), 'platform', '.wskprops'), 'utf8'));
+    return props.NAMESPACE && props.AUTH ? { namespace: props.NAMESPACE, auth: props.AUTH, apihost: props.APIHOST ?? '' } : undefined;
+  } catch {
+    return undefined;
+  }
 }

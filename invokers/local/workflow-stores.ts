@@ -21,3 +21,13 @@ export function openWorkflowStores(platformDir: string): WorkflowStores {
     apis: EntityStore.open<ApiDoc>(path.join(platformDir, 'apis'), 'API route'),
   };
 }
+
+/** One namespace's view: it lists only its own triggers, rules, alarms and routes. */
+export function scopeWorkflowStores(stores: WorkflowStores, namespace: string): WorkflowStores {
+  return {
+    triggers: stores.triggers.scoped(namespace),
+    rules: stores.rules.scoped(namespace),
+    alarms: stores.alarms.scoped(namespace),
+    apis: stores.apis.scoped(namespace),
+  };
+}
