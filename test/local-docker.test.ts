@@ -3,7 +3,7 @@
 // no labels), a prewarmed container is taken over by a cold start and keeps its name, activation
 // logs come from the json-file log up to the sentinels, blackbox actions run their own image, the
 // request's graph has what the kernel saw, and no container outlives its platform.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,27 +11,23 @@ import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBatch } from '../correlator/index';
 import { startPlatform, type Platform } from '../invokers/local/index';
-import { packageRoot, runtimeScript } from '../invokers/local/package-root';
+import { packageRoot } from '../package/root';
+import { runtimeScript } from '../invokers/local/runtime-script';
 import { ACTIVATION_SENTINEL } from '../protocol/action-runtime';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
-import type { RequestGraph } from '../upg/types';
+import type { ActivationNode, RequestGraph } from '../upg/types';
+import type { MissingPiece } from '../upg/completeness';
+import { runTrace } from '../cli/commands/trace';
+import { bufferOutput } from '../cli/output';
 import { startDockerd, type PrivateDockerd } from './dockerd';
 import { probeUnavailable } from './kmod-helpers';
 import { wrappedActionZip } from './wrapped-action';
+import { startLocalStart } from './platform-harness';
+import { until } from './wait';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = packageRoot();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(50);
-  }
-}
 
 const HANDLER = `
 const fs = require('fs');
@@ -117,7 +113,7 @@ describe('the embedded platform with --containers docker', () => {
     });
     ow = openwhisk({ apihost: platform.apihost, api_key: platform.auth });
     // the prewarmed container is started before any action needs it
-    prewarmName = await until('a prewarmed container runs', () => platform.containers().find((c) => c.container.endsWith('_prewarm_nodejs20') && c.pid)?.container);
+    prewarmName = await until('a prewarmed container runs', () => platform.containers().find((c) => c.container.endsWith('_prewarm_nodejs20') && c.pid)?.container, 15_000, 50);
     await ow.actions.create({ name: 'work', action: wrappedZip(HANDLER), kind: 'nodejs:20' } as never);
     cold = (await ow.actions.invoke({ name: 'work', params: { tag: 'cold' }, blocking: true })) as unknown as Activation;
     warm = (await ow.actions.invoke({ name: 'work', params: { tag: 'warm' }, blocking: true })) as unknown as Activation;
@@ -147,7 +143,7 @@ describe('the embedded platform with --containers docker', () => {
     // both activations ran in it: the warm one reused it
     expect(cold.annotations.some((a) => a.key === 'initTime')).toBe(true);
     expect(warm.annotations.some((a) => a.key === 'initTime')).toBe(false);
-    const refill = await until('another container is prewarmed', () => platform.containers().find((c) => c.container.endsWith('_prewarm_nodejs20') && c.container !== prewarmName && c.pid));
+    const refill = await until('another container is prewarmed', () => platform.containers().find((c) => c.container.endsWith('_prewarm_nodejs20') && c.container !== prewarmName && c.pid), 15_000, 50);
     expect(refill.action).toBe('');
   });
 
@@ -198,6 +194,19 @@ describe('the embedded platform with --containers docker', () => {
     expect(file).toBeTruthy();
     expect(graph.edges.some((e) => e.source === 'kernel' && e.from === file!.id && e.kind === 'wasGeneratedBy' && e.activationId === cold.activationId)).toBe(true);
   });
+
+  it('trace --wait finds the graph complete, with the kernel events delivered up to each activation\'s end', async () => {
+    // no flush: the node agent alone must say when the kernel has delivered everything
+    const warmRun = (await ow.actions.invoke({ name: 'work', params: { tag: 'wait' }, blocking: true })) as unknown as Activation;
+    const out = bufferOutput();
+    await runTrace(transId(warmRun), { endpoint: dynamo.endpoint, table: 'docker-test', region: 'us-east-1', json: true, wait: 30 }, out);
+    const done = JSON.parse(out.text()) as { complete: boolean; missing: MissingPiece[]; nodes: ActivationNode[] };
+    expect(done).toMatchObject({ complete: true, missing: [] });
+    const node = done.nodes.find((n) => n.kind === 'activation' && n.activationId === warmRun.activationId)!;
+    expect(node).toMatchObject({ stdoutClosed: true, stderrClosed: true });
+    // where the probe can run it must have, and then the graph waited for the kernel's watermark
+    if (probeUnavailable() === null) expect(node).toMatchObject({ kernelCapture: true, kernelDelivered: true });
+  }, 60_000);
 
   it('runs a blackbox action from an image in the local engine, in a container named for the action', async () => {
     importBlackboxImage(d, dir, 'sp-blackbox:test');
@@ -260,18 +269,9 @@ describe('provenance local start --containers docker', () => {
   });
 
   async function start(store: string, extra: string[] = []): Promise<{ proc: ChildProcess; ow: ReturnType<typeof openwhisk>; stderr: () => string }> {
-    const proc = spawn(process.execPath, [path.join(root, 'bin', 'provenance.js'), 'local', 'start', '--store', store, '--containers', 'docker', '--docker-host', `unix://${d.socket}`, ...extra], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    procs.push(proc);
-    let stdout = '';
-    let stderr = '';
-    proc.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-    proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    await until(`local start is up (${stderr})`, () => /WSK_CONFIG_FILE=/.test(stdout) || proc.exitCode !== null, 60_000);
-    if (proc.exitCode !== null) throw new Error(`local start exited: ${stderr}`);
-    const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(stdout)![1];
-    return { proc, ow: openwhisk({ apihost: value('OW_APIHOST'), api_key: value('OW_AUTH') }), stderr: () => stderr };
+    const local = await startLocalStart(store, ['--containers', 'docker', '--docker-host', `unix://${d.socket}`, ...extra]);
+    procs.push(local.proc);
+    return { proc: local.proc, ow: openwhisk({ apihost: local.apihost, api_key: local.auth }), stderr: local.stderr };
   }
 
   /** Warm containers: three activations at once need three containers (one of them the prewarmed). */
@@ -322,7 +322,7 @@ describe('provenance local start --containers docker', () => {
     const firstRun = await warmUp(first.ow);
     expect(firstRun.length).toBeGreaterThanOrEqual(3);
     first.proc.kill('SIGKILL');
-    await until('no container of the killed platform remains', async () => ((await d.docker.listContainers({ all: true })).length === 0 ? true : undefined));
+    await until('no container of the killed platform remains', async () => ((await d.docker.listContainers({ all: true })).length === 0 ? true : undefined), 15_000, 50);
 
     // the watchdog dies too (killed with the machine's processes, say): the next start removes the rest
     const second = await start(store);

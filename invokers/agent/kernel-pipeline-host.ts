@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { packageRoot } from '../../kmod/paths';
+import { packageRoot } from '../../package/root';
 import type { TrackedContainer } from './kernel-tracker';
 import { hasOutput, KernelPipeline, type PipelineOptions, type PipelineOutput, type PipelineStats } from './kernel-pipeline';
 import type { FromWorker, KernelWorkerData, ToWorker } from './kernel-worker';

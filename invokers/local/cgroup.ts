@@ -65,6 +65,48 @@ export async function removeCgroup(cg: ContainerCgroup, waitMs = 5_000): Promise
   }
 }
 
+const KUBEPODS_PREFIX = 'kubepods-';
+
+/**
+ * The platform's own kubepods-like parent cgroup, `<base>/kubepods-<pid>`: its process containers'
+ * pod cgroups go inside, and the node agent captures it whole. Named after the platform's pid, so
+ * that no other platform's clean-up takes it while this one lives (see removeStaleCgroups).
+ */
+export function createKubepodsParent(base: string, pid = process.pid): string {
+  const dir = path.join(base, `${KUBEPODS_PREFIX}${pid}`);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Remove the platform's kubepods parent and what is left empty inside it (best effort). */
+export function removeKubepodsParent(dir: string): void {
+  removeEmptyTree(dir);
+}
+
+function removeEmptyTree(dir: string): void {
+  let entries: fs.Dirent[] = [];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) if (e.isDirectory()) removeEmptyTree(path.join(dir, e.name));
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // populated or not ours: leave it
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Remove empty leftovers of platforms that died without cleaning up. Populated cgroups are in use,
  * and young empty ones may be another platform's container about to start: both are left alone.
@@ -78,6 +120,12 @@ export function removeStaleCgroups(base: string, olderThanMs = 60_000): void {
   }
   for (const e of entries) {
     const dir = path.join(base, e);
+    if (e.startsWith(KUBEPODS_PREFIX)) {
+      // a live platform's parent is never taken (its containers' cgroups are created in it at any time)
+      const owner = Number(e.slice(KUBEPODS_PREFIX.length));
+      if (Number.isInteger(owner) && owner > 0 && !alive(owner)) removeEmptyTree(dir);
+      continue;
+    }
     try {
       const st = fs.statSync(dir);
       if (st.isDirectory() && Date.now() - st.mtimeMs > olderThanMs) fs.rmdirSync(dir);

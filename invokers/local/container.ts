@@ -1,22 +1,37 @@
 // One action container: a separate process running our Node action runtime inside its own cgroup
 // (and namespaces where available), spoken to over the action-runtime protocol, its stdout and
-// stderr split into lines that go to the agent and, while an activation collects them, to its logs.
+// stderr split into lines that go to the activation collecting them (its logs) and to the agent:
+// laid out as a pod (spec.pod), the container's lines are written to a CRI-format log and its cgroup
+// sits in a pod cgroup, as the kubelet does, so that the node agent finds it as it finds a pod.
+import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import type { ContainerInfo, StreamLine } from '../../protocol/batch';
+import type { ContainerInfo } from '../../protocol/batch';
 import type { ActionContainer, ContainerAssignment } from './action-container';
 import { createCgroup, killCgroup, removeCgroup, type ContainerCgroup } from './cgroup';
 import { buildLaunchCommand, type Isolation } from './isolation';
 import { LineSplitter } from './line-splitter';
 import { postToRuntime, type CallResult } from './runtime-client';
 import { writeContainerRecord } from './reap';
-import { packageRoot, runtimeScript } from './package-root';
+import { packageRoot } from '../../package/root';
+import { runtimeScript } from './runtime-script';
 import { ContainerOutput, type LogCollection } from './log-collection';
 import { CODE_DIR_ENV, READY_FD, type InitMessage, type RunMessage } from '../../protocol/action-runtime';
+import { ACTION_CONTAINER, containerLogPath, podCgroupName } from '../../protocol/pod-logs';
+import { CriLogWriter } from './cri-log-writer';
+
+/** Where a container laid out as a pod keeps its log and its cgroup. */
+export interface PodLayout {
+  /** the pods' log root (one `<namespace>_<pod>_<uid>/user-action/0.log` each) */
+  logRoot: string;
+  namespace: string;
+  /** the kubepods-like parent cgroup directory (absolute); default: the isolation's cgroup base */
+  cgroupParent?: string;
+}
 
 export interface ContainerSpec {
   id: string;
@@ -33,14 +48,13 @@ export interface ContainerSpec {
   maxLineBytes: number;
   tmpSizeMb: number;
   startTimeoutMs: number;
-  onLine: (info: ContainerInfo, line: StreamLine) => void;
-  onInfo: (info: ContainerInfo) => void;
+  /** lay the container out as a pod, for the node agent's discovery (absent when no agent runs) */
+  pod?: PodLayout;
   onExit: (container: ActionContainer) => void;
-  /** the container's cgroup exists and no process of it runs yet (kernel capture registers it here) */
-  onCgroup?: (cgroup: { container: string; cgroupId: bigint; cwd: string }) => void;
-  /** every process of the container is gone, its cgroup is about to be removed */
-  onCgroupGone?: (container: string) => Promise<void>;
 }
+
+/** how long a gone container's pod log stays */
+const POD_LOG_KEPT_MS = 60_000;
 
 function now(): number {
   return performance.timeOrigin + performance.now();
@@ -60,6 +74,9 @@ export class Container implements ActionContainer {
   private port = 0;
   private readonly agent = new http.Agent({ keepAlive: true });
   private readonly output = new ContainerOutput();
+  private log?: CriLogWriter;
+  /** the pod cgroup around the container's own, removed after it */
+  private podCgroupDir?: string;
   private readonly streamsClosed: Promise<void>[] = [];
   private exited?: Promise<void>;
   private destroying?: Promise<void>;
@@ -88,11 +105,17 @@ export class Container implements ActionContainer {
     fs.mkdirSync(spec.dir, { recursive: true });
     const stageDir = path.join(spec.dir, '.tmp-stage');
     fs.mkdirSync(stageDir, { recursive: true });
+    const uid = randomUUID();
+    if (spec.pod) this.log = new CriLogWriter(containerLogPath(spec.pod.logRoot, { namespace: spec.pod.namespace, pod: spec.id, uid }, ACTION_CONTAINER, 0));
     if (spec.isolation.cgroupBase) {
-      this.cgroup = createCgroup(spec.isolation.cgroupBase, spec.id);
+      let base = spec.isolation.cgroupBase;
+      if (spec.pod) {
+        this.podCgroupDir = path.join(spec.pod.cgroupParent ?? base, podCgroupName(uid));
+        fs.mkdirSync(this.podCgroupDir, { recursive: true });
+        base = this.podCgroupDir;
+      }
+      this.cgroup = createCgroup(base, spec.id);
       this.info.cgroupId = this.cgroup.id;
-      // before spawn: the container's very first syscall is already captured
-      spec.onCgroup?.({ container: spec.id, cgroupId: BigInt(this.cgroup.id), cwd: fs.realpathSync(spec.dir) });
     }
     const root = fs.realpathSync(packageRoot());
     // What the runtime process is, as the platform starts it: the graph names the process that
@@ -143,7 +166,6 @@ export class Container implements ActionContainer {
     this.port = await this.waitReady(proc.stdio[READY_FD] as Readable);
     this.info.pid = this.runtimePid(proc.pid!);
     this.state = 'ready';
-    spec.onInfo(this.info);
   }
 
   private waitReady(ready: Readable): Promise<number> {
@@ -182,11 +204,15 @@ export class Container implements ActionContainer {
 
   private follow(stream: 'stdout' | 'stderr', readable: Readable): void {
     const splitter = new LineSplitter(this.spec.maxLineBytes, (text) => this.onLine(stream, text));
-    readable.on('data', (chunk: Buffer) => splitter.push(chunk));
+    readable.on('data', (chunk: Buffer) => {
+      splitter.push(chunk);
+      this.log?.flush();
+    });
     this.streamsClosed.push(
       new Promise<void>((resolve) => {
         readable.once('close', () => {
           splitter.end();
+          this.log?.flush();
           resolve();
         });
       }),
@@ -194,7 +220,9 @@ export class Container implements ActionContainer {
   }
 
   private onLine(stream: 'stdout' | 'stderr', text: string): void {
-    this.output.line(this.id, stream, now(), text, (line) => this.spec.onLine(this.info, line));
+    const time = now();
+    this.output.line(this.id, stream, time, text);
+    this.log?.line(stream, time, text);
   }
 
   collectLogs(): LogCollection {
@@ -257,31 +285,30 @@ export class Container implements ActionContainer {
     await this.exited;
     // the pipes close once every process holding them is gone
     await Promise.race([Promise.all(this.streamsClosed), new Promise((r) => setTimeout(r, 2_000))]);
+    this.log?.close();
     this.agent.destroy();
-    if (this.cgroup && this.spec.onCgroupGone) {
-      try {
-        await this.spec.onCgroupGone(this.spec.id);
-      } catch (err) {
-        process.emitWarning(`kernel capture: forgetting container ${this.id} failed: ${(err as Error).message}`);
-      }
-    }
     if (this.cgroup) {
       try {
         await removeCgroup(this.cgroup);
+        // the pod is gone with its only container: the node agent sees its cgroup go and finishes it
+        if (this.podCgroupDir) fs.rmdirSync(this.podCgroupDir);
       } catch (err) {
         process.emitWarning((err as Error).message);
       }
     }
     fs.rmSync(this.spec.dir, { recursive: true, force: true });
+    if (this.log) {
+      // as the kubelet's garbage collection does, a while later: the agent reads the log to its end first
+      const podLogDir = path.dirname(path.dirname(this.log.file));
+      setTimeout(() => fs.rmSync(podLogDir, { recursive: true, force: true }), POD_LOG_KEPT_MS).unref();
+    }
     this.info.stopped = Date.now();
-    this.spec.onInfo(this.info);
     this.spec.onExit(this);
   }
 
   assign(assignment: ContainerAssignment): void {
     Object.assign(this.spec, assignment);
     this.info.action = assignment.action;
-    this.spec.onInfo(this.info);
   }
 
   /** Synchronous last resort when the platform's own process exits without stop(). */

@@ -3,22 +3,25 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Server } from 'node:http';
-import type { Batch, ContainerInfo, StreamLine } from '../../protocol/batch';
-import { Agent } from '../agent/agent';
-import { KernelTap, type KernelCaptureStatus, type KernelSink, type KernelTapStats } from '../agent/kernel-tap';
+import type { Batch, ContainerInfo } from '../../protocol/batch';
+import type { KernelCaptureStatus, KernelTapStats } from '../agent/kernel-tap';
 import { DEFAULT_MAX_LINE_BYTES } from '../agent/line-limit';
 import type { ActionDoc } from './action-doc';
 import { ActivationStore } from './activation-store';
 import { Api, type PackageDoc } from './api';
-import { openWorkflowStores } from './workflow-stores';
+import { openWorkflowStores, scopeWorkflowStores } from './workflow-stores';
+import { checkNamespaces, Tenants } from './tenants';
 import { generateAuth, validateAuth } from './auth';
-import { removeStaleCgroups } from './cgroup';
+import { createKubepodsParent, removeKubepodsParent, removeStaleCgroups } from './cgroup';
 import { EntityStore } from './entity-store';
 import { listen } from './http-server';
 import { reapProcessContainers } from './reap';
 import { openDockerMode, type DockerMode } from './docker-launcher';
 import { startNodeAgent, type NodeAgent } from '../agent/daemon/node-agent';
 import { DockerSource } from '../agent/discovery/docker-source';
+import { KubernetesSource } from '../agent/discovery/kubernetes-source';
+import { cgroup2Mount } from '../agent/discovery/cgroup-fs';
+import type { PodLayout } from './container';
 import { DEFAULT_ACTION_RULE } from '../agent/discovery/action-rule';
 import { processLauncher } from './process-launcher';
 import { Invoker } from './invoker';
@@ -26,8 +29,7 @@ import { describeIsolation, detectIsolation, findCgroup2Root, type Isolation } f
 
 export type { Isolation } from './isolation';
 export type { ActivationRecord } from './activation-record';
-export { ACTIVATION_SENTINEL } from '../../protocol/action-runtime';
-export { writePlatformInfo, readPlatformInfo, removePlatformInfo, writeWskProps, type PlatformInfo } from './platform-info';
+export { writePlatformInfo, readPlatformInfo, removePlatformInfo, writeWskProps, writeNamespaceProps, readNamespaceProps } from './platform-info';
 
 export interface PlatformOptions {
   /** the provenance store directory; the platform keeps its state under <storeDir>/platform/ */
@@ -45,8 +47,15 @@ export interface PlatformOptions {
   /** awaited by flush() after the agent delivered everything: work the sink does later (e.g. coalesced detection) */
   drain?: () => Promise<void>;
   log?: (line: string) => void;
-  /** the one subject's namespace, what `_` stands for (default `guest`, like OpenWhisk standalone) */
+  /** the default namespace, what `_` in a public URL stands for (default `guest`, like OpenWhisk standalone) */
   namespace?: string;
+  /**
+   * every namespace served, the default first (default: `[namespace]`); each has its own key, and
+   * its own actions, packages, triggers, rules and activations
+   */
+  namespaces?: string[];
+  /** keys of namespaces other than the default (whose key is `auth`); the rest are generated */
+  namespaceAuth?: Record<string, string>;
   /** invoker name in batches and container info (default `local-<hostname>`) */
   invoker?: string;
   /** most containers alive at once (default 32) */
@@ -82,9 +91,12 @@ export interface PlatformOptions {
 export interface Platform {
   /** `http://127.0.0.1:<port>`: OW_APIHOST */
   apihost: string;
-  /** `uuid:key`: OW_AUTH */
+  /** `uuid:key`: OW_AUTH of the default namespace */
   auth: string;
+  /** the default namespace */
   namespace: string;
+  /** every namespace served with its key, the default first */
+  tenants: Array<{ namespace: string; auth: string }>;
   invoker: string;
   isolation: Isolation;
   /** what runs actions, and in docker mode on which engine */
@@ -127,7 +139,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   if (!options.storeDir) throw new Error('startPlatform needs a storeDir (where the platform keeps its actions)');
   const log = options.log ?? defaultLog;
   const auth = options.auth ? validateAuth(options.auth) : generateAuth();
-  const namespace = options.namespace ?? 'guest';
+  const namespaces = checkNamespaces(options.namespaces ?? [options.namespace ?? 'guest']);
+  if (options.namespace !== undefined && options.namespace !== namespaces[0]) {
+    throw new Error(`the default namespace ${options.namespace} must come first in namespaces (got ${namespaces.join(', ')})`);
+  }
+  const namespace = namespaces[0]!;
+  const keys = namespaces.map((ns, i) => ({ namespace: ns, auth: i === 0 ? auth : validateAuth(options.namespaceAuth?.[ns] ?? generateAuth()) }));
   const invokerName = options.invoker ?? `local-${os.hostname()}`;
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`the platform port must be 0-65535 (got ${port})`);
@@ -146,50 +163,49 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   if (isolation.cgroupBase) removeStaleCgroups(isolation.cgroupBase);
   log(`platform: ${describeIsolation(isolation)}`);
 
-  // docker mode: provenance comes from the node agent's own discovery (startDockerCapture), the
-  // way it does on a real OpenWhisk node; the platform tells no agent about its containers
+  // Provenance comes from the node agent's own discovery in both modes, the way it does on a real
+  // OpenWhisk node: in docker mode from the engine (startDockerCapture); with process containers from
+  // the pod layout the platform writes for them, as the kubelet does (startPodCapture). The platform
+  // tells no agent about its containers.
   const dockerMode = options.containers === 'docker';
-  const agent = options.onBatch && !dockerMode
-    ? Agent.open({
-        invoker: invokerName,
-        spoolDir: path.resolve(options.storeDir, 'spool'),
-        sink: options.onBatch,
-        maxLines: options.batchLines,
-        maxDelayMs: options.batchDelayMs,
-        log,
-      })
-    : undefined;
-
-  const kernel = dockerMode ? undefined : openKernelCapture(options, isolation, (events, drops, unplaced, _firstExecs, completed) => agent?.kernel(events, drops, unplaced, completed));
-  if (kernel) log(`platform: ${describeKernelCapture(kernel.status)}`);
-  const tap = kernel?.tap;
-  if (tap) agent?.captureKernel();
-  const containerEnv: Record<string, string> = { ...(options.containerEnv ?? {}), ...(tap ? { PROVENANCE_KERNEL_CAPTURE: '1' } : {}) };
-  let kernelStatus: KernelCaptureStatus = kernel?.status ?? { on: false, reason: 'nothing is shipped (no onBatch)', step: 'start the platform with a sink' };
+  const containerEnv: Record<string, string> = { ...(options.containerEnv ?? {}) };
+  let kernelStatus: KernelCaptureStatus = { on: false, reason: 'nothing is shipped (no onBatch)', step: 'start the platform with a sink' };
 
   // the apihost is known only once the server listens; containers read it when they start
   const apihostRef = { value: '' };
-  const callbacks = {
+  const common = {
     invoker: invokerName,
     apihost: () => apihostRef.value,
     containerEnv,
     maxLineBytes: DEFAULT_MAX_LINE_BYTES,
     tmpSizeMb: options.tmpSizeMb ?? 64,
-    onLine: (_info: ContainerInfo, line: StreamLine) => agent?.line(line),
-    onContainer: (info: ContainerInfo) => agent?.container(info),
-    onCgroup: tap ? (c: { container: string; cgroupId: bigint; cwd: string }) => tap.addContainer({ container: c.container, cgroupId: c.cgroupId, cwd: c.cwd }) : undefined,
-    onCgroupGone: tap ? (container: string) => tap.removeContainer(container) : undefined,
   };
-  let docker: DockerMode | undefined;
   let nodeAgent: NodeAgent | undefined;
+  let pods: PodLayout | undefined;
+  if (!dockerMode && options.onBatch) {
+    const logRoot = path.resolve(options.storeDir, 'pods');
+    fs.rmSync(logRoot, { recursive: true, force: true });
+    fs.mkdirSync(logRoot, { recursive: true });
+    pods = { logRoot, namespace, cgroupParent: isolation.cgroupBase ? createKubepodsParent(isolation.cgroupBase) : undefined };
+    nodeAgent = await startPodCapture(pods, isolation, options, invokerName, log);
+    kernelStatus = nodeAgent.mode.kernel;
+    log(`platform: ${describeKernelCapture(kernelStatus)}`);
+    if (options.kernelCapture === true && !kernelStatus.on) {
+      await nodeAgent.stop();
+      throw new Error(`kernel capture was required but is off: ${kernelStatus.reason}; to turn it on: ${kernelStatus.step}`);
+    }
+    // before the first container starts: the wrapper leaves files, sockets and processes to the kernel
+    if (kernelStatus.on) containerEnv.PROVENANCE_KERNEL_CAPTURE = '1';
+  }
+  let docker: DockerMode | undefined;
   if (dockerMode) {
     try {
       docker = await openDockerMode({
         invoker: invokerName,
-        apihost: callbacks.apihost,
+        apihost: common.apihost,
         containerEnv,
-        maxLineBytes: callbacks.maxLineBytes,
-        tmpSizeMb: callbacks.tmpSizeMb,
+        maxLineBytes: common.maxLineBytes,
+        tmpSizeMb: common.tmpSizeMb,
         host: options.dockerHost,
         platformDir,
         cgroupRoot: cgroup2Root(),
@@ -212,7 +228,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       throw err;
     }
   }
-  const launch = docker?.launch ?? processLauncher({ ...callbacks, containersDir, isolation });
+  const launch = docker?.launch ?? processLauncher({ ...common, containersDir, isolation, pod: pods });
   const prewarmCount = options.prewarm ?? (docker ? 1 : 0);
   const invoker = new Invoker({
     launch,
@@ -221,32 +237,39 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
     maxContainers: options.maxContainers ?? 32,
     logGraceMs: 2_000,
-    onActivationEnd: () => agent?.activationEnded(),
+    // the node agent cuts a batch when it reads an activation's sentinels, as on a real node
+    onActivationEnd: () => undefined,
     log,
   });
-  const api = new Api({
-    namespace,
-    subject: namespace,
-    actions,
-    packages,
-    activations: new ActivationStore(options.activationsKept ?? 10_000),
-    invoker,
-    workflows: openWorkflowStores(platformDir),
-    auth,
-    blockingWaitMs: options.blockingWaitMs ?? 60_000,
-    log,
-  });
+  const workflows = openWorkflowStores(platformDir);
+  const tenants = new Tenants(keys.map((k) => ({
+    ...k,
+    api: new Api({
+      namespace: k.namespace,
+      subject: k.namespace,
+      actions: actions.scoped(k.namespace),
+      packages: packages.scoped(k.namespace),
+      activations: new ActivationStore(options.activationsKept ?? 10_000),
+      invoker,
+      workflows: scopeWorkflowStores(workflows, k.namespace),
+      auth: k.auth,
+      blockingWaitMs: options.blockingWaitMs ?? 60_000,
+      log,
+    }),
+  })));
+  // what stop() and flush() do to "the API" they do to every namespace's
+  const apis = tenants.all().map((t) => t.api);
+  const api = { settle: () => Promise.all(apis.map((a) => a.settle())).then(() => undefined), close: () => apis.forEach((a) => a.close()) };
 
   let server: Server;
   let boundPort: number;
   try {
-    ({ server, port: boundPort } = await listen(api, auth, port, log));
+    ({ server, port: boundPort } = await listen(tenants, port, log));
   } catch (err) {
     await invoker.stop();
     docker?.close();
     await nodeAgent?.stop();
-    await tap?.close();
-    await agent?.close();
+    if (pods?.cgroupParent) removeKubepodsParent(pods.cgroupParent);
     throw err;
   }
   apihostRef.value = `http://127.0.0.1:${boundPort}`;
@@ -261,18 +284,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     apihost: apihostRef.value,
     auth,
     namespace,
+    tenants: keys,
     invoker: invokerName,
     isolation,
     containerMode: docker ? { kind: 'docker', host: docker.host } : { kind: 'process' },
     kernelCapture: kernelStatus,
-    kernelStats: () => tap?.stats(),
-    suspendKernelCapture: async () => tap?.suspend(),
-    resumeKernelCapture: () => tap?.resume(),
+    kernelStats: () => nodeAgent?.kernelStats(),
+    suspendKernelCapture: async () => nodeAgent?.suspendKernel(),
+    resumeKernelCapture: () => nodeAgent?.resumeKernel(),
     containers: () => invoker.list(),
     async flush() {
       await api.settle();
-      await tap?.sync();
-      await agent?.flush();
       await nodeAgent?.flush();
       await options.drain?.();
     },
@@ -287,8 +309,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         await nodeAgent?.stop();
         await api.settle();
         await closed;
-        await tap?.close();
-        await agent?.close();
+        if (pods?.cgroupParent) removeKubepodsParent(pods.cgroupParent);
         process.off('exit', onExit);
       })();
       return stopping;
@@ -317,24 +338,45 @@ async function startDockerCapture(docker: DockerMode, options: PlatformOptions, 
   });
 }
 
-/** Opens kernel capture as the options ask; `kernelCapture: true` makes its absence an error. */
-function openKernelCapture(
-  options: PlatformOptions,
-  isolation: Isolation,
-  sink: KernelSink,
-): { tap?: KernelTap; status: KernelCaptureStatus } {
-  let result: { tap?: KernelTap; status: KernelCaptureStatus };
-  if (options.kernelCapture === false) {
-    result = { status: { on: false, reason: 'turned off by the kernelCapture option', step: 'start without kernelCapture: false' } };
-  } else if (!isolation.cgroupBase) {
-    result = { status: { on: false, reason: 'containers get no cgroup of their own here (the probe filters by cgroup)', step: 'run as root on a machine with cgroup v2 mounted' } };
-  } else {
-    result = KernelTap.open({ sink, log: options.log ?? defaultLog, pipeline: options.kernelPipeline });
-  }
-  if (options.kernelCapture === true && !result.status.on) {
-    throw new Error(`kernel capture was required but is off: ${result.status.reason}; to turn it on: ${result.status.step}`);
-  }
-  return result;
+/**
+ * The node agent on the platform's process containers, as `provenance agent --source kubernetes`
+ * runs on a Kubernetes node: it finds them by the pod logs and pod cgroups the platform lays out
+ * for them, reads their CRI logs, and captures them in the kernel from their first syscall (the
+ * platform's kubepods parent is captured whole).
+ */
+async function startPodCapture(pods: PodLayout, isolation: Isolation, options: PlatformOptions, invoker: string, log: (line: string) => void): Promise<NodeAgent> {
+  const mount = cgroup2Mount();
+  const cgroupParent = pods.cgroupParent && mount ? `/${path.relative(mount, pods.cgroupParent)}` : undefined;
+  const noCgroups = !isolation.cgroupBase || !cgroupParent;
+  const source = new KubernetesSource({
+    logRoot: pods.logRoot,
+    ...(cgroupParent ? { cgroupParent } : {}),
+    // every pod under this log root is one of the platform's containers
+    podName: 'all',
+    pollMs: 100,
+    // a container's cgroup exists before its process: wait for the process, not longer than it takes to start
+    cgroupWaitMs: noCgroups ? 0 : 20_000,
+  });
+  return startNodeAgent({
+    source,
+    sink: options.onBatch!,
+    stateDir: path.resolve(options.storeDir, 'agent'),
+    invoker,
+    kernel: options.kernelCapture === false || noCgroups ? 'off' : 'auto',
+    kernelOff:
+      options.kernelCapture === false
+        ? { reason: 'turned off by the kernelCapture option', step: 'start without kernelCapture: false' }
+        : noCgroups
+          ? { reason: 'containers get no cgroup of their own here (the probe filters by cgroup)', step: 'run as root on a machine with cgroup v2 mounted' }
+          : undefined,
+    ...(options.kernelPipeline ? { kernelPipeline: options.kernelPipeline } : {}),
+    logPollMs: 100,
+    log,
+    agent: {
+      ...(options.batchLines !== undefined ? { maxLines: options.batchLines } : {}),
+      ...(options.batchDelayMs !== undefined ? { maxDelayMs: options.batchDelayMs } : {}),
+    },
+  });
 }
 
 export function describeKernelCapture(status: KernelCaptureStatus): string {

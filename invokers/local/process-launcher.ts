@@ -1,10 +1,10 @@
 // Starts the platform's default containers: processes of ours running the Node action runtime in
-// their own cgroup and namespaces (container.ts). Docker images (blackbox actions) need Docker.
+// their own cgroup and namespaces (container.ts), laid out as pods for the node agent when one runs.
+// Docker images (blackbox actions) need Docker.
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import type { ContainerInfo, StreamLine } from '../../protocol/batch';
 import type { ContainerLauncher } from './action-container';
-import { Container, type ContainerSpec } from './container';
+import { Container, type PodLayout } from './container';
 import type { Isolation } from './isolation';
 
 export interface ProcessLauncherOptions {
@@ -16,11 +16,8 @@ export interface ProcessLauncherOptions {
   containerEnv: Record<string, string>;
   maxLineBytes: number;
   tmpSizeMb: number;
-  onLine: (info: ContainerInfo, line: StreamLine) => void;
-  onContainer: (info: ContainerInfo) => void;
-  /** kernel capture: a container's cgroup was created (before its process) / is about to go */
-  onCgroup?: ContainerSpec['onCgroup'];
-  onCgroupGone?: ContainerSpec['onCgroupGone'];
+  /** lay each container out as a pod (its CRI log, its pod cgroup) for the node agent; absent: no agent runs */
+  pod?: PodLayout;
 }
 
 export function processLauncher(opts: ProcessLauncherOptions): ContainerLauncher {
@@ -40,11 +37,8 @@ export function processLauncher(opts: ProcessLauncherOptions): ContainerLauncher
       maxLineBytes: opts.maxLineBytes,
       tmpSizeMb: opts.tmpSizeMb,
       startTimeoutMs: 20_000,
-      onLine: opts.onLine,
-      onInfo: opts.onContainer,
       onExit: req.onExit,
-      onCgroup: opts.onCgroup,
-      onCgroupGone: opts.onCgroupGone,
+      pod: opts.pod,
     });
   };
 }

@@ -102,6 +102,8 @@ export async function reapProcessContainers(containersDir: string): Promise<{ co
   for (const dir of cgroupDirs) {
     try {
       fs.rmdirSync(dir);
+      // a container laid out as a pod sits in its pod's cgroup, which goes with it
+      if (path.basename(path.dirname(dir)).startsWith('pod')) fs.rmdirSync(path.dirname(dir));
     } catch {
       // still busy: removeStaleCgroups takes it later
     }

@@ -7,11 +7,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Batch } from '../../../protocol/batch';
 import type { TailPosition } from '../logs/json-file-tail';
+import type { LogFormat } from '../logs/log-format';
 
 export interface LogCheckpointEntry extends TailPosition {
   /** the engine's container id (full) */
   id: string;
   logPath: string;
+  /** the log's format (absent: json-file) */
+  format?: LogFormat;
 }
 
 export class LogCheckpoint {

@@ -4,12 +4,18 @@
 // before), so events shipped ahead of their begin would be refused. Events of an activation whose
 // begin has been read go at once; the others wait, at most maxWaitMs (then they go anyway, and the
 // correlator judges them), so that a lost log line cannot hold events forever.
+//
+// The kernel's delivery watermark (activations whose events up to their end are all handed over)
+// waits the same way: an activation is listed only once none of its events is still held here, and
+// once its begin has gone (the correlator must know the activation it completes).
 import type { KernelEventLite } from '../../../protocol/batch';
 
 export interface KernelPart {
   events: KernelEventLite[];
   drops: Record<string, number>;
   unplacedDrops: number;
+  /** activations whose kernel events up to their end are in this part or an earlier one */
+  completed?: string[];
 }
 
 interface Waiting {
@@ -44,8 +50,10 @@ export class KernelAfterLines {
 
   /** What may be shipped now, in the order it came. */
   take(now: number): KernelPart {
-    const out: KernelPart = { events: [], drops: {}, unplacedDrops: 0 };
+    const out: KernelPart = { events: [], drops: {}, unplacedDrops: 0, completed: [] };
     const still: Waiting[] = [];
+    /** activations with events still held, in the parts looked at so far */
+    const holding = new Set<string>();
     for (const w of this.waiting) {
       const expired = now - w.since >= this.maxWaitMs;
       const keep: KernelEventLite[] = [];
@@ -53,7 +61,11 @@ export class KernelAfterLines {
         if (expired || this.ready(e)) {
           out.events.push(e);
           if (expired && !this.ready(e)) this.timedOut++;
-        } else keep.push(e);
+        } else {
+          keep.push(e);
+          if (e.a !== undefined) holding.add(e.a);
+          for (const a of e.amb ?? []) holding.add(a);
+        }
       }
       const dropsLeft: Record<string, number> = {};
       for (const [a, n] of Object.entries(w.part.drops)) {
@@ -61,7 +73,14 @@ export class KernelAfterLines {
         else dropsLeft[a] = n;
       }
       out.unplacedDrops += w.part.unplacedDrops;
-      if (keep.length || Object.keys(dropsLeft).length) still.push({ part: { events: keep, drops: dropsLeft, unplacedDrops: 0 }, since: w.since });
+      const completedLeft: string[] = [];
+      for (const a of w.part.completed ?? []) {
+        if (!holding.has(a) && (expired || this.begun.has(a))) out.completed!.push(a);
+        else completedLeft.push(a);
+      }
+      if (keep.length || Object.keys(dropsLeft).length || completedLeft.length) {
+        still.push({ part: { events: keep, drops: dropsLeft, unplacedDrops: 0, completed: completedLeft }, since: w.since });
+      }
     }
     this.waiting = still;
     return out;

@@ -2,8 +2,10 @@
 // embedded platform's docker mode can run it in-process): finds the action containers through a
 // ContainerSource, captures what they do in the kernel when it can (from each container's first
 // syscall: the engine's parent cgroup is captured whole, and a container's events wait until
-// discovery names its cgroup), reads each container's stdout/stderr from the engine's json-file log,
-// and ships both through the Agent (batching, spool, retry) to a sink.
+// discovery names its cgroup), reads each container's stdout/stderr from the log file the engine
+// writes (Docker's json-file log, or the CRI log the kubelet's runtime writes), and ships both through
+// the Agent (batching, spool, retry) to a sink. With kernel capture on, every batch carries the
+// kernel's delivery watermark (which activations' kernel events are all shipped up to their end).
 //
 // Which activation an event or line belongs to comes from the wrapper's begin/end records and the
 // runtime's sentinel, never from container names; the action a container serves is the one its
@@ -17,7 +19,8 @@ import { RECORD_LINE_START } from '../../../protocol/wrapper-records';
 import { parseRecordLine } from '../../../wrapper/records';
 import { Agent, type AgentOptions, type BatchSink } from '../agent';
 import type { FirstExec } from '../kernel-pipeline';
-import { KernelTap, type KernelCaptureStatus } from '../kernel-tap';
+import { KernelTap, type KernelCaptureStatus, type KernelTapStats } from '../kernel-tap';
+import type { PipelineWhere } from '../kernel-pipeline-host';
 import type { CgroupRef } from '../discovery/cgroup-fs';
 import type { ContainerSource, FoundContainer } from '../discovery/source';
 import { JsonFileTail } from '../logs/json-file-tail';
@@ -32,13 +35,17 @@ export interface NodeAgentOptions {
   stateDir: string;
   /** invoker name in batches (default: this host's name) */
   invoker?: string;
-  /** 'auto': kernel capture when this machine allows it; 'off': json-file logs only */
+  /** 'auto': kernel capture when this machine allows it; 'off': container logs only */
   kernel: 'auto' | 'off';
+  /** why capture is off when kernel is 'off', and what turns it on (default: --no-kernel was given) */
+  kernelOff?: { reason: string; step: string };
   log: (line: string) => void;
   /** batching and retry settings passed to the Agent */
   agent?: Pick<AgentOptions, 'maxDelayMs' | 'maxLines' | 'maxBatchBytes' | 'retryInitialMs' | 'retryMaxMs'>;
   /** how often container logs are read (default 200 ms) */
   logPollMs?: number;
+  /** where kernel records are decoded, attributed and reduced (default: this thread) */
+  kernelPipeline?: PipelineWhere;
 }
 
 export interface NodeAgent {
@@ -47,6 +54,11 @@ export interface NodeAgent {
   stats(): NodeAgentStats;
   /** whether the container engine answered last time */
   healthy(): { ok: boolean; why?: string };
+  /** counters of the kernel side (undefined when capture is off) */
+  kernelStats(): KernelTapStats | undefined;
+  /** unload the probe until resumeKernel(): containers stay followed, what they do meanwhile is not captured */
+  suspendKernel(): Promise<void>;
+  resumeKernel(): void;
   /** everything read so far delivered or spooled */
   flush(): Promise<void>;
   stop(): Promise<void>;
@@ -59,6 +71,8 @@ interface Followed {
   exec?: FirstExec;
   tail?: JsonFileTail;
   inKernel: boolean;
+  /** sentinels read per stream: a batch is cut once both streams have closed the same number of activations */
+  sentinels: { stdout: number; stderr: number };
 }
 
 /** A container's name in batches: the engine's short id (unique on the node, as `docker ps` shows it). */
@@ -83,32 +97,35 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   const shipKernel = (now = Date.now()) => {
     const p = afterLines.take(now);
     for (const e of p.events) counters.kernelSyscallsShipped += e.n ?? 1;
-    if (p.events.length || Object.keys(p.drops).length || p.unplacedDrops) agent.kernel(p.events, p.drops, p.unplacedDrops);
+    if (p.events.length || Object.keys(p.drops).length || p.unplacedDrops || p.completed?.length) agent.kernel(p.events, p.drops, p.unplacedDrops, p.completed);
   };
   const kernelTimer = setInterval(() => shipKernel(), 250);
 
   // kernel capture: the engine's parent cgroups whole, so nothing a new container does is missed
   let tap: KernelTap | undefined;
-  let status: KernelCaptureStatus = { on: false, reason: '--no-kernel was given', step: 'leave out --no-kernel' };
+  let status: KernelCaptureStatus = { on: false, reason: '--no-kernel was given', step: 'leave out --no-kernel', ...o.kernelOff };
   let subtrees: CgroupRef[] = [];
   if (o.kernel === 'auto') {
     subtrees = await o.source.subtrees();
     const opened = KernelTap.open({
       subtrees: subtrees.map((s) => ({ id: s.id, level: s.level })),
-      sink: (events, drops, unplaced, firstExecs) => {
+      sink: (events, drops, unplaced, firstExecs, completed) => {
         for (const x of firstExecs ?? []) onFirstExec(x);
-        afterLines.push({ events, drops, unplacedDrops: unplaced }, Date.now());
+        afterLines.push({ events, drops, unplacedDrops: unplaced, completed }, Date.now());
         shipKernel();
       },
       log: o.log,
+      ...(o.kernelPipeline ? { pipeline: o.kernelPipeline } : {}),
     });
     tap = opened.tap;
     status = opened.status;
+    // every batch now says which activations' kernel events are complete, so a graph is complete only then
+    if (tap) agent.captureKernel();
   }
   o.log(
     status.on
-      ? `agent: kernel capture on (${status.backend}), containers captured from their first syscall under ${subtrees.map((s) => s.path).join(', ') || '(no cgroup v2 parent found)'}; container output from the engine's json-file logs`
-      : `agent: kernel capture off: ${status.reason} (to turn it on: ${status.step}); wrapper-level provenance only, from the engine's json-file logs`,
+      ? `agent: kernel capture on (${status.backend}), containers captured from their first syscall under ${subtrees.map((s) => s.path).join(', ') || '(no cgroup v2 parent found)'}; container output from ${o.source.description}'s log files`
+      : `agent: kernel capture off: ${status.reason} (to turn it on: ${status.step}); wrapper-level provenance only, from ${o.source.description}'s log files`,
   );
 
   function announce(f: Followed): void {
@@ -155,17 +172,29 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       afterLines.began(begun);
       shipKernel();
     }
-    if (line.trim() === ACTIVATION_SENTINEL) agent.activationEnded();
+    if (line.trim() === ACTIVATION_SENTINEL) {
+      // ship the activation's output now, but not between its two sentinels: the correlator reads a
+      // batch that starts with a lone sentinel without knowing which activation it closes
+      f.sentinels[stream]++;
+      const ahead = f.sentinels.stdout - f.sentinels.stderr;
+      // out of step by more than one activation (read resumed between a pair): step together again
+      if (Math.abs(ahead) > 1) f.sentinels.stdout = f.sentinels.stderr = Math.max(f.sentinels.stdout, f.sentinels.stderr);
+      if (ahead === 0 || Math.abs(ahead) > 1) agent.activationEnded();
+    }
   }
 
+  /** the source's id of each followed container -> its key */
+  const keys = new Map<string, string>();
+
   function follow(c: FoundContainer): void {
-    const key = containerKey(c.id);
+    const key = c.key ?? containerKey(c.id);
     if (followed.has(key)) return;
-    const f: Followed = { key, found: c, inKernel: false };
+    const f: Followed = { key, found: c, inKernel: false, sentinels: { stdout: 0, stderr: 0 } };
     followed.set(key, f);
+    keys.set(c.id, key);
     counters.containersSeen++;
     if (tap && c.cgroup) {
-      tap.addContainer({ container: key, cgroupId: c.cgroup.id });
+      tap.addContainer({ container: key, cgroupId: c.cgroup.id, ...(c.cwd ? { cwd: c.cwd } : {}) });
       f.inKernel = true;
     }
     if (c.logPath) {
@@ -174,7 +203,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
         c.logPath,
         {
           line: (l, at) => {
-            checkpoint.handed(key, l.stream, l.seq, { ...at, id: c.id, logPath: c.logPath! });
+            checkpoint.handed(key, l.stream, l.seq, { ...at, id: c.id, logPath: c.logPath!, ...(c.logFormat ? { format: c.logFormat } : {}) });
             onLine(f, l.stream, l.line, l.time, l.seq);
           },
           rotated: (what) => {
@@ -185,15 +214,17 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
         },
         from && from.logPath === c.logPath ? from : undefined,
         o.logPollMs,
+        c.logFormat,
       );
       f.tail.start();
     } else {
-      o.log(`agent: container ${c.name} (${key}) does not log to a json-file log; its output is not read${tap ? ' (kernel capture still follows it)' : ''}`);
+      o.log(`agent: container ${c.name} (${key}) does not log to a file the agent reads (json-file or CRI); its output is not read${tap ? ' (kernel capture still follows it)' : ''}`);
     }
   }
 
   async function unfollow(id: string, at: number): Promise<void> {
-    const key = containerKey(id);
+    const key = keys.get(id) ?? containerKey(id);
+    keys.delete(id);
     const f = followed.get(key);
     if (!f) return;
     followed.delete(key);
@@ -210,7 +241,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   await o.source.start({
     started: (c) => follow(c),
     stopped: (id, at) => {
-      const p = unfollow(id, at).catch((err) => o.log(`agent: finishing container ${containerKey(id)} failed: ${(err as Error).message}`));
+      const p = unfollow(id, at).catch((err) => o.log(`agent: finishing container ${keys.get(id) ?? containerKey(id)} failed: ${(err as Error).message}`));
       pendingStops.add(p);
       void p.finally(() => pendingStops.delete(p));
     },
@@ -234,15 +265,15 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
         checkpoint.forget(key);
         continue;
       }
-      const f: Followed = { key, found: { id: e.id, name: key, pid: 0, started: Date.now() }, inKernel: false };
+      const f: Followed = { key, found: { id: e.id, name: key, pid: 0, started: Date.now() }, inKernel: false, sentinels: { stdout: 0, stderr: 0 } };
       const tail = new JsonFileTail(e.logPath, {
         line: (l, at) => {
-          checkpoint.handed(key, l.stream, l.seq, { ...at, id: e.id, logPath: e.logPath });
+          checkpoint.handed(key, l.stream, l.seq, { ...at, id: e.id, logPath: e.logPath, ...(e.format ? { format: e.format } : {}) });
           onLine(f, l.stream, l.line, l.time, l.seq);
         },
         rotated: () => undefined,
         log: o.log,
-      }, e);
+      }, e, undefined, e.format);
       tail.readNow(true);
       void agent.flush().then(() => checkpoint.forget(key));
     }
@@ -253,7 +284,11 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     mode: { kernel: status, subtrees },
     stats: () => counters.snapshot({ agent: agent.getStats(), kernel: tap?.stats(), followed: followed.size, kernelOn: status.on, engineConnected: o.source.connected() }),
     healthy: () => (o.source.connected() ? { ok: true } : { ok: false, why: `the container engine (${o.source.description}) does not answer` }),
+    kernelStats: () => tap?.stats(),
+    suspendKernel: async () => tap?.suspend(),
+    resumeKernel: () => tap?.resume(),
     flush: async () => {
+      await o.source.sync?.();
       for (const f of followed.values()) f.tail?.readNow();
       await tap?.sync();
       shipKernel();

@@ -2,22 +2,28 @@
 // container once it runs (with its main process, cgroup and log file) and when it stops; it never
 // says which action a container serves (OpenWhisk names prewarmed containers after the runtime, and
 // a name is no identity): the wrapper's begin record does. Implemented: the Docker Engine API
-// (docker-source.ts). A Kubernetes node is covered through the same engine socket when its
-// runtime is Docker; a CRI/kubelet source (pods labelled user-action-pod=true) would implement this
-// same interface.
+// (docker-source.ts) and a Kubernetes node's pod logs and kubepods cgroups (kubernetes-source.ts,
+// which also finds the embedded platform's process containers, laid out the same way).
+import type { LogFormat } from '../logs/log-format';
 import type { CgroupRef } from './cgroup-fs';
 
 export interface FoundContainer {
   /** the engine's id (full) */
   id: string;
+  /** its name in batches (default: the first 12 characters of the id, as `docker ps` shows it) */
+  key?: string;
   /** the engine's name, for messages only */
   name: string;
   /** host pid of the container's main process */
   pid: number;
   /** its cgroup v2, when it could be read (the process may have exited already) */
   cgroup?: CgroupRef;
-  /** the json-file log the engine writes the container's stdout/stderr to, when it uses one */
+  /** the log file the engine writes the container's stdout/stderr to, when it uses one */
   logPath?: string;
+  /** that file's format (default json-file) */
+  logFormat?: LogFormat;
+  /** the working directory of its main process, when known (relative paths in syscalls resolve against it) */
+  cwd?: string;
   /** ms since the epoch */
   started: number;
 }
@@ -43,6 +49,8 @@ export interface ContainerSource {
   subtrees(): Promise<CgroupRef[]>;
   /** Report running containers, then follow starts and stops until stop(). Retries a lost engine. */
   start(events: SourceEvents): Promise<void>;
+  /** Report what runs now, before it resolves (for a flush); sources that are told at once need not have it. */
+  sync?(): Promise<void>;
   /** whether the engine answered the last time it was asked */
   connected(): boolean;
   stop(): Promise<void>;

@@ -1,25 +1,34 @@
-// The tail on real files in a temp dir: appends, a line split across reads, rotation by rename
-// and truncation in place.
+// The tail on real files in a temp dir, in both formats it reads (Docker's json-file log and the
+// kubelet's CRI log): appends, a line split across reads, a line the runtime cut into partial
+// entries, rotation by rename and truncation in place.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeCriLogEntry } from '../../../protocol/cri-log';
 import { JsonFileTail } from './json-file-tail';
+import type { LogFormat } from './log-format';
 
-const entry = (log: string) => `${JSON.stringify({ log, stream: 'stdout', time: '2026-12-03T06:24:08Z' })}\n`;
+const T = Date.UTC(2026, 11, 3, 6, 24, 8);
+/** one entry of the file: `text` ends a line of output when it ends with "\n", else it is a partial entry */
+const writers: Record<LogFormat, (text: string) => string> = {
+  'json-file': (log) => `${JSON.stringify({ log, stream: 'stdout', time: '2026-12-03T06:24:08Z' })}\n`,
+  cri: (log) => (log.endsWith('\n') ? encodeCriLogEntry('stdout', T, log.slice(0, -1)) : encodeCriLogEntry('stdout', T, log, true)),
+};
 
-describe('JsonFileTail', () => {
+describe.each(['json-file', 'cri'] as const)('JsonFileTail on a %s log', (format) => {
+  const entry = writers[format];
   const dirs: string[] = [];
   afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
   function setup() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tail-'));
     dirs.push(dir);
-    const file = path.join(dir, 'c-json.log');
+    const file = path.join(dir, format === 'cri' ? '0.log' : 'c-json.log');
     fs.writeFileSync(file, '');
     const got: Array<[string, number]> = [];
     const rotations: string[] = [];
-    const tail = new JsonFileTail(file, { line: (l) => got.push([l.line, l.seq]), rotated: (w) => rotations.push(w), log: () => undefined });
+    const tail = new JsonFileTail(file, { line: (l) => got.push([l.line, l.seq]), rotated: (w) => rotations.push(w), log: () => undefined }, undefined, 200, format);
     return { file, got, rotations, tail };
   }
 
@@ -35,12 +44,21 @@ describe('JsonFileTail', () => {
     expect(got).toEqual([['one', 0], ['two', 1]]);
   });
 
+  it('joins the partial entries of a long line, and ends an unfinished one when the container is gone', () => {
+    const { file, got, tail } = setup();
+    fs.appendFileSync(file, entry('a long ') + entry('line ') + entry('ends\n') + entry('cut off at the end'));
+    tail.readNow();
+    expect(got).toEqual([['a long line ends', 0]]);
+    tail.readNow(true);
+    expect(got).toEqual([['a long line ends', 0], ['cut off at the end', 1]]);
+  });
+
   it.each([
     {
       what: 'replaced',
       rotate: (file: string) => {
         fs.appendFileSync(file, entry('last of old\n'));
-        fs.renameSync(file, `${file}.1`);
+        fs.renameSync(file, `${file}.20261203-062408`);
         fs.writeFileSync(file, entry('first of new\n'));
       },
     },

@@ -1,10 +1,12 @@
-// Follows one container's json-file log (side effects): reads what was appended, every pollMs,
+// Follows one container's log file, json-file or CRI format (side effects): reads what was appended, every pollMs,
 // and hands each assembled line on with where reading could resume. Tolerates what log rotation
-// does to the file: renamed away and replaced (Docker's max-size rotation: the old file is read to
-// its end through the open descriptor, then the new one from 0) or truncated in place (copytruncate:
+// does to the file: renamed away and replaced (Docker's max-size rotation, and the kubelet's, which
+// renames <n>.log to <n>.log.<time> and starts a new <n>.log: the old file is read to its end through
+// the open descriptor, then the new one from 0) or truncated in place (copytruncate:
 // read again from 0). Each is counted and said in one line.
 import * as fs from 'node:fs';
 import { JsonFileAssembler, type AssembledLine, type ResumePoint } from './json-file';
+import { decoderOf, type LogFormat } from './log-format';
 
 export interface TailPosition extends ResumePoint {
   /** inode of the file the offset is in */
@@ -34,8 +36,9 @@ export class JsonFileTail {
     private readonly events: TailEvents,
     from?: TailPosition,
     private readonly pollMs = 200,
+    format: LogFormat = 'json-file',
   ) {
-    this.asm = new JsonFileAssembler(from);
+    this.asm = new JsonFileAssembler(from, decoderOf(format));
     if (from) {
       this.ino = from.ino;
       this.pos = from.offset;

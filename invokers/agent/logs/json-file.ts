@@ -1,10 +1,11 @@
-// Reads Docker's json-file log (pure; the format itself is `protocol/docker-json-file.ts`): a line
-// of output longer than Docker's 16 KiB buffer arrives as several entries, all but the last without
-// the trailing "\n". The assembler joins those pieces back into the container's lines, per stream, and
+// Reads Docker's json-file log (pure; the format itself is `protocol/docker-json-file.ts`), or a
+// CRI log (`protocol/cri-log.ts`, given its decoder): a line of output longer than the engine's
+// buffer (16 KiB in both) arrives as several entries, all but the last without the trailing "\n". The assembler joins those pieces back into the container's lines, per stream, and
 // says after each line where a reader that stops there could resume (file offset and the per-stream
 // line counts), so that resuming re-reads nothing already counted and skips nothing.
 
 import { decodeJsonFileLine, type JsonFileStream } from '../../../protocol/docker-json-file';
+import type { LogLineDecoder } from './log-format';
 
 export type StreamName = JsonFileStream;
 
@@ -35,14 +36,17 @@ export class JsonFileAssembler {
   private resumeAt: ResumePoint;
   readonly counters: AssemblerCounters = { malformed: 0 };
 
-  constructor(from: ResumePoint = { offset: 0, seq: { stdout: 0, stderr: 0 } }) {
+  constructor(
+    from: ResumePoint = { offset: 0, seq: { stdout: 0, stderr: 0 } },
+    private readonly decode: LogLineDecoder = decodeJsonFileLine,
+  ) {
     this.seq = { ...from.seq };
     this.resumeAt = { offset: from.offset, seq: { ...from.seq } };
   }
 
   /** One whole line of the file, which ends at byte `endOffset`; returns the line it completes, if any. */
   push(fileLine: string, endOffset: number): AssembledLine | undefined {
-    const e = decodeJsonFileLine(fileLine);
+    const e = this.decode(fileLine);
     if (!e) {
       this.counters.malformed++;
       this.advance(endOffset);
