@@ -7,23 +7,14 @@ import { analyzeAction } from './analyze';
 import { createMatcher } from './matcher';
 import { assignUnits, checkSequence } from './sequence';
 import type { LmsProfile } from './types';
+import { packageWriter } from './fixtures/package-writer';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lms-analyze-'));
 const nodeModules = path.resolve(__dirname, '..', 'node_modules');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-let n = 0;
 /** Write a fixture package (files inline) and return the entry's path. */
-function fixture(files: Record<string, string>, entry = 'index.js'): string {
-  const dir = path.join(root, `f${n++}`);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"fixture"}');
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return path.join(dir, entry);
-}
+const fixture = packageWriter(root);
 
 const texts = (p: LmsProfile): string[] => p.templates.map((t) => t.text).sort();
 const sinks = (p: LmsProfile): string[] => p.templates.map((t) => `${t.sink.kind}.${t.sink.method}:${t.text}`).sort();

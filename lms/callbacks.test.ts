@@ -13,21 +13,12 @@ import { observeRun } from './observe-run';
 import { OPENWHISK_SHAPED, type ActionFixture } from './openwhisk-shaped-fixtures';
 import { checkSequence } from './sequence';
 import type { LmsProfile } from './types';
+import { packageWriter } from './fixtures/package-writer';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lms-callbacks-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-let n = 0;
-function writeFixture(files: Record<string, string>, entry: string): string {
-  const dir = path.join(root, `f${n++}`);
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"fixture"}');
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return path.join(dir, entry);
-}
+const writeFixture = packageWriter(root);
 
 const idOf = (p: LmsProfile, text: string): string => {
   const t = p.templates.find((x) => x.text === text);

@@ -25,6 +25,8 @@ describe('mergeCommandOptions', () => {
       { enabled: true, exclude: [] },
       { json: false, since: '2h', until: '1700000000000', limit: '5' },
     ],
+    ['report --detect runs detection first', { detect: true }, { enabled: true, exclude: [] }, { json: false, detect: true }],
+    ['report --analyze, its old name, still does', { analyze: true }, { enabled: true, exclude: [] }, { json: false, detect: true }],
   ];
   for (const [name, cli, config, expected] of cases) {
     it(name, () => {

@@ -12,6 +12,8 @@ const STORE_OPTIONS: Record<string, CommandOption> = {
   table: { usage: 'DynamoDB table name (default: custom.provenance.table or "provenance")', type: 'string' },
   region: { usage: 'AWS region of the DynamoDB endpoint', type: 'string' },
   json: { usage: 'Print JSON instead of text', type: 'boolean' },
+  // reading is scoped to the namespace of the OpenWhisk key serverless-openwhisk deploys with
+  operator: { usage: "Read every namespace with the store's operator key (default: $PROVENANCE_OPERATOR_KEY when given without a value)", type: 'string' },
 };
 
 export const TRACE_OPTION = 'reqId';
@@ -52,7 +54,8 @@ export const PROVENANCE_COMMANDS: Record<string, CommandDefinition> = {
           out: { usage: 'Write the result to this file', type: 'string' },
           since: { usage: 'Only incidents detected at or after this time (ISO, epoch ms, or 30m/2h/7d ago)', type: 'string' },
           request: { usage: 'Only incidents that involve this request', type: 'string' },
-          analyze: { usage: 'First analyse the stored requests again with custom.provenance.sensitive / allowlist', type: 'boolean' },
+          detect: { usage: 'First detect incidents again over the stored requests with custom.provenance.sensitive / allowlist', type: 'boolean' },
+          analyze: { usage: 'Old name of --detect', type: 'boolean' },
           all: { usage: 'Print benign shared state in full too (by default one line per cached artifact)', type: 'boolean' },
           ...STORE_OPTIONS,
         },
@@ -114,15 +117,18 @@ export interface StoreCommandOptions {
   format?: string;
   out?: string;
   request?: string;
-  analyze?: boolean;
+  /** report: detect incidents again first */
+  detect?: boolean;
   /** report: print benign shared state in full too */
   all?: boolean;
   depth?: string;
   direction?: string;
   /** trace: poll until the graph is complete, at most this many seconds */
   wait?: string;
-  /** custom.provenance.sensitive / allowlist, for `report --analyze` */
+  /** custom.provenance.sensitive / allowlist, for `report --detect` */
   analysis?: AnalysisConfigInput;
+  /** the store's operator key: read every namespace (true: from $PROVENANCE_OPERATOR_KEY) */
+  operator?: string | boolean;
 }
 
 export function mergeCommandOptions(
@@ -144,11 +150,12 @@ export function mergeCommandOptions(
     format: str('format'),
     out: str('out'),
     request: str('request'),
-    analyze: cli.analyze === true ? true : undefined,
+    detect: cli.detect === true || cli.analyze === true ? true : undefined,
     all: cli.all === true ? true : undefined,
     depth: str('depth'),
     direction: str('direction'),
     wait: str('wait'),
+    operator: str('operator') ?? (cli.operator === true ? true : undefined),
     analysis: config.sensitive !== undefined || config.allowlist !== undefined ? { sensitive: config.sensitive, allowlist: config.allowlist } : undefined,
   };
   // Leave out what nobody set, so the CLI's own defaults ($PROVENANCE_STORE, ./.provenance) apply.

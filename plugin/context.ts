@@ -2,7 +2,7 @@
 // custom.provenance, and the state one command builds up between its hooks (what was prepared for
 // packaging, the profiles analysed, the packaging time, the feeds to bind after deploy).
 import { parseProvenanceConfig, ProvenanceConfigError, type ProvenanceConfig } from './config';
-import { PACKAGE_NAME } from './package-root';
+import { PACKAGE_NAME } from '../package/root';
 import { serviceConfigOf } from './service-settings';
 import type { FeedSpec } from './feed-repair';
 import type { ServiceConfig } from '../store/types';

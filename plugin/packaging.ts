@@ -11,7 +11,8 @@ import { deploymentFileName, functionDeployment, hasAnalysisSettings } from './d
 import { PluginUserError } from './errors';
 import { guardCleanup } from './exit-guard';
 import { GENERATED_DIR, MARKER_FILE, removeGeneratedDir, WRAPPER_FILE, writeGeneratedDir } from './generated-dir';
-import { findPackageRoot, PACKAGE_NAME, wrapperBundlePath } from './package-root';
+import { PACKAGE_NAME } from '../package/root';
+import { wrapperBundlePath } from './wrapper-bundle';
 import { entryWith, redirectHandlers, restoreHandlers, type GeneratedEntry } from './redirect';
 
 /**
@@ -68,7 +69,7 @@ export function prepare(ctx: PluginContext, only?: string[], trustArtifacts = fa
       ...(deployment ? { deploymentFile: deploymentFileName(e.function) } : {}),
     });
   });
-  const dir = writeGeneratedDir(serviceDir, entries, wrapperBundlePath(findPackageRoot()));
+  const dir = writeGeneratedDir(serviceDir, entries, wrapperBundlePath());
   for (const a of analyzed) if (a.profile) fs.writeFileSync(path.join(dir, profileFileName(a.function)), JSON.stringify(a.profile));
   for (const [file, content] of deployments) fs.writeFileSync(path.join(dir, file), content);
   ctx.prepared ??= { patterns: service.package.patterns };

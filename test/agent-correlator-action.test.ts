@@ -10,7 +10,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../invokers/local/index';
 import { openStore, startLocalDynamo, type LocalDynamo } from '../store/index';
 import { startDockerd, type PrivateDockerd } from './dockerd';
-import { needBuild, ROOT, scrape, startActionContainer, startAgent, until, wrappedArtifact, type AgentProcess } from './agent-harness';
+import { needBuild, ROOT, scrape, startActionContainer, startAgent, wrappedArtifact, type AgentProcess } from './agent-harness';
+import { until } from './wait';
 import { describeNeeding } from './prerequisites';
 
 const TABLE = 'agent-action-test';

@@ -3,8 +3,8 @@
 // run in it (/init, then /run with the activation's ids, as the invoker does) lands in the store
 // with its activation and, with kernel capture, the kernel-level processes, files and sockets, the
 // container's start-up (its first syscalls, made before the engine even reported the container)
-// in the first request's trace, and a spawned child as one process node for the kernel's facts and
-// the wrapper's claim; with --no-kernel, from the json-file log alone.
+// in the first request's trace, and a spawned child that exits at once as one process node for the
+// kernel's facts and the wrapper's claim; with --no-kernel, from the json-file log alone.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/index';
 import { kernelCapturePrerequisites } from '../invokers/agent/kernel-tap';
 import { startDockerd, type PrivateDockerd } from './dockerd';
-import { needBuild, RUNTIME, scrape, startActionContainer, startAgent, until, wrappedArtifact, type AgentProcess } from './agent-harness';
+import { needBuild, RUNTIME, scrape, startActionContainer, startAgent, wrappedArtifact, type AgentProcess } from './agent-harness';
+import { until } from './wait';
 import { describeNeeding } from './prerequisites';
 
 // The handler writes a file and asks a peer for a price; then a child process (which the wrapper
@@ -33,9 +34,9 @@ exports.main = async (params) => {
   });
   const child = "const fs = require('fs'); fs.readFileSync(process.argv[1]); require('http').get(process.argv[2] + '/child', (r) => r.resume());";
   execFileSync('/usr/bin/node', ['-e', child, file, params.url]);
-  // a spawned child, whose pid (the container's) the wrapper records
-  // (it lives a moment: the agent reads its container pid from /proc while it lives)
-  await new Promise((resolve) => spawn('/usr/bin/node', ['-e', "require('fs').readFileSync(process.argv[1]); setTimeout(() => {}, 700)", file, 'spawned']).on('exit', resolve));
+  // a spawned child, whose pid (the container's) the wrapper records, and which is gone at once:
+  // long before the agent handles its fork, so only the fork record can say its container pid
+  await new Promise((resolve) => spawn('/bin/cat', [file], { stdio: 'ignore' }).on('exit', resolve));
   return { id: params.id, status };
 };
 `;
@@ -116,9 +117,10 @@ describeDocker('provenance agent on a Docker invoker node', () => {
     const execs = kernelEdges.filter((e) => e.op === 'execve').map((e) => byId.get(e.from));
     const child = execs.find((n) => n?.kind === 'process' && n.exe === '/usr/bin/node' && (n.args ?? []).includes(peerUrl));
     expect(child, JSON.stringify(execs)).toBeDefined();
-    // the spawned child: the kernel numbers it as the container does, so its exec and its read of
-    // the file and the wrapper's record of its spawn are one process node
-    const spawnedChild = execs.find((n) => n?.kind === 'process' && (n.args ?? []).includes('spawned'));
+    // the spawned child, gone before the agent saw its fork: the fork record numbers it as the
+    // container does, so its exec and its read of the file and the wrapper's record of its spawn
+    // are one process node
+    const spawnedChild = execs.find((n) => n?.kind === 'process' && n.exe === '/bin/cat');
     expect(spawnedChild, JSON.stringify(execs)).toBeDefined();
     expect(spawnedChild!.pid).toBeLessThan(1000); // the container's pid namespace, not the host's
     const startedBy = edges.filter((e) => e.from === spawnedChild!.id && e.to === activation!.id && e.kind === 'wasStartedBy').map((e) => e.source);

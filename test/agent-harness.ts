@@ -174,16 +174,6 @@ export async function startActionContainer(d: PrivateDockerd, name: string): Pro
   };
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 export async function scrape(metricsUrl: string): Promise<Record<string, number>> {
   const text = await new Promise<string>((done, fail) => {
     http.get(`${metricsUrl}/metrics`, (res) => {

@@ -11,7 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore, startLocalDynamo } from '../store/index';
 import { startDockerd } from './dockerd';
-import { freePort, needBuild, scrape, startActionContainer, startAgent, until, wrappedArtifact, type ActionContainer } from './agent-harness';
+import { freePort, needBuild, scrape, startActionContainer, startAgent, wrappedArtifact, type ActionContainer } from './agent-harness';
+import { until } from './wait';
 
 const HANDLER = `
 exports.main = async (params) => {

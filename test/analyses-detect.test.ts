@@ -198,6 +198,27 @@ describe('automatic detection as batches arrive', () => {
     expect(all.text()).toMatch(/^benign \(shared state\) {2}container-reuse/m);
   });
 
+  it('`provenance report --detect` finds in a store filled with detection off what detection as batches arrived found', async () => {
+    const quiet = { ...storeOptions(), table: `${TABLE}-quiet` };
+    const quietStore = await openStore(quiet);
+    try {
+      for (const [i, role] of SCENARIO.entries()) await ingestBatch(request(i + 1, role), quietStore, { detection: false });
+    } finally {
+      await quietStore.close();
+    }
+    const before = bufferOutput();
+    await runReport({ ...quiet, json: true }, before, () => undefined);
+    expect((JSON.parse(before.text()) as { incidents: Incident[] }).incidents).toEqual([]);
+
+    const detected = bufferOutput();
+    await runReport({ ...quiet, json: true, detect: true }, detected, () => undefined);
+    const kinds = (body: string) => (JSON.parse(body) as { incidents: Incident[] }).incidents.map((i) => `${i.kind} ${i.verdict}`).sort();
+    const arrived = bufferOutput();
+    await runReport({ ...storeOptions(), json: true }, arrived, () => undefined);
+    expect(kinds(detected.text())).toEqual(kinds(arrived.text()));
+    expect(kinds(detected.text())).toHaveLength(3);
+  });
+
   it('trace --direction back from the victim request reaches the planting request through the file', async () => {
     const out = bufferOutput();
     await runTrace('req-5', { ...storeOptions(), format: 'json', direction: 'back' }, out);

@@ -8,11 +8,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlatform, type Platform } from '../invokers/local/index';
-import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
+import type { Platform } from '../invokers/local/index';
+import type { LocalDynamo, ProvenanceStore } from '../store/index';
 import { DEFAULT_TABLE } from '../store/types';
 import type { RequestGraph } from '../upg/types';
-import { assertBuilt, makeHome, makeService, sls, stopAllThenRemove } from './plugin-harness';
+import { assertBuilt, makeService, sls, stopAllThenRemove } from './plugin-harness';
+import { serverlessEnv, startStoreAndPlatform, wrappedServiceYml } from './platform-harness';
 import { PROVENANCE_BIN, runNode } from './run-node';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -28,36 +29,11 @@ let env: Record<string, string> & { HOME: string };
 
 beforeAll(async () => {
   assertBuilt();
-  const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'collect-'));
-  dirs.push(storeDir);
-  dynamo = await startLocalDynamo(storeDir);
-  stops.push(() => dynamo.stop());
-  store = await openStore({ endpoint: dynamo.endpoint, table: DEFAULT_TABLE, region: 'us-east-1' }, { create: true });
-  stops.push(() => store.close());
-  // no onBatch: the agent ships nothing
-  platform = await startPlatform({ storeDir, idleTimeoutMs: 120_000, kernelCapture: false, log: () => undefined });
-  stops.push(() => platform.stop());
-
-  const home = makeHome();
-  dirs.push(home);
-  env = { HOME: home, OW_APIHOST: platform.apihost, OW_AUTH: platform.auth };
+  // no correlator: the agent ships nothing
+  ({ dynamo, store, platform } = await startStoreAndPlatform({ stops, dirs }, { prefix: 'collect', correlator: 'none' }));
+  env = serverlessEnv({ dirs }, platform);
   serviceDir = makeService({
-    'serverless.yml': [
-      `service: ${SERVICE}`,
-      'frameworkVersion: "3"',
-      'provider:',
-      '  name: openwhisk',
-      '  runtime: nodejs:20',
-      'functions:',
-      '  outer:',
-      '    handler: handlers/outer.main',
-      '  inner:',
-      '    handler: handlers/inner.main',
-      'plugins:',
-      '  - serverless-openwhisk',
-      '  - serverless-provenance',
-      '',
-    ].join('\n'),
+    'serverless.yml': wrappedServiceYml(SERVICE, { outer: 'handlers/outer.main', inner: 'handlers/inner.main' }),
     'handlers/outer.js': [
       "const openwhisk = require('openwhisk');",
       'exports.main = async (params) => {',

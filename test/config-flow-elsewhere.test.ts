@@ -6,16 +6,14 @@
 // address (127.0.0.66). The settings reach the correlator inside the deployed actions, so
 // `provenance report --json` shows the exfiltration. Both ways of capturing: with the kernel's capture
 // on (the wrapper's file and socket hooks are off, the kernel's events stand in for them) and off.
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../upg/analyses/types';
-import { assertBuilt, makeHome, makeService, removeScratch, ROOT, sls } from './plugin-harness';
+import { assertBuilt, makeService, ROOT, sls, stopAllThenRemove } from './plugin-harness';
+import { serverlessEnv, startLocalStart, startReceiver, wrappedServiceYml, type LocalStartProcess } from './platform-harness';
 import { runNode } from './run-node';
 
 const SERVICE = 'travel';
@@ -25,78 +23,34 @@ describe.each([
   { capture: 'kernel', kernel: true },
   { capture: 'wrapper', kernel: false },
 ])('settings travel with the deployment ($capture capture)', ({ kernel }) => {
+  const stops: Array<() => unknown> = [];
   const dirs: string[] = [];
-  let platform: ChildProcess | undefined;
-  let outside: Server | undefined;
+  let platform: LocalStartProcess;
   let storeDir: string;
   let serviceDir: string;
   let env: Record<string, string> & { HOME: string };
   let apihost: string;
   let auth: string;
   let outsidePort: number;
-  let received: string[] = [];
-  let stdout = '';
-  let stderr = '';
+  const received: string[] = [];
 
   beforeAll(async () => {
     assertBuilt();
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'config-elsewhere-'));
     dirs.push(base);
     storeDir = path.join(base, 'store');
-    const args = [path.join(ROOT, 'bin', 'provenance.js'), 'local', 'start', '--store', storeDir, '--idle-timeout', '120', ...(kernel ? [] : ['--no-kernel'])];
-    platform = spawn(process.execPath, args, {
-      cwd: base,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    platform.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-    platform.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!/WSK_CONFIG_FILE=/.test(stdout)) {
-      if (Date.now() > deadline || platform.exitCode !== null) throw new Error(`local start did not come up: ${stdout}\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(stdout)![1]!;
-    apihost = value('OW_APIHOST');
-    auth = value('OW_AUTH');
+    platform = await startLocalStart(storeDir, ['--idle-timeout', '120', ...(kernel ? [] : ['--no-kernel'])], base);
+    stops.push(() => platform.stop());
+    ({ apihost, auth } = platform);
+    outsidePort = await startReceiver({ stops }, OUTSIDE, received);
 
-    outside = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        received.push(body);
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      outside!.once('error', reject);
-      outside!.listen(0, OUTSIDE, resolve);
-    });
-    outsidePort = (outside.address() as AddressInfo).port;
-
-    const home = makeHome();
-    dirs.push(home);
-    env = { HOME: home, OW_APIHOST: apihost, OW_AUTH: auth };
+    env = serverlessEnv({ dirs }, platform);
     serviceDir = makeService({
-      'serverless.yml': [
-        `service: ${SERVICE}`,
-        'frameworkVersion: "3"',
-        'provider:',
-        '  name: openwhisk',
-        '  runtime: nodejs:20',
-        'functions:',
-        '  read:',
-        '    handler: handlers/read.main',
-        '  send:',
-        '    handler: handlers/send.main',
-        'plugins:',
-        '  - serverless-openwhisk',
-        '  - serverless-provenance',
-        'custom:',
+      'serverless.yml': wrappedServiceYml(SERVICE, { read: 'handlers/read.main', send: 'handlers/send.main' }, [
         '  provenance:',
         '    sensitive:',
         '      secrets: [token.json]',
-        '',
-      ].join('\n'),
+      ]),
       // reads the sensitive file and hands it on: the first action of the leak
       'handlers/read.js': [
         "const fs = require('fs');",
@@ -127,14 +81,7 @@ describe.each([
   }, 120_000);
 
   afterAll(async () => {
-    if (platform && platform.exitCode === null) {
-      const exited = new Promise((r) => platform!.once('exit', r));
-      platform.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-      if (platform.exitCode === null) platform.kill('SIGKILL');
-    }
-    if (outside) await new Promise((r) => outside!.close(r));
-    removeScratch(dirs);
+    await stopAllThenRemove(stops, dirs);
   });
 
   /** On failure: what the store holds of each request (the graphs name what is missing), and the platform's output. */
@@ -142,7 +89,7 @@ describe.each([
     const provenance = (args: string[]) => runNode([path.join(ROOT, 'bin', 'provenance.js'), ...args, '--store', storeDir], { cwd: os.tmpdir() });
     const requests = JSON.parse((await provenance(['requests', '--json'])).stdout || '[]') as { request: string }[];
     const graphs = await Promise.all(requests.map(async (r) => (await provenance(['trace', r.request, '--json'])).stdout));
-    return `no exfiltration found; graphs:\n${graphs.join('\n')}\nplatform:\n${stdout}\n${stderr}`;
+    return `no exfiltration found; graphs:\n${graphs.join('\n')}\nplatform:\n${platform.stdout()}\n${platform.stderr()}`;
   }
 
   async function report(): Promise<Incident[]> {
@@ -153,7 +100,7 @@ describe.each([
 
   it('a service deployed from elsewhere, with its store unknown to the plugin, is judged by its own settings', async () => {
     // the capture this case is about, not a silent fallback to the other
-    expect(`${stdout}${stderr}`).toMatch(kernel ? /kernel capture on/ : /kernel capture off/);
+    expect(`${platform.stdout()}${platform.stderr()}`).toMatch(kernel ? /kernel capture on/ : /kernel capture off/);
     const deploy = await sls(serviceDir, ['deploy', '--verbose'], env, 120_000);
     expect(deploy.code, deploy.output).toBe(0);
     expect(deploy.output).not.toMatch(/uses its defaults/);

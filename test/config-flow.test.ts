@@ -6,19 +6,16 @@
 // check) and the next run is an exfiltration incident, delivered once to the service's hook (a
 // loopback receiver), also when every batch is delivered again.
 import * as fs from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
+import { createServer } from 'node:http';
 import * as path from 'node:path';
 import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalSink } from '../correlator/local-sink';
 import type { Batch } from '../protocol/batch';
-import { removePlatformInfo, startPlatform, writePlatformInfo, type Platform } from '../invokers/local/index';
-import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
-import { DEFAULT_TABLE } from '../store/types';
+import type { Platform } from '../invokers/local/index';
+import type { ProvenanceStore } from '../store/index';
 import type { Incident } from '../upg/analyses/types';
-import { assertBuilt, makeHome, makeService, sls, stopAllThenRemove } from './plugin-harness';
+import { assertBuilt, makeService, sls, stopAllThenRemove } from './plugin-harness';
+import { listenOn, serverlessEnv, startStoreAndPlatform, wrappedServiceYml } from './platform-harness';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -41,23 +38,8 @@ let received = 0;
 let env: Record<string, string> & { HOME: string };
 let serviceDir: string;
 
-async function listen(server: Server, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, resolve);
-  });
-  stops.push(() => new Promise((resolve) => server.close(resolve)));
-  return (server.address() as AddressInfo).port;
-}
-
 beforeAll(async () => {
   assertBuilt();
-  const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'config-flow-'));
-  dirs.push(storeDir);
-  const dynamo: LocalDynamo = await startLocalDynamo(storeDir);
-  stops.push(() => dynamo.stop());
-  store = await openStore({ endpoint: dynamo.endpoint, table: DEFAULT_TABLE, region: 'us-east-1' }, { create: true });
-  stops.push(() => store.close());
 
   // the service's alert hook: a receiver on a loopback address
   const receiver = createServer((req, res) => {
@@ -68,7 +50,7 @@ beforeAll(async () => {
       res.writeHead(204).end();
     });
   });
-  alertUrl = `http://127.0.0.1:${await listen(receiver, '127.0.0.1')}/incidents`;
+  alertUrl = `http://127.0.0.1:${await listenOn({ stops }, receiver, '127.0.0.1')}/incidents`;
   // the outside address the action leaks to
   const outside = createServer((req, res) => {
     req.resume();
@@ -77,36 +59,15 @@ beforeAll(async () => {
       res.writeHead(200).end('ok');
     });
   });
-  outsidePort = await listen(outside, OUTSIDE);
+  outsidePort = await listenOn({ stops }, outside, OUTSIDE);
 
-  let started: Platform | undefined;
-  const localSink = createLocalSink({
-    store,
-    log: (line) => sinkLog.push(line),
-    platform: () => started && { apihost: started.apihost, auth: started.auth, namespace: started.namespace },
-    inside: () => [dynamo.endpoint],
-  });
-  sink = localSink;
-  started = await startPlatform({
-    storeDir,
-    idleTimeoutMs: 120_000,
-    kernelCapture: false,
-    onBatch: async (batch) => {
-      batches.push(batch);
-      await localSink(batch);
-    },
-    drain: localSink.drain,
-    log: (line) => platformLog.push(line),
-  });
-  platform = started;
-  stops.push(() => started!.stop());
-  // how `sls deploy` finds the store: PROVENANCE_STORE -> platform.json -> the running DynamoDB
-  writePlatformInfo(storeDir, { pid: process.pid, apihost: platform.apihost, auth: platform.auth, dynamodb: dynamo.endpoint, started: Date.now(), namespace: platform.namespace });
-  stops.push(() => removePlatformInfo(storeDir));
-
-  const home = makeHome();
-  dirs.push(home);
-  env = { HOME: home, OW_APIHOST: platform.apihost, OW_AUTH: platform.auth, PROVENANCE_STORE: storeDir };
+  const started = await startStoreAndPlatform(
+    { stops, dirs },
+    { prefix: 'config-flow', correlator: 'local-sink', onBatch: (batch) => batches.push(batch), platformLog, sinkLog, announce: true },
+  );
+  ({ store, platform } = started);
+  sink = started.sink!;
+  env = serverlessEnv({ dirs }, platform, { PROVENANCE_STORE: started.storeDir });
   serviceDir = makeService({
     'serverless.yml': serviceYml(false),
     'handlers/leak.js': [
@@ -132,24 +93,11 @@ beforeAll(async () => {
 afterAll(() => stopAllThenRemove(stops, dirs));
 
 function serviceYml(sensitive: boolean): string {
-  return [
-    `service: ${SERVICE}`,
-    'frameworkVersion: "3"',
-    'provider:',
-    '  name: openwhisk',
-    '  runtime: nodejs:20',
-    'functions:',
-    '  leak:',
-    '    handler: handlers/leak.main',
-    'plugins:',
-    '  - serverless-openwhisk',
-    '  - serverless-provenance',
-    'custom:',
+  return wrappedServiceYml(SERVICE, { leak: 'handlers/leak.main' }, [
     '  provenance:',
     `    alerts: ${alertUrl}`,
     ...(sensitive ? ['    sensitive:', '      secrets: [token.json]'] : []),
-    '',
-  ].join('\n');
+  ]);
 }
 
 async function deploy(args: string[]): Promise<string> {

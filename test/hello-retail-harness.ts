@@ -11,7 +11,7 @@ import { startLocalDynamo } from '../store/local';
 import { openStore } from '../store/index';
 import type { ProvenanceStore } from '../store/types';
 import { startPlatform, writePlatformInfo, removePlatformInfo, type Platform, type PlatformOptions } from '../invokers/local/index';
-import { packageRoot } from '../invokers/local/package-root';
+import { packageRoot } from '../package/root';
 import type { Batch } from '../protocol/batch';
 import { setupShop } from '../examples/hello-retail/setup';
 import { startCardProcessor } from '../examples/hello-retail/card-processor';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBatch } from '../correlator/index';
 import type { Batch } from '../protocol/batch';
 import { startPlatform, type Platform } from '../invokers/local/index';
-import { runtimeScript } from '../invokers/local/package-root';
+import { runtimeScript } from '../invokers/local/runtime-script';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { nodeIds } from '../upg/ids';
 import type { ProcessNode, RequestGraph, UpgEdge } from '../upg/types';

@@ -1,12 +1,13 @@
 // `provenance local start` as a user runs it (the built bin, a real process), and the real
 // Serverless Framework v3 CLI with serverless-openwhisk deploying to it, invoking, reading logs and
 // info, and removing. Stopping with SIGTERM leaves no process and no platform.json behind.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../invokers/local/package-root';
+import { packageRoot } from '../package/root';
+import { startLocalStart, type LocalStartProcess } from './platform-harness';
 
 const root = packageRoot();
 const sls = path.join(root, 'node_modules', '.bin', 'serverless');
@@ -26,30 +27,19 @@ describe('provenance local start + serverless v3', () => {
   let dir: string;
   let proc: ChildProcess;
   let env: Record<string, string>;
-  let stdout = '';
-  let stderr = '';
+  let local: LocalStartProcess;
 
   beforeAll(async () => {
     expect(fs.existsSync(path.join(root, 'dist', 'cli', 'index.js'))).toBe(true); // `npm run build` first
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-cli-'));
-    proc = spawn(process.execPath, [path.join(root, 'bin', 'provenance.js'), 'local', 'start', '--store', path.join(dir, 'store'), '--idle-timeout', '60'], {
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-    proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!/WSK_CONFIG_FILE=/.test(stdout)) {
-      if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`local start did not come up: ${stdout}\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(stdout)![1];
+    local = await startLocalStart(path.join(dir, 'store'), ['--idle-timeout', '60'], dir);
+    proc = local.proc;
     env = {
       PATH: process.env.PATH ?? '',
       HOME: dir, // no ~/.wskprops surprises
-      OW_APIHOST: value('OW_APIHOST'),
-      OW_AUTH: value('OW_AUTH'),
-      OW_NAMESPACE: value('OW_NAMESPACE'),
+      OW_APIHOST: local.apihost,
+      OW_AUTH: local.auth,
+      OW_NAMESPACE: local.namespace,
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
     };
@@ -92,13 +82,14 @@ describe('provenance local start + serverless v3', () => {
   };
 
   it('prints the credentials and writes platform.json and a .wskprops', () => {
+    const stdout = local.stdout();
     expect(stdout).toMatch(/^OW_APIHOST=http:\/\/127\.0\.0\.1:\d+$/m);
     expect(stdout).toMatch(/^OW_AUTH=[^:\s]+:\S+$/m);
     const info = JSON.parse(fs.readFileSync(path.join(dir, 'store', 'platform.json'), 'utf8'));
     expect(info).toMatchObject({ pid: proc.pid, apihost: env.OW_APIHOST, auth: env.OW_AUTH, dynamodb: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
     const wskprops = /^WSK_CONFIG_FILE=(.*)$/m.exec(stdout)![1];
     expect(fs.readFileSync(wskprops, 'utf8')).toContain(`AUTH=${env.OW_AUTH}`);
-    expect(stderr).toMatch(/container isolation: /);
+    expect(local.stderr()).toMatch(/container isolation: /);
   });
 
   it('deploys, invokes, shows logs and info, and removes with the real serverless CLI', () => {

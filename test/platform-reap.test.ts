@@ -1,41 +1,20 @@
 // Containers never outlive their platform: `provenance local start` as a separate process with
 // several warm containers is SIGKILLed (its stop() never runs); no process of its containers may
 // remain, and a platform started again on the same store leaves nothing of the first run.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../invokers/local/package-root';
+import { packageRoot } from '../package/root';
 import { CODE_DIR_ENV } from '../protocol/action-runtime';
+import { startLocalStart } from './platform-harness';
+import { until } from './wait';
 
 const root = packageRoot();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Started {
-  proc: ChildProcess;
-  apihost: string;
-  auth: string;
-  stderr: () => string;
-}
-
-async function startLocal(storeDir: string): Promise<Started> {
-  const proc = spawn(process.execPath, [path.join(root, 'bin', 'provenance.js'), 'local', 'start', '--store', storeDir, '--idle-timeout', '600'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  proc.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!/WSK_CONFIG_FILE=/.test(stdout)) {
-    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`local start did not come up: ${stdout}\n${stderr}`);
-    await sleep(100);
-  }
-  const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(stdout)![1];
-  return { proc, apihost: value('OW_APIHOST'), auth: value('OW_AUTH'), stderr: () => stderr };
-}
+const startLocal = (storeDir: string) => startLocalStart(storeDir, ['--idle-timeout', '600']);
 
 /** Processes running with a container directory of this store as their code directory. */
 function containerProcesses(storeDir: string): number[] {
@@ -66,14 +45,6 @@ function recordedContainers(storeDir: string): Array<{ id: string; cgroupDir?: s
       }
     })
     .filter((r): r is { id: string; cgroupDir?: string } => r !== undefined);
-}
-
-async function until(what: string, fn: () => boolean, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(50);
-  }
 }
 
 const SLOW = `async function main(p) { await new Promise((r) => setTimeout(r, p.ms || 0)); return { host: require('os').hostname() }; }`;
@@ -121,7 +92,7 @@ describe('containers never outlive their platform (process containers)', () => {
 
     first.proc.kill('SIGKILL');
     await new Promise((r) => first.proc.once('exit', r));
-    await until('no process of the killed platform\'s containers runs', () => containerProcesses(storeDir).length === 0);
+    await until('no process of the killed platform\'s containers runs', () => containerProcesses(storeDir).length === 0, 5_000, 50);
 
     const second = await startLocal(storeDir);
     procs.push(second.proc);

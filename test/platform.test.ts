@@ -8,7 +8,8 @@ import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Batch } from '../protocol/batch';
 import { startPlatform, type Platform } from '../invokers/local/index';
-import { runtimeScript } from '../invokers/local/package-root';
+import { runtimeScript } from '../invokers/local/runtime-script';
+import { poll } from './wait';
 
 type Client = ReturnType<typeof openwhisk>;
 type Annotated = { annotations: Array<{ key: string; value: unknown }> };
@@ -22,20 +23,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function poll<T>(fn: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await sleep(50);
   }
 }
 
@@ -157,7 +144,7 @@ describe('embedded OpenWhisk-compatible platform', () => {
     const started = Date.now();
     const { activationId } = (await ow.actions.invoke({ name: 'hello', params: { name: 'nb' } })) as { activationId: string };
     expect(activationId).toMatch(/^[0-9a-f]{32}$/);
-    const record = (await poll(() => ow.activations.get({ name: activationId }))) as unknown as { response: { result: unknown }; logs: string[] };
+    const record = (await poll('the activation record', () => ow.activations.get({ name: activationId }), 10_000, 50)) as unknown as { response: { result: unknown }; logs: string[] };
     expect(record.response.result).toMatchObject({ greeting: 'hello nb' });
     expect(await ow.activations.logs({ name: activationId })).toEqual({ logs: record.logs });
     expect(await ow.activations.result({ name: activationId })).toMatchObject({ status: 'success', success: true, result: { greeting: 'hello nb' } });
@@ -320,7 +307,7 @@ describe('idle retirement', () => {
       expect(annotation(first as unknown as Annotated, 'initTime')).toBeDefined();
       const pid = platform.containers()[0].pid!;
       expect(platform.containers()).toHaveLength(1);
-      await poll(async () => (platform.containers().length === 0 ? true : undefined), 5_000);
+      await poll('no containers left', async () => (platform.containers().length === 0 ? true : undefined), 5_000, 50);
       expect(alive(pid)).toBe(false);
       const again = await ow.actions.invoke({ name: 'a', blocking: true });
       expect(annotation(again as unknown as Annotated, 'initTime')).toBeDefined();

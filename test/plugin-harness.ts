@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import AdmZip from 'adm-zip';
-import { findPackageRoot } from '../plugin/package-root';
+import { packageRoot } from '../package/root';
 
-export const ROOT = findPackageRoot(__dirname);
+export const ROOT = packageRoot(__dirname);
 export const SLS_BIN = path.join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js');
 export const WRAPPER_BUNDLE = path.join(ROOT, 'dist', 'wrapper', 'bundle.js');
 export const PLUGIN_ENTRY = path.join(ROOT, 'dist', 'plugin', 'index.js');

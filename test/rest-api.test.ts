@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../invokers/local/index';
 import { MAX_ACTION_PUT_BYTES, MAX_CODE_BYTES, MAX_PAYLOAD_BYTES } from '../invokers/local/limits';
-import { runtimeScript } from '../invokers/local/package-root';
+import { runtimeScript } from '../invokers/local/runtime-script';
 
 interface Answer {
   status: number;

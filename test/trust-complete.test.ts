@@ -11,7 +11,7 @@ import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBatch } from '../correlator/index';
 import { startPlatform, type Platform } from '../invokers/local/index';
-import { runtimeScript } from '../invokers/local/package-root';
+import { runtimeScript } from '../invokers/local/runtime-script';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
 import { runTrace } from '../cli/commands/trace';
 import { bufferOutput } from '../cli/output';

@@ -5,19 +5,14 @@
 //   - a trigger and rule fired by an action:   readfire --fires--> leak_trigger --leak_rule--> send
 //   - a trigger and rule fired by an alarm:    schedule cron(* * * * *) --> readfire --> ... --> send
 //   - a web action behind an API route:       GET /api/guest/wflow/leak --> webleak --invokes--> send
-import * as fs from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalSink } from '../correlator/local-sink';
-import { removePlatformInfo, startPlatform, writePlatformInfo, type ActivationRecord, type Platform } from '../invokers/local/index';
-import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
-import { DEFAULT_TABLE } from '../store/types';
+import type { ActivationRecord, Platform } from '../invokers/local/index';
 import type { Incident } from '../upg/analyses/types';
-import { assertBuilt, makeHome, makeService, ROOT, sls, stopAllThenRemove } from './plugin-harness';
+import { assertBuilt, makeService, ROOT, sls, stopAllThenRemove } from './plugin-harness';
+import { serverlessEnv, startReceiver, startStoreAndPlatform } from './platform-harness';
 import { runNode } from './run-node';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -31,21 +26,11 @@ const dirs: string[] = [];
 const platformLog: string[] = [];
 const sinkLog: string[] = [];
 const leaked: string[] = [];
-let store: ProvenanceStore;
 let storeDir: string;
 let platform: Platform;
 let outsidePort: number;
 let env: Record<string, string> & { HOME: string };
 let serviceDir: string;
-
-async function listen(server: Server, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, resolve);
-  });
-  stops.push(() => new Promise((resolve) => server.close(resolve)));
-  return (server.address() as AddressInfo).port;
-}
 
 const HANDLERS: Record<string, string> = {
   'handlers/readsecret.js': `const fs = require('fs');
@@ -131,45 +116,9 @@ custom:
 
 beforeAll(async () => {
   assertBuilt();
-  storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'workflow-deploy-'));
-  dirs.push(storeDir);
-  const dynamo: LocalDynamo = await startLocalDynamo(storeDir);
-  stops.push(() => dynamo.stop());
-  store = await openStore({ endpoint: dynamo.endpoint, table: DEFAULT_TABLE, region: 'us-east-1' }, { create: true });
-  stops.push(() => store.close());
-  const outside = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      leaked.push(body);
-      res.writeHead(200).end('ok');
-    });
-  });
-  outsidePort = await listen(outside, OUTSIDE);
-
-  let started: Platform | undefined;
-  const localSink = createLocalSink({
-    store,
-    log: (line) => sinkLog.push(line),
-    platform: () => started && { apihost: started.apihost, auth: started.auth, namespace: started.namespace },
-    inside: () => [dynamo.endpoint],
-  });
-  started = await startPlatform({
-    storeDir,
-    idleTimeoutMs: 120_000,
-    kernelCapture: false,
-    onBatch: localSink,
-    drain: localSink.drain,
-    log: (line) => platformLog.push(line),
-  });
-  platform = started;
-  stops.push(() => started!.stop());
-  writePlatformInfo(storeDir, { pid: process.pid, apihost: platform.apihost, auth: platform.auth, dynamodb: dynamo.endpoint, started: Date.now(), namespace: platform.namespace });
-  stops.push(() => removePlatformInfo(storeDir));
-
-  const home = makeHome();
-  dirs.push(home);
-  env = { HOME: home, OW_APIHOST: platform.apihost, OW_AUTH: platform.auth, OW_NAMESPACE: platform.namespace, PROVENANCE_STORE: storeDir };
+  outsidePort = await startReceiver({ stops }, OUTSIDE, leaked);
+  ({ storeDir, platform } = await startStoreAndPlatform({ stops, dirs }, { prefix: 'workflow-deploy', correlator: 'local-sink', platformLog, sinkLog, announce: true }));
+  env = serverlessEnv({ dirs }, platform, { OW_NAMESPACE: platform.namespace, PROVENANCE_STORE: storeDir });
   serviceDir = makeService({ 'serverless.yml': serviceYml(), ...HANDLERS });
   dirs.push(serviceDir);
 }, 120_000);

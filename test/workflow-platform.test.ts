@@ -7,24 +7,11 @@ import * as path from 'node:path';
 import openwhisk from 'openwhisk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type ActivationRecord, type Platform } from '../invokers/local/index';
-import { runtimeScript } from '../invokers/local/package-root';
+import { runtimeScript } from '../invokers/local/runtime-script';
+import { poll } from './wait';
 
 type Client = ReturnType<typeof openwhisk>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function poll<T>(fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch {
-      // not there yet
-    }
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await sleep(100);
-  }
-}
 
 const ACTIONS: Record<string, string> = {
   // each step adds its name to a trail and says which parent the platform told it
@@ -96,12 +83,12 @@ describe('workflows on the embedded platform', () => {
     expect(((await ow.rules.get({ name: 'r2' })) as unknown as { status: string }).status).toBe('inactive');
 
     const fired = (await ow.triggers.invoke({ name: 't1', params: { card: '4111' } })) as unknown as { activationId: string };
-    const trig = await poll(() => activation(fired.activationId));
+    const trig = await poll('the trigger activation', () => activation(fired.activationId));
     expect(trig.response.result).toEqual({ fixed: 1, card: '4111' });
     expect(trig.logs).toHaveLength(1);
     const line = JSON.parse(trig.logs[0]);
     expect(line).toMatchObject({ statusCode: 0, success: true, rule: 'guest/r1', action: 'guest/record' });
-    const ran = await poll(() => activation(line.activationId));
+    const ran = await poll('the rule\'s action activation', () => activation(line.activationId));
     expect(ran.cause).toBe(fired.activationId);
     expect(ran.response.result).toMatchObject({ got: { fixed: 1, card: '4111' }, parent: fired.activationId });
   });
@@ -110,8 +97,8 @@ describe('workflows on the embedded platform', () => {
     await ow.triggers.create({ name: 'inner-trigger' } as never);
     await ow.rules.create({ name: 'inner-rule', trigger: 'inner-trigger', action: 'record' } as never);
     const r = (await ow.actions.invoke({ name: 'fires', params: { v: 3 }, blocking: true, headers: { 'x-request-id': 'req-fires' } } as never)) as unknown as ActivationRecord;
-    const trig = await poll(() => activation(String(r.response.result.fired)));
-    const ruleRun = await poll(async () => {
+    const trig = await poll('the trigger activation', () => activation(String(r.response.result.fired)));
+    const ruleRun = await poll('the rule\'s action activation', async () => {
       const rec = await activation(JSON.parse(trig.logs[0]).activationId);
       return rec.response ? rec : undefined;
     });
@@ -128,7 +115,7 @@ describe('workflows on the embedded platform', () => {
     await ow.triggers.create({ name: 'tick', trigger: { annotations: [{ key: 'feed', value: '/whisk.system/alarms/alarm' }] } } as never);
     await ow.feeds.create({ name: '/whisk.system/alarms/alarm', trigger: 'tick', params: { cron: '* * * * * *', trigger_payload: JSON.stringify({ beat: true }) } } as never);
     await ow.rules.create({ name: 'on-tick', trigger: 'tick', action: 'record' } as never);
-    const fromAlarm = await poll(async () => {
+    const fromAlarm = await poll('an activation from the alarm', async () => {
       const list = (await ow.activations.list({ name: 'record', docs: true, limit: 50 } as never)) as unknown as ActivationRecord[];
       return list.find((a) => (a.response.result.got as Record<string, unknown> | undefined)?.beat === true);
     }, 10_000);

@@ -14,16 +14,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../package/root';
 import { parseRecordLine, verifyRecord } from '../wrapper/records';
 import type { ProvRecord } from '../protocol/wrapper-records';
-
-function packageRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'serverless-provenance') return dir;
-    if (path.dirname(dir) === dir) throw new Error('package root of serverless-provenance not found');
-  }
-}
 
 const root = packageRoot();
 const bundle = path.join(root, 'dist/wrapper/bundle.js');

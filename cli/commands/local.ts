@@ -6,10 +6,13 @@ import type { Command } from 'commander';
 import { pidAlive } from '../../store/pid-alive';
 import { createLocalSink } from '../../correlator/local-sink';
 import { startPlatform, type Platform } from '../../invokers/local/index';
-import { readPlatformInfo, removePlatformInfo, writePlatformInfo, writeWskProps } from '../../invokers/local/platform-info';
+import { readPlatformInfo, removePlatformInfo, writeNamespaceProps, writePlatformInfo, writeWskProps } from '../../invokers/local/platform-info';
+import { ensureOperatorKey, operatorKeyPath } from '../../store/operator-key';
+import { checkNamespaces } from '../../invokers/local/tenants';
 import { DEFAULT_TABLE, openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../../store/index';
 import { resolveLocation } from '../../store/location';
 import { CliError } from '../errors';
+import { untilStopSignal } from '../stop-signal';
 import type { Output } from '../output';
 
 export interface LocalStartOptions {
@@ -18,6 +21,8 @@ export interface LocalStartOptions {
   /** seconds */
   idleTimeout?: string | number;
   auth?: string;
+  /** every namespace to serve, the default first (default: guest); each gets its own key */
+  namespace?: string[];
   /** `process` (default) or `docker` */
   containers?: string;
   /** the Docker engine for --containers docker */
@@ -47,6 +52,13 @@ export async function runLocalStart(options: LocalStartOptions, out: Output, log
   const containers = options.containers ?? 'process';
   if (containers !== 'process' && containers !== 'docker') throw new CliError(`bad --containers ${JSON.stringify(containers)}: give process or docker`, 2);
   if (options.dockerHost !== undefined && containers !== 'docker') throw new CliError('--docker-host needs --containers docker', 2);
+  if (options.namespace?.length) {
+    try {
+      checkNamespaces(options.namespace);
+    } catch (err) {
+      throw new CliError(`--namespace: ${(err as Error).message}`, 2);
+    }
+  }
   const location = resolveLocation(options.store !== undefined ? { store: options.store } : {});
   const storeDir = location.dir!;
   const running = readPlatformInfo(storeDir);
@@ -84,6 +96,7 @@ export async function runLocalStart(options: LocalStartOptions, out: Output, log
       storeDir,
       port,
       ...(options.auth ? { auth: options.auth } : {}),
+      ...(options.namespace?.length ? { namespaces: options.namespace } : {}),
       ...(idleSeconds !== undefined ? { idleTimeoutMs: idleSeconds * 1000 } : {}),
       ...(options.kernel === false ? { kernelCapture: false } : {}),
       containerEnv: {
@@ -102,9 +115,12 @@ export async function runLocalStart(options: LocalStartOptions, out: Output, log
     const started = platform;
     cleanups.push(() => started.stop());
 
-    writePlatformInfo(storeDir, { pid: process.pid, apihost: platform.apihost, auth: platform.auth, dynamodb: dynamo.endpoint, started: Date.now(), namespace: platform.namespace });
+    writePlatformInfo(storeDir, { pid: process.pid, apihost: platform.apihost, auth: platform.auth, dynamodb: dynamo.endpoint, started: Date.now(), namespace: platform.namespace, namespaces: platform.tenants.map((t) => t.namespace) });
     cleanups.push(async () => removePlatformInfo(storeDir));
     const wskprops = writeWskProps(storeDir, platform.apihost, platform.auth, platform.namespace);
+    // each namespace's own key, where the CLI (reading the store as that namespace) and tests find it
+    const namespaceProps = writeNamespaceProps(storeDir, platform.apihost, platform.tenants);
+    ensureOperatorKey(storeDir);
     const envFile = path.join(path.dirname(wskprops), 'env.sh');
     fs.writeFileSync(
       envFile,
@@ -116,6 +132,10 @@ export async function runLocalStart(options: LocalStartOptions, out: Output, log
     out.write(`OW_AUTH=${platform.auth}\n`);
     out.write(`OW_NAMESPACE=${platform.namespace}\n`);
     out.write(`WSK_CONFIG_FILE=${wskprops}\n`);
+    if (platform.tenants.length > 1) {
+      for (const [ns, file] of namespaceProps) out.write(`# namespace ${ns}: WSK_CONFIG_FILE=${file}\n`);
+    }
+    out.write(`# reading every namespace (operator): provenance … --operator $(cat ${operatorKeyPath(storeDir)})\n`);
     out.write(`# source ${envFile} to use it from a shell; DynamoDB at ${dynamo.endpoint}; Ctrl-C stops everything\n`);
     return { storeDir, platform, dynamodb: dynamo.endpoint, stop: cleanup };
   } catch (err) {
@@ -133,21 +153,13 @@ export function register(program: Command): void {
     .option('--store <dir>', 'store directory (default: $PROVENANCE_STORE, else ./.provenance)')
     .option('--no-kernel', 'no kernel capture: the wrapper records files, sockets and processes itself')
     .option('--idle-timeout <seconds>', 'retire a warm container after this long without activations (default 600)')
-    .option('--auth <uuid:key>', 'credentials to accept (default: generated)')
+    .option('--auth <uuid:key>', 'credentials of the default namespace (default: generated)')
+    .option('--namespace <ns>', 'a namespace to serve, with its own generated key (repeat for several; the first is the default; default guest)', (v: string, all: string[] = []) => [...all, v])
     .option('--containers <kind>', 'what runs actions: process (own cgroup and namespaces, no Docker needed) or docker (Docker containers like OpenWhisk\'s Docker invoker; also runs blackbox actions)', 'process')
     .option('--docker-host <url>', 'the Docker engine for --containers docker: unix:///path/docker.sock or tcp://host:port (default $DOCKER_HOST, else unix:///var/run/docker.sock)')
     .action(async (options: LocalStartOptions) => {
       const running = await runLocalStart(options, process.stdout);
-      await new Promise<void>((resolve) => {
-        const onSignal = (signal: NodeJS.Signals) => {
-          process.stderr.write(`provenance local: ${signal}: stopping\n`);
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          resolve();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
+      await untilStopSignal((signal) => process.stderr.write(`provenance local: ${signal}: stopping\n`));
       await running.stop();
     });
 }

@@ -16,7 +16,6 @@ import { startAssembly, type Assembly, type UnattributedLine } from './assembly'
 import { walkContainer } from './container-walk';
 
 export type { UnattributedLine } from './assembly';
-export { LOG_ID_MISMATCH, MISSING_END } from './container-walk';
 export const SEQ_GAP = 'seq-gap';
 export const EVENTS_DROPPED = 'events-dropped';
 /** Output the agent captured and could not keep (protocol/batch.ts LostBatch). */

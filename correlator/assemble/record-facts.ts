@@ -15,6 +15,7 @@ import type {
 } from '../../protocol/wrapper-records';
 import type { ContainerInfo } from '../../protocol/batch';
 import { nodeIds } from '../../upg/ids';
+import { shortAction } from '../../upg/labels';
 // one name for DynamoDB operations: the wrapper's records and the graph agree ("Get" -> "GetItem")
 import { operationName } from '../../protocol/ddb-operations';
 import type { ActivationNode, EdgeKind, ProcessNode, UpgNode } from '../../upg/types';
@@ -361,9 +362,4 @@ export function compactKey(key: Record<string, unknown>): string {
 /** Every record keeps its activation node in the fragment and widens its time span. */
 function touch(b: FragmentBuilder, s: RecordScope, ts: number): void {
   b.addNode(s.request, activationNode(s, { firstSeen: ts, lastSeen: ts }));
-}
-
-export function shortAction(name: string): string {
-  const parts = name.split('/').filter(Boolean);
-  return parts.length > 1 ? parts.slice(1).join('/') : name;
 }

@@ -1,4 +1,4 @@
-// The side-effect half of delivered deployments (collect.ts): each one's settings become its
+// The side-effect half of delivered deployments (from-records.ts): each one's settings become its
 // service's stored settings (store/service-config.ts: the later deployment of a service wins, the
 // same one again changes nothing) and its LMS profile is stored by its hash, before the batch that
 // carried them is assembled and judged. The profiles are also handed back, so the same batch's log
@@ -6,7 +6,7 @@
 import { profileHash } from '../../lms/profile-hash';
 import type { LmsProfile } from '../../lms/types';
 import type { ServiceConfig, ServiceConfigStore } from '../../store/service-config';
-import type { DeliveredDeployment } from './collect';
+import type { DeliveredDeployment } from './from-records';
 
 export interface DeploymentSink extends Pick<ServiceConfigStore, 'putServiceConfig'> {
   putProfiles(profiles: ReadonlyMap<string, LmsProfile>): Promise<void>;

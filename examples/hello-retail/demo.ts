@@ -14,7 +14,7 @@ import { startLocalDynamo } from '../../store/local';
 import { openStore } from '../../store/index';
 import { DEFAULT_STORE_DIR, DEFAULT_TABLE } from '../../store/types';
 import { readPlatformInfo, removePlatformInfo, startPlatform, writePlatformInfo } from '../../invokers/local/index';
-import { packageRoot } from '../../invokers/local/package-root';
+import { packageRoot } from '../../package/root';
 import { createLocalSink } from '../../correlator/local-sink';
 import { renderTree } from '../../upg/render/tree';
 import { setupShop } from './setup';

@@ -2,6 +2,7 @@
 import { ApiError } from './api-error';
 import { MAX_CODE_BYTES, MAX_SEQUENCE_COMPONENTS, tooLarge } from './limits';
 import { entityNamespace, type ActionRef } from './names';
+import { isObject } from './json-object';
 
 export interface KeyValue {
   key: string;
@@ -59,10 +60,6 @@ const LIMIT_RANGES: Record<keyof ActionLimits, [number, number, string]> = {
 };
 
 const MAIN_NAME = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A zip archive sent as base64 (what `serverless-openwhisk` sends for every function). */
 export function looksLikeBase64Zip(code: string): boolean {

@@ -1,6 +1,7 @@
 // Activation records shaped like OpenWhisk's, and the rules that turn what a container answered
 // into a response status (pure).
 import type { KeyValue } from './action-doc';
+import { isObject } from './json-object';
 
 export type ActivationStatus = 'success' | 'application error' | 'action developer error' | 'whisk internal error';
 
@@ -50,10 +51,6 @@ export const MESSAGES = {
   timeout: (ms: number) => `The action exceeded its time limits of ${ms} milliseconds.`,
   notJson: 'The action did not produce a valid JSON response.',
 };
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function makeResponse(status: ActivationStatus, result: Record<string, unknown>): ActivationResponse {
   return {

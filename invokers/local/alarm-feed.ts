@@ -6,6 +6,7 @@ import { ApiError } from './api-error';
 import { nextFire, parseCron } from './cron';
 import type { EntityStore } from './entity-store';
 import { parseQualifiedName } from './names';
+import { isObject } from './json-object';
 
 export const ALARM_FEED = '/whisk.system/alarms/alarm';
 
@@ -24,10 +25,6 @@ export interface AlarmDoc {
 }
 
 export type FireAlarm = (alarm: AlarmDoc) => void;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `trigger_payload` arrives as a JSON string (serverless-openwhisk) or an object (`wsk -p`). */
 function payloadOf(v: unknown): Record<string, unknown> {

@@ -3,6 +3,7 @@
 // `<basePath><relpath>` and an HTTP method to a web action; a gateway request is matched to one.
 import { ApiError } from './api-error';
 import { webTarget, type WebTarget } from './web-action';
+import { isObject } from './json-object';
 
 export interface GatewayRoute {
   method: string;
@@ -22,10 +23,6 @@ export interface ApiDoc {
   swagger: Record<string, unknown>;
   routes: GatewayRoute[];
   updated: number;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const bad = (what: string) => new ApiError(400, `The API document is not valid: ${what}.`);

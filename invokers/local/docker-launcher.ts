@@ -12,7 +12,8 @@ import { DockerContainer, type DockerContainerSpec } from './docker-container';
 import { connectDocker, ensureBaseImage, freePort, HOST_SYSTEM_DIRS, imageExists, RUNTIME_BASE_IMAGE } from './docker-engine';
 import { actionContainerName, containerNamePrefix, prewarmContainerName } from './docker-names';
 import { removeRecordedContainers } from './docker-records';
-import { packageRoot, runtimeScript } from './package-root';
+import { packageRoot } from '../../package/root';
+import { runtimeScript } from './runtime-script';
 
 export interface DockerModeOptions {
   /** `unix:///…sock` or `tcp://host:port` (default $DOCKER_HOST, else /var/run/docker.sock) */

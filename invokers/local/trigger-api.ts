@@ -13,6 +13,7 @@ import { newActivationId } from './invoker';
 import { isValidEntityName, parseQualifiedName, resolveNamespace } from './names';
 import { buildRuleDoc, buildTriggerDoc, pathName, requestedStatus, ruleSummary, triggerView, type RuleDoc, type TriggerDoc } from './trigger-doc';
 import type { WorkflowStores } from './workflow-stores';
+import { isObject } from './json-object';
 
 export interface TriggerApiDeps {
   namespace: string;
@@ -27,10 +28,6 @@ export interface TriggerApiDeps {
 export interface Firing {
   transactionId: string;
   apiKey: string;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function checkName(name: string, what: string): void {

@@ -3,6 +3,7 @@
 import { nextVersion, type KeyValue } from './action-doc';
 import { ApiError } from './api-error';
 import { parseQualifiedName } from './names';
+import { isObject } from './json-object';
 
 export interface TriggerDoc {
   namespace: string;
@@ -34,10 +35,6 @@ export interface RuleDoc {
   action: EntityPath;
   annotations: KeyValue[];
   updated: number;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function keyValues(v: unknown, field: string, old: KeyValue[]): KeyValue[] {

@@ -5,6 +5,7 @@ import { annotation, type ActionDoc } from './action-doc';
 import type { ActivationResponse } from './activation-record';
 import { ApiError, Errors } from './api-error';
 import { isValidEntityName, type ActionRef } from './names';
+import { isObject } from './json-object';
 
 export const WEB_EXTENSIONS = ['json', 'html', 'http', 'text', 'svg'] as const;
 export type WebExtension = (typeof WEB_EXTENSIONS)[number];
@@ -74,10 +75,6 @@ const TEXT_TYPES = /^(text\/|application\/(json|xml|javascript|x-www-form-urlenc
 function header(headers: WebRequest['headers'], name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Headers as the action sees them: lower-case names, one string value each. */

@@ -1,5 +1,5 @@
 // Every analysis over a set of request graphs: container reuse and exfiltration. Pure: the caller
-// loads the graphs (gather.ts for the correlator and `provenance report --analyze`).
+// loads the graphs (gather.ts for the correlator and `provenance report --detect`).
 import type { ActivationNode, RequestGraph } from '../types';
 import { crossGraph } from './cross-graph';
 import { findContainerReuse } from './container-reuse';

@@ -1,6 +1,7 @@
 // Short human names and detail fields of nodes and edges, shared by every export so a node reads
 // the same in the HTML view, the DOT picture and the Markdown ticket.
 import { stableJson } from '../ids';
+import { shortAction, sizeText } from '../labels';
 import type { UpgEdge, UpgNode } from '../types';
 import type { ViewNode } from './input';
 
@@ -84,23 +85,11 @@ export function edgeLabel(e: UpgEdge): string {
   return parts.join(' ');
 }
 
-export function sizeText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
 export function keyText(key: Record<string, unknown>): string {
   return Object.keys(key)
     .sort()
     .map((k) => `${k}=${typeof key[k] === 'string' ? key[k] : JSON.stringify(key[k])}`)
     .join(',');
-}
-
-/** "/_/purchase" -> "purchase", "/ns/pkg/act" -> "pkg/act" */
-export function shortAction(name: string): string {
-  const parts = name.split('/').filter(Boolean);
-  return parts.length > 1 ? parts.slice(1).join('/') : name;
 }
 
 /** Activation ids are 32 hex characters: the first 8 tell them apart in a picture. */

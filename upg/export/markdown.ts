@@ -3,7 +3,8 @@
 // activations, the invocation tree and the timeline of what happened.
 import { activationTree, byTimeThenId, indexGraph, type ActivationTreeNode } from '../graph';
 import type { ActivationNode, RequestGraph, UpgEdge } from '../types';
-import { edgeLabel, isoTime, nodeLabel, shortAction } from './describe';
+import { edgeLabel, isoTime, nodeLabel } from './describe';
+import { shortAction } from '../labels';
 import { combineGraphs, titleOf, type ExportGraph, type ExportInput, type IncidentEvent } from './input';
 import { describeThing, markIncidents, stepEdges, type IncidentMarks } from './marks';
 import { detectedTime } from './attributes';

@@ -1,6 +1,7 @@
 // The readable tree `provenance trace` prints: the request, its activations nested by invocation,
 // under each what it touched (grouped and aggregated), then warnings. Pure: graph in, text out.
 import { activationTree, indexGraph, type ActivationTreeNode, type GraphIndex } from '../graph';
+import { shortAction, sizeText } from '../labels';
 import type { ActivationNode, GraphWarning, ProcessNode, RequestGraph, RequestNode, UpgEdge, UpgNode } from '../types';
 
 export interface RenderTreeOptions {
@@ -305,21 +306,10 @@ export function duration(ms: number): string {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-function sizeText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
 function abbreviate(text: string, width: number): string {
   // eslint-disable-next-line no-control-regex
   const one = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
   return one.length > width ? `${one.slice(0, width - 1)}…` : one;
-}
-
-function shortAction(name: string): string {
-  const parts = name.split('/').filter(Boolean);
-  return parts.length > 1 ? parts.slice(1).join('/') : name;
 }
 
 const isNumber = (v: number | undefined): v is number => typeof v === 'number';

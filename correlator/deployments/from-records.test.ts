@@ -5,7 +5,7 @@ import type { ProvRecord } from '../../protocol/wrapper-records';
 import type { ActivationMeta } from '../../store/types';
 import { encodeRecord } from '../../wrapper/records';
 import { classifyBatch } from '../ingest/classify-batch';
-import { claims, collectDeployments } from './collect';
+import { claims, deploymentsFromRecords } from './from-records';
 
 const KEY = 'ab'.repeat(16);
 const doc: DeploymentDocument = { v: 1, service: 'shop', stage: 'dev', actions: ['_/shop-dev-leak'], sensitive: { secrets: ['token.json'] }, deployedAt: 7 };
@@ -38,14 +38,14 @@ describe('deployments a batch delivers', () => {
     ['settings of a service the sender is not part of', [line(begin('a1', '/guest/other-dev-x')), ...parts('a1', doc).map((r) => line(r))], new Map(), { services: [], problem: /not an action of shop\/dev/ }],
   ];
   it.each(cases)('%s', (_what, lines, known, expected) => {
-    const { delivered, problems } = collectDeployments(classifyBatch(batchOf(lines)), known);
+    const { delivered, problems } = deploymentsFromRecords(classifyBatch(batchOf(lines)), known);
     expect(delivered.map((d) => `${d.doc.service}/${d.doc.stage}`)).toEqual(expected.services);
     if (expected.problem) expect(problems.join('\n')).toMatch(expected.problem);
     else expect(problems).toEqual([]);
   });
 
   it('gives the document back as the plugin wrote it', () => {
-    const { delivered } = collectDeployments(classifyBatch(batchOf([line(begin('a1')), ...parts('a1', big).map((r) => line(r))])), new Map());
+    const { delivered } = deploymentsFromRecords(classifyBatch(batchOf([line(begin('a1')), ...parts('a1', big).map((r) => line(r))])), new Map());
     expect(delivered).toEqual([{ hash: encodeDeployment(big).hash, doc: big, action: '/guest/shop-dev-leak' }]);
   });
 

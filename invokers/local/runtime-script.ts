@@ -1,12 +1,11 @@
-// The embedded platform's files of this package: spawned processes run from <root>/dist/...
-// whether the caller is a .ts source under vitest/tsx or the compiled file under dist/.
+// The compiled action runtime that every container of the embedded platform runs. Spawned
+// processes run from <root>/dist/... whether the caller is a .ts source under vitest/tsx or the
+// compiled file under dist/.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../../package/root';
 
-export { packageRoot };
-
-/** The compiled action runtime that every container runs (`npm run build` produces it). */
+/** The runtime's script (`npm run build` produces it); throws naming the command when it is missing. */
 export function runtimeScript(): string {
   const script = path.join(packageRoot(), 'dist', 'invokers', 'local', 'runtime', 'server.js');
   if (!fs.existsSync(script)) {

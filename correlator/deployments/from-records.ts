@@ -16,7 +16,7 @@ export interface DeliveredDeployment {
   action: string;
 }
 
-export interface CollectedDeployments {
+export interface DeploymentsFromRecords {
   delivered: DeliveredDeployment[];
   /** one line per deployment refused or left incomplete */
   problems: string[];
@@ -28,7 +28,7 @@ interface Pending {
   action: string;
 }
 
-export function collectDeployments(input: ClassifiedBatch, known: ReadonlyMap<string, ActivationMeta>): CollectedDeployments {
+export function deploymentsFromRecords(input: ClassifiedBatch, known: ReadonlyMap<string, ActivationMeta>): DeploymentsFromRecords {
   const pending = new Map<string, Pending>();
   const problems: string[] = [];
   for (const lines of input.containers.values()) {
