@@ -11,6 +11,8 @@ export interface FuzzReport {
   accepted: number;
   rejected: Map<string, number>;
   crashes: number;
+  /** crashes by kind (the message with its numbers blanked), so that every one is accounted for, not only the first examples */
+  crashKinds: Map<string, number>;
   hangs: number;
   /** first crashes and hangs, with the input that caused them */
   examples: string[];
@@ -20,7 +22,7 @@ export interface FuzzReport {
 }
 
 export function newReport(target: string): FuzzReport {
-  return { target, inputs: 0, accepted: 0, rejected: new Map(), crashes: 0, hangs: 0, examples: [], slowestMs: 0, ms: 0 };
+  return { target, inputs: 0, accepted: 0, rejected: new Map(), crashes: 0, crashKinds: new Map(), hangs: 0, examples: [], slowestMs: 0, ms: 0 };
 }
 
 const CHUNK = 2000;
@@ -44,6 +46,8 @@ export function record(report: FuzzReport, input: unknown, outcome: FuzzOutcome 
   }
   if (outcome instanceof Error) {
     report.crashes++;
+    const kind = `${outcome.name}: ${outcome.message.replace(/\d+/g, 'N').slice(0, 120)}`;
+    report.crashKinds.set(kind, (report.crashKinds.get(kind) ?? 0) + 1);
     if (report.examples.length < 5) report.examples.push(`crash: ${outcome.name}: ${outcome.message.slice(0, 300)}\n      input: ${show(input)}`);
   } else if ('accepted' in outcome) report.accepted++;
   else report.rejected.set(outcome.rejected, (report.rejected.get(outcome.rejected) ?? 0) + 1);
@@ -85,6 +89,7 @@ export function runSync<T>(target: { name: string; arbitrary: fc.Arbitrary<T>; r
 export function formatReport(r: FuzzReport): string {
   const lines = [`${r.target}: ${r.inputs} inputs in ${(r.ms / 1000).toFixed(1)} s (${Math.round(r.inputs / (r.ms / 1000))}/s): ${r.accepted} accepted, ${r.inputs - r.accepted - r.crashes} rejected, ${r.crashes} crashes, ${r.hangs} hangs (slowest ${r.slowestMs.toFixed(1)} ms)`];
   for (const [reason, n] of [...r.rejected].sort((a, b) => b[1] - a[1])) lines.push(`  rejected ${String(n).padStart(8)}  ${reason}`);
+  for (const [kind, n] of [...r.crashKinds].sort((a, b) => b[1] - a[1])) lines.push(`  crashed  ${String(n).padStart(8)}  ${kind}`);
   for (const e of r.examples) lines.push(`  ${e}`);
   return lines.join('\n');
 }
