@@ -21,6 +21,7 @@ import { compress, decodeGraph, decompress, dictionaryOf, edgeWriteOrder, encode
 import { mergeEdge } from '../upg/merge';
 import { timeSortPart } from './keys';
 import type { ActivationMeta } from './types';
+import { splitBySize } from './split-by-size';
 
 type Item = Record<string, unknown>;
 
@@ -220,7 +221,7 @@ export function activationWrite(
     body = { ...(node ? { node } : {}), touches: touches.filter((t) => !kept.has(t)) };
     bytes = encodeBody(body, home, dictionary);
     const hash = createHash('sha256').update(JSON.stringify(fresh)).digest('hex').slice(0, 24);
-    splitBySize(fresh).forEach((part, p) => {
+    splitBySize(fresh, MAX_BODY_BYTES).forEach((part, p) => {
       out.push({
         pk,
         sk: `${SPILL_PREFIX}${hash}#${String(p).padStart(3, '0')}`,
@@ -254,17 +255,3 @@ export function activationWrite(
 
 const touchKey = (t: Touch): string => `${t.entity}\u0000${t.request}\u0000${t.edge.id}`;
 
-function splitBySize(list: Touch[]): Touch[][] {
-  const out: Touch[][] = [[]];
-  let size = 0;
-  for (const x of list) {
-    const bytes = Buffer.byteLength(JSON.stringify(x), 'utf8');
-    if (size + bytes > MAX_BODY_BYTES && out[out.length - 1]!.length > 0) {
-      out.push([]);
-      size = 0;
-    }
-    out[out.length - 1]!.push(x);
-    size += bytes;
-  }
-  return out;
-}

@@ -23,6 +23,7 @@ import type { ActivationNode, GraphFragment, GraphWarning, NodeKind, RequestGrap
 import { entityEndpoints, storedEdge, storedNode, storedWarning } from './items';
 import { requestPk, timeSortKey } from './keys';
 import { ACTIVATION_SK, decodeBody, encodeBody, ownActivation, type ActivationBody, type ActivationContribution } from './activation-item';
+import { splitBySize } from './split-by-size';
 
 type Item = Record<string, unknown>;
 
@@ -110,7 +111,7 @@ export function fragmentItems(fragment: GraphFragment, dictionary?: Dictionary):
 
   const touches: Item[] = [];
   for (const [group, touched] of [...byGroup].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    splitBySize(touched).forEach((part, p) => {
+    splitBySize(touched, MAX_PART_BYTES).forEach((part, p) => {
       const first = Math.min(...part.map(([, e]) => e.time ?? Number.POSITIVE_INFINITY));
       touches.push({
         pk,
@@ -269,21 +270,6 @@ function unpack(item: Item, dictionaries: ReadonlyMap<string, Buffer>): Activati
 
 /** An activation item decoded (activation-item.ts), for merging a write into it. */
 export const unpackActivation = unpack;
-
-function splitBySize<T>(list: T[]): T[][] {
-  const out: T[][] = [[]];
-  let size = 0;
-  for (const x of list) {
-    const bytes = Buffer.byteLength(JSON.stringify(x), 'utf8');
-    if (size + bytes > MAX_PART_BYTES && out[out.length - 1]!.length > 0) {
-      out.push([]);
-      size = 0;
-    }
-    out[out.length - 1]!.push(x);
-    size += bytes;
-  }
-  return out;
-}
 
 /** The request's graph: the union of its fragments (upg/merge.ts rules, cut fields unioned). */
 export function graphFromFragments(request: string, fragments: readonly GraphFragment[]): RequestGraph {
