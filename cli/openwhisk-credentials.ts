@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseWskProps } from '../protocol/wskprops';
+import { parseWskProps, type WskProps } from '../protocol/wskprops';
 
 export interface OpenWhiskCredentials {
   apihost?: string;
@@ -15,13 +15,7 @@ export interface OpenWhiskCredentials {
 }
 
 export function findCredentials(options: { apihost?: string; auth?: string }, env: NodeJS.ProcessEnv = process.env): OpenWhiskCredentials {
-  const file = env.WSK_CONFIG_FILE || path.join(env.HOME ?? os.homedir(), '.wskprops');
-  let props: Record<string, string | undefined> = {};
-  try {
-    props = parseWskProps(fs.readFileSync(file, 'utf8'));
-  } catch {
-    // no properties file: flags and environment alone
-  }
+  const { file, props } = readWskPropsFile(env);
   const pick = (flag: string | undefined, envName: string, prop: string): { value: string; from: string } | undefined => {
     for (const [value, from] of [[flag, `--${prop.toLowerCase()}`], [env[envName], envName], [props[prop], file]] as const) {
       if (value !== undefined && value !== '') return { value, from };
@@ -34,6 +28,16 @@ export function findCredentials(options: { apihost?: string; auth?: string }, en
     ...(apihost ? { apihost: apihost.value, apihostFrom: apihost.from } : {}),
     ...(auth ? { auth: auth.value, authFrom: auth.from } : {}),
   };
+}
+
+/** The wsk properties file `wsk` reads ($WSK_CONFIG_FILE, else ~/.wskprops) and its fields; none when it cannot be read. */
+export function readWskPropsFile(env: NodeJS.ProcessEnv = process.env): { file: string; props: WskProps } {
+  const file = env.WSK_CONFIG_FILE || path.join(env.HOME ?? os.homedir(), '.wskprops');
+  try {
+    return { file, props: parseWskProps(fs.readFileSync(file, 'utf8')) };
+  } catch {
+    return { file, props: {} };
+  }
 }
 
 /** Pure: an API host as a base URL (`wsk` accepts a bare host and means https). */
