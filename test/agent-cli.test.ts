@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { needBuild, ROOT, startAgent } from './agent-harness';
+import { needBuild, ROOT, metricsUrlOf, startAgent } from './agent-harness';
 import { PROVENANCE_BIN, runNode } from './run-node';
 
 function get(url: string): Promise<{ status: number; body: string }> {
@@ -46,7 +46,7 @@ describe('provenance agent at start', () => {
       expect(line).toContain(`unix://${socket}`);
       expect(line).toMatch(/the socket does not exist.*start dockerd, or pass --docker-host/);
       expect(agent.log()).toMatch(/agent: kernel capture off: --no-kernel was given/);
-      const url = (await agent.waitFor(/metrics at (http:\/\/[^\s]+)\/metrics/))[1];
+      const url = await metricsUrlOf(agent);
       const health = await get(`${url}/healthz`);
       expect(health.status).toBe(503);
       expect(health.body).toContain(socket);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../invokers/local/index';
 import { openStore, startLocalDynamo, type LocalDynamo } from '../store/index';
 import { startDockerd, type PrivateDockerd } from './dockerd';
-import { needBuild, ROOT, scrape, startActionContainer, startAgent, wrappedArtifact, type AgentProcess } from './agent-harness';
+import { needBuild, ROOT, scrape, startActionContainer, metricsUrlOf, startAgent, wrappedArtifact, type AgentProcess } from './agent-harness';
 import { until } from './wait';
 import { describeNeeding } from './prerequisites';
 
@@ -61,7 +61,7 @@ describeNeeding(process.getuid?.() === 0 ? null : 'dockerd needs root')('provena
       '--metrics', '127.0.0.1:0',
       '--batch-ms', '100',
     ]);
-    const metricsUrl = (await agent.waitFor(/metrics at (http:\/\/[^\s]+)\/metrics/))[1];
+    const metricsUrl = await metricsUrlOf(agent);
     const c = await startActionContainer(d, 'wsk0_1_prewarm_nodejs20');
     await c.init(wrappedArtifact("exports.main = async (p) => { console.log('hello ' + p.id); return { id: p.id }; };"));
     const run = await c.run({ id: 'x1' });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/index';
 import { kernelCapturePrerequisites } from '../invokers/agent/kernel-tap';
 import { startDockerd, type PrivateDockerd } from './dockerd';
-import { needBuild, RUNTIME, scrape, startActionContainer, startAgent, wrappedArtifact, type AgentProcess } from './agent-harness';
+import { needBuild, RUNTIME, scrape, startActionContainer, metricsUrlOf, startAgent, wrappedArtifact, type AgentProcess } from './agent-harness';
 import { until } from './wait';
 import { describeNeeding } from './prerequisites';
 
@@ -81,7 +81,7 @@ describeDocker('provenance agent on a Docker invoker node', () => {
     ]);
     agents.push(agent);
     const modeLine = (await agent.waitFor(/agent: kernel capture (on|off)[^\n]*/))[0];
-    const metricsUrl = (await agent.waitFor(/metrics at (http:\/\/[^\s]+)\/metrics/))[1];
+    const metricsUrl = await metricsUrlOf(agent);
 
     const c = await startActionContainer(d, name);
     await c.init(wrappedArtifact(HANDLER));

@@ -190,3 +190,8 @@ export async function scrape(metricsUrl: string): Promise<Record<string, number>
   }
   return out;
 }
+
+/** The agent's metrics base URL, from the line it prints once it listens. */
+export async function metricsUrlOf(agent: AgentProcess): Promise<string> {
+  return (await agent.waitFor(/metrics at (http:\/\/[^\s]+)\/metrics/))[1]!;
+}

@@ -16,7 +16,7 @@ import { ACTION_CONTAINER, parsePodLogDir } from '../protocol/pod-logs';
 import { ACTIVATION_SENTINEL } from '../protocol/action-runtime';
 import { openStore } from '../store/index';
 import { probeUnavailable } from './kmod-helpers';
-import { needBuild, scrape, startAgent, wrappedArtifact, type AgentProcess } from './agent-harness';
+import { needBuild, scrape, metricsUrlOf, startAgent, wrappedArtifact, type AgentProcess } from './agent-harness';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -90,7 +90,7 @@ describe('the Kubernetes source on the embedded platform\'s pod-like process con
     ]);
     agents.push(agent);
     const modeLine = (await agent.waitFor(/agent: kernel capture (on|off)[^\n]*/))[0];
-    const metricsUrl = (await agent.waitFor(/metrics at (http:\/\/[^\s]+)\/metrics/))[1];
+    const metricsUrl = await metricsUrlOf(agent);
     const kernelOn = kernel && probeUnavailable() === null;
     expect(modeLine).toMatch(kernelOn ? /kernel capture on.*under \/.*kubepods-\d+/ : /kernel capture off/);
     expect(agent.log()).toMatch(/kubernetes pod logs .* \(--source kubernetes\)/);

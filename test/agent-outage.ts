@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore, startLocalDynamo } from '../store/index';
 import { startDockerd } from './dockerd';
-import { freePort, needBuild, scrape, startActionContainer, startAgent, wrappedArtifact, type ActionContainer } from './agent-harness';
+import { freePort, needBuild, scrape, startActionContainer, metricsUrlOf, startAgent, wrappedArtifact, type ActionContainer } from './agent-harness';
 import { until } from './wait';
 
 const HANDLER = `
@@ -92,7 +92,7 @@ export async function runOutage(o: { seconds: number; log?: (line: string) => vo
   ]);
   try {
     const kernelCapture = /kernel capture on/.test((await agent.waitFor(/agent: kernel capture (on|off)/))[0]);
-    const metricsUrl = (await agent.waitFor(/metrics at (http:\/\/[^\s]+)\/metrics/))[1];
+    const metricsUrl = await metricsUrlOf(agent);
     const containers: ActionContainer[] = [];
     for (const name of ['wsk0_1_prewarm_nodejs20', 'wsk0_2_prewarm_nodejs20']) {
       const c = await startActionContainer(d, name);
