@@ -15,7 +15,8 @@ export function ensureOperatorKey(storeDir: string): string {
   const existing = readOperatorKey(storeDir);
   if (existing !== undefined) return existing;
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const key = randomBytes(32).toString('base64url');
+  // hex, never base64url: a key that starts with '-' reads as an option after `--operator`
+  const key = randomBytes(32).toString('hex');
   fs.writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
   return key;
 }
