@@ -14,8 +14,9 @@ export async function namespaceOfKey(apihost: URL, auth: string, timeoutMs = 10_
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
-    const e = err as { name?: string; cause?: { code?: string }; message?: string };
-    return { ok: false, refused: false, reason: e.cause?.code ?? (e.name === 'TimeoutError' ? `no answer in ${timeoutMs / 1000} s` : (e.message ?? String(err))) };
+    // fetch says only "fetch failed"; what failed is in its cause (ECONNREFUSED, "bad port", …)
+    const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
+    return { ok: false, refused: false, reason: e.cause?.code ?? e.cause?.message ?? (e.name === 'TimeoutError' ? `no answer in ${timeoutMs / 1000} s` : (e.message ?? String(err))) };
   }
   if (res.status === 401 || res.status === 403) {
     await res.body?.cancel();

@@ -5,6 +5,8 @@
 import { profileStoreLocation, writeProfiles } from './profile-store';
 import { writeServiceConfig } from './service-config-store';
 import { PREFIX, type PluginContext } from './context';
+import { withDeployNamespace } from './deploy-namespace';
+import { pullCredentials } from './pull-target';
 
 export async function storeDeployState(ctx: PluginContext): Promise<void> {
   await storeProfiles(ctx);
@@ -15,8 +17,9 @@ export async function storeDeployState(ctx: PluginContext): Promise<void> {
 async function storeServiceConfig(ctx: PluginContext): Promise<void> {
   const config = ctx.getConfig();
   if (!ctx.isOpenWhisk() || !config.enabled) return;
-  const settings = ctx.serviceSettings();
-  const stage = settings.stage;
+  const stage = ctx.serviceSettings().stage;
+  const { settings, unresolved } = await withDeployNamespace(ctx.serviceSettings(), pullCredentials());
+  if (unresolved) ctx.log.info(`${PREFIX} the settings of ${settings.service}/${stage} name their namespace \`_\` until an action delivers them (${unresolved})`);
   try {
     const location = profileStoreLocation(config, ctx.serverless.serviceDir);
     const where = `${location.endpoint ?? location.dir} (table ${location.table})`;

@@ -5,7 +5,7 @@
 // instead of re-reading every service.
 //
 //   item               pk         sk                          GSI
-//   service config     SERVICES   SVC#<service>#<stage>       -
+//   service config     SERVICES   SVC#<namespace>#<service>#<stage>   (`_` when not known)
 //   version marker     SERVICES   VERSION                     -
 //   deployment known   DEP#<dh>   KNOWN                       -
 //   awaiting judgement DEP#<dh>   AWAIT                       -
@@ -24,13 +24,21 @@ type Table = ProvenanceModel['table'];
 
 export const SERVICES_PARTITION = 'SERVICES';
 const SERVICE_SK_PREFIX = 'SVC#';
-export const serviceConfigKey = (service: string, stage: string) => ({ pk: SERVICES_PARTITION, sk: `${SERVICE_SK_PREFIX}${service}#${stage}` });
+export const serviceConfigKey = (namespace: string | undefined, service: string, stage: string) => ({
+  pk: SERVICES_PARTITION,
+  sk: `${SERVICE_SK_PREFIX}${namespace ?? '_'}#${service}#${stage}`,
+});
 export const serviceVersionKey = { pk: SERVICES_PARTITION, sk: 'VERSION' } as const;
+
+/** `<service>/<stage>`, after its namespace when known: how lines and reports name a deployed service. */
+export function serviceId(config: Pick<ServiceConfig, 'namespace' | 'service' | 'stage'>): string {
+  return `${config.namespace !== undefined ? `${config.namespace}/` : ''}${config.service}/${config.stage}`;
+}
 
 /** Pure: the content hash of what matters in a config (not its deploy time), for idempotent puts. */
 export function serviceConfigHash(config: ServiceConfig): string {
-  const { service, stage, sensitive, allowlist, alerts } = config;
-  const canonical = JSON.stringify([service, stage, [...config.actions].sort(), sensitive ?? null, allowlist ?? null, alerts ?? null], sortedKeys);
+  const { namespace, service, stage, sensitive, allowlist, alerts } = config;
+  const canonical = JSON.stringify([namespace ?? '_', service, stage, [...config.actions].sort(), sensitive ?? null, allowlist ?? null, alerts ?? null], sortedKeys);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
 }
 
@@ -44,7 +52,8 @@ function sortedKeys(_key: string, value: unknown): unknown {
 export function serviceConfigItem(config: ServiceConfig) {
   const { sensitive, allowlist, alerts } = config;
   return {
-    ...serviceConfigKey(config.service, config.stage),
+    ...serviceConfigKey(config.namespace, config.service, config.stage),
+    ...(config.namespace !== undefined ? { namespace: config.namespace } : {}),
     service: config.service,
     stage: config.stage,
     actions: [...config.actions].sort(),
@@ -55,9 +64,16 @@ export function serviceConfigItem(config: ServiceConfig) {
 }
 
 /** Pure: a stored item back as a ServiceConfig. */
-export function itemToServiceConfig(stored: { service: string; stage: string; actions: string[]; settings: string; deployedAt: number }): ServiceConfig {
+export function itemToServiceConfig(stored: { namespace?: string; service: string; stage: string; actions: string[]; settings: string; deployedAt: number }): ServiceConfig {
   const settings = JSON.parse(stored.settings) as Pick<ServiceConfig, 'sensitive' | 'allowlist' | 'alerts'>;
-  return { service: stored.service, stage: stored.stage, actions: [...stored.actions], ...settings, deployedAt: stored.deployedAt };
+  return {
+    ...(stored.namespace !== undefined ? { namespace: stored.namespace } : {}),
+    service: stored.service,
+    stage: stored.stage,
+    actions: [...stored.actions],
+    ...settings,
+    deployedAt: stored.deployedAt,
+  };
 }
 
 export function defineServiceConfigEntities(table: Table) {
@@ -68,6 +84,7 @@ export function defineServiceConfigEntities(table: Table) {
     schema: item({
       pk: string().key(),
       sk: string().key(),
+      namespace: string().optional(),
       service: string(),
       stage: string(),
       actions: list(string()),

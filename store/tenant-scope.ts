@@ -83,8 +83,9 @@ export function scopeStore(store: ProvenanceStore, namespace: string): Provenanc
     },
 
     async listServiceConfigs(): Promise<ServiceConfig[]> {
-      // settings name their actions as <namespace>/<action>; `_` (namespace not known at deploy) is nobody's here
-      return (await store.listServiceConfigs()).filter((c) => c.actions.some((a) => a.split('/')[0] === namespace));
+      // a service is a namespace's when it was deployed there, or names its actions there; settings whose
+      // namespace nobody knows (`_`, stored at deploy without asking the API host) are the operator's only
+      return (await store.listServiceConfigs()).filter((c) => c.namespace === namespace || c.actions.some((a) => a.split('/')[0] === namespace));
     },
     serviceConfigVersion: () => store.serviceConfigVersion(),
 

@@ -110,8 +110,15 @@ export interface ServiceConfig {
   service: string;
   stage: string;
   /**
+   * The namespace the service was deployed to, when known: the correlator knows it from the action
+   * that delivered the settings, the plugin when the API host told it whose the deploy key is. Two
+   * namespaces' services of the same name and stage are different services.
+   */
+  namespace?: string;
+  /**
    * The service's actions as `<namespace>/<action name>` (e.g. `guest/shop-dev-purchase`). Namespace
-   * `_` is "the deployer's default namespace", unknown at deploy time: it matches any namespace.
+   * `_` is "the deployer's default namespace", unknown at deploy time: it matches any namespace (the
+   * correlator never stores it: it resolves `_` to the namespace of the action that delivered them).
    */
   actions: string[];
   /** custom.provenance.sensitive, as written (validated by the plugin) */

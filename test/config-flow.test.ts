@@ -123,7 +123,8 @@ describe('custom.provenance reaches the correlator', () => {
     // 1. Only the alert hook: the token file is not sensitive by default.
     await deploy(['deploy']);
     const [first] = await store.listServiceConfigs();
-    expect(first).toMatchObject({ service: SERVICE, stage: 'dev', actions: [`_/${ACTION}`], alerts: alertUrl });
+    // the plugin asked the API host whose the deploy key is: the settings are that namespace's
+    expect(first).toMatchObject({ namespace: platform.namespace, service: SERVICE, stage: 'dev', actions: [`${platform.namespace}/${ACTION}`], alerts: alertUrl });
     expect(first!.sensitive).toBeUndefined();
     const v1 = await store.serviceConfigVersion();
     expect(v1).toBeGreaterThan(0);

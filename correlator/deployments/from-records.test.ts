@@ -46,7 +46,21 @@ describe('deployments a batch delivers', () => {
 
   it('gives the document back as the plugin wrote it', () => {
     const { delivered } = deploymentsFromRecords(classifyBatch(batchOf([line(begin('a1')), ...parts('a1', big).map((r) => line(r))])), new Map());
-    expect(delivered).toEqual([{ hash: encodeDeployment(big).hash, doc: big, action: '/guest/shop-dev-leak' }]);
+    expect(delivered).toEqual([{ hash: encodeDeployment(big).hash, doc: big, action: '/guest/shop-dev-leak', namespace: 'guest', actions: ['guest/shop-dev-leak'] }]);
+  });
+
+  // A service lives in its sender's namespace: no tenant can set another tenant's settings.
+  const scoped: Array<[string, string[], string[], RegExp | undefined]> = [
+    ['`_` becomes the sender\'s namespace', ['_/shop-dev-leak', '_/shop-dev-other'], ['guest/shop-dev-leak', 'guest/shop-dev-other'], undefined],
+    ['its own namespace stays', ['guest/shop-dev-leak'], ['guest/shop-dev-leak'], undefined],
+    ['another namespace\'s action is left out, and said', ['_/shop-dev-leak', 'victim/front'], ['guest/shop-dev-leak'], /names victim\/front, outside namespace guest/],
+  ];
+  it.each(scoped)('%s', (_what, actions, expected, problem) => {
+    const lines = [line(begin('a1')), ...parts('a1', { ...doc, actions }).map((r) => line(r))];
+    const { delivered, problems } = deploymentsFromRecords(classifyBatch(batchOf(lines)), new Map());
+    expect(delivered.map((d) => [d.namespace, d.actions])).toEqual([['guest', expected]]);
+    if (problem) expect(problems.join('\n')).toMatch(problem);
+    else expect(problems).toEqual([]);
   });
 
   const names: Array<[string[], string, boolean]> = [

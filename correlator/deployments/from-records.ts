@@ -2,7 +2,9 @@
 // records. A part is believed only when it verifies under the key of the activation that wrote it
 // (the begin earlier in the same container's lines, or the stored state of that activation), and a
 // deployment only when it names the emitting action among its service's actions: an action cannot
-// set the analysis settings of a service it does not belong to.
+// set the analysis settings of a service it does not belong to. A service lives in the namespace of
+// the action that delivered it: `_` (not known at deploy) becomes that namespace, and actions of any
+// other namespace are dropped, so that no tenant can set, widen or replace another tenant's settings.
 import { decodeDeployment, type DeploymentDocument } from '../../protocol/deployment';
 import type { DeployRecord } from '../../protocol/wrapper-records';
 import type { ActivationMeta } from '../../store/types';
@@ -14,6 +16,10 @@ export interface DeliveredDeployment {
   doc: DeploymentDocument;
   /** the action that delivered it, as its begin named it */
   action: string;
+  /** the namespace of that action (absent when its begin named none) */
+  namespace?: string;
+  /** the service's actions, `_` resolved to `namespace`, other namespaces' left out */
+  actions: string[];
 }
 
 export interface DeploymentsFromRecords {
@@ -65,7 +71,18 @@ export function deploymentsFromRecords(input: ClassifiedBatch, known: ReadonlyMa
       problems.push(`deployment ${hash}: sent by ${p.action}, which is not an action of ${decoded.doc.service}/${decoded.doc.stage}; ignored`);
       continue;
     }
-    delivered.push({ hash, doc: decoded.doc, action: p.action });
+    const sender = split(p.action).namespace;
+    if (sender === '_') {
+      delivered.push({ hash, doc: decoded.doc, action: p.action, actions: [...decoded.doc.actions] });
+      continue;
+    }
+    const actions: string[] = [];
+    for (const a of decoded.doc.actions) {
+      const own = split(a);
+      if (own.namespace === '_' || own.namespace === sender) actions.push(`${sender}/${own.name}`);
+      else problems.push(`deployment ${hash}: names ${a}, outside namespace ${sender} of ${p.action} that sent it; left out of its settings`);
+    }
+    delivered.push({ hash, doc: decoded.doc, action: p.action, namespace: sender, actions });
   }
   return { delivered, problems };
 }

@@ -5,7 +5,7 @@
 // lines are matched without reading them again.
 import { profileHash } from '../../lms/profile-hash';
 import type { LmsProfile } from '../../lms/types';
-import type { ServiceConfig, ServiceConfigStore } from '../../store/service-config';
+import { serviceId, type ServiceConfig, type ServiceConfigStore } from '../../store/service-config';
 import type { DeliveredDeployment } from './from-records';
 
 export interface DeploymentSink extends Pick<ServiceConfigStore, 'putServiceConfig'> {
@@ -21,11 +21,12 @@ export interface StoredDeployments {
 
 /** Pure: the stored settings of a delivered deployment. */
 export function serviceConfigOfDeployment(d: DeliveredDeployment): ServiceConfig {
-  const { service, stage, actions, sensitive, allowlist, alerts, deployedAt } = d.doc;
+  const { service, stage, sensitive, allowlist, alerts, deployedAt } = d.doc;
   return {
+    ...(d.namespace !== undefined ? { namespace: d.namespace } : {}),
     service,
     stage,
-    actions: [...actions],
+    actions: [...d.actions],
     ...(sensitive !== undefined ? { sensitive } : {}),
     ...(allowlist !== undefined ? { allowlist } : {}),
     ...(alerts !== undefined ? { alerts } : {}),
@@ -46,7 +47,7 @@ export async function storeDeployments(delivered: readonly DeliveredDeployment[]
   const seen = new Set<string>();
   for (const d of delivered) {
     const config = serviceConfigOfDeployment(d);
-    const id = `${config.service}/${config.stage}`;
+    const id = serviceId(config);
     if ((await sink.putServiceConfig(config)).changed && !seen.has(id)) out.changed.push(id);
     seen.add(id);
   }

@@ -10,11 +10,11 @@
 //     victim's service's that has one.
 import { analysisConfig, AnalysisConfigError } from '../../upg/analyses/config';
 import type { AnalysisConfig, Endpoint, Incident, SensitiveConfig } from '../../upg/analyses/types';
-import type { ServiceConfig } from '../../store/service-config';
+import { serviceId, type ServiceConfig } from '../../store/service-config';
 
 /** A deployed service's settings, validated once (as the analyses take them). */
 export interface ResolvedService {
-  /** `<service>/<stage>` */
+  /** `<namespace>/<service>/<stage>` (`<service>/<stage>` when its namespace is not known) */
   id: string;
   actions: ReadonlyArray<{ namespace: string; name: string }>;
   sensitive: SensitiveConfig;
@@ -35,7 +35,7 @@ export function resolveServices(configs: readonly ServiceConfig[]): { services: 
   const services: ResolvedService[] = [];
   const problems: string[] = [];
   for (const c of configs) {
-    const id = `${c.service}/${c.stage}`;
+    const id = serviceId(c);
     try {
       const { sensitive, allowlist } = analysisConfig({ sensitive: c.sensitive, allowlist: c.allowlist }, `service ${id}: custom.provenance`);
       services.push({ id, actions: c.actions.map(splitAction).filter((a) => a.name !== ''), sensitive, allowlist, ...(c.alerts !== undefined ? { alerts: c.alerts } : {}), deployedAt: c.deployedAt });
