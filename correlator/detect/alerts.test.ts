@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertRequest, parseAlertHook } from './alerts';
+import { alertRequest, hookInNamespace, parseAlertHook } from './alerts';
 import type { Incident } from '../../upg/analyses/types';
 
 describe('alert hook', () => {
@@ -36,5 +36,17 @@ describe('alert hook', () => {
     expect(JSON.parse(req.body)).toEqual({ incident: { id: 'inc-1' } });
     expect(alertRequest({ action: '/ns/alert' }, incident, { apihost: 'http://h', auth: 'u:k' }).url).toBe('http://h/api/v1/namespaces/ns/actions/alert?blocking=false');
     expect(() => alertRequest({ action: 'a' }, incident)).toThrow(/credentials are not known/);
+  });
+});
+
+describe("a service's alert hook in its namespace", () => {
+  it.each([
+    ['its own action name: in its namespace', { action: 'incident-alert' }, 'guest', { action: '/guest/incident-alert' }],
+    ['a package action: in its namespace', { action: 'alerts/page' }, 'guest', { action: '/guest/alerts/page' }],
+    ['a fully qualified action stays', { action: '/ops/alerts/page' }, 'guest', { action: '/ops/alerts/page' }],
+    ['namespace not known: the correlator\'s', { action: 'incident-alert' }, undefined, { action: 'incident-alert' }],
+    ['a URL stays', { url: 'http://127.0.0.1:7000/a' }, 'guest', { url: 'http://127.0.0.1:7000/a' }],
+  ])('%s', (_what, hook, namespace, expected) => {
+    expect(hookInNamespace(hook, namespace)).toEqual(expected);
   });
 });

@@ -5,6 +5,15 @@ import type { Incident } from '../../upg/analyses/types';
 
 export type AlertHook = { action: string } | { url: string };
 
+/**
+ * Pure: a service's alert hook as the correlator invokes it. The service's own action name (no
+ * leading `/`) means that action in the service's namespace, not in the correlator's.
+ */
+export function hookInNamespace(hook: AlertHook, namespace: string | undefined): AlertHook {
+  if (!('action' in hook) || hook.action.startsWith('/') || namespace === undefined) return hook;
+  return { action: `/${namespace}/${hook.action}` };
+}
+
 /** How to reach the platform's API to invoke an alert action. */
 export interface PlatformAccess {
   /** e.g. http://127.0.0.1:3233 */

@@ -9,7 +9,7 @@ import type { ProvenanceStore } from '../../store/types';
 import { DEFAULT_CONFIG } from '../../upg/analyses/config';
 import { gather } from '../../upg/analyses/gather';
 import type { AnalysisConfig, Incident } from '../../upg/analyses/types';
-import { AlertConfigError, deliverAlert, parseAlertHook, type AlertHook, type PlatformAccess } from './alerts';
+import { AlertConfigError, deliverAlert, hookInNamespace, parseAlertHook, type AlertHook, type PlatformAccess } from './alerts';
 import { incidentAlertSetting, type FixedSetting, type ResolvedService } from './incident-settings';
 import { findIncidentsPerService } from './per-service';
 import type { ServiceSettingsSource } from './service-settings-cache';
@@ -90,7 +90,8 @@ function serviceHook(incident: Incident, services: readonly ResolvedService[], p
     platformHost = undefined;
   }
   try {
-    return parseAlertHook(setting.alerts, platformHost, `service ${setting.service}: custom.provenance.alerts`);
+    const hook = parseAlertHook(setting.alerts, platformHost, `service ${setting.service}: custom.provenance.alerts`);
+    return hook && hookInNamespace(hook, setting.namespace);
   } catch (err) {
     if (err instanceof AlertConfigError) throw new Error(`${err.message} (fix it and redeploy the service)`);
     throw err;

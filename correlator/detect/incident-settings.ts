@@ -16,6 +16,8 @@ import { serviceId, type ServiceConfig } from '../../store/service-config';
 export interface ResolvedService {
   /** `<namespace>/<service>/<stage>` (`<service>/<stage>` when its namespace is not known) */
   id: string;
+  /** the namespace it was deployed to, when known: its alert action's name is relative to it */
+  namespace?: string;
   actions: ReadonlyArray<{ namespace: string; name: string }>;
   sensitive: SensitiveConfig;
   allowlist: Endpoint[];
@@ -38,7 +40,7 @@ export function resolveServices(configs: readonly ServiceConfig[]): { services: 
     const id = serviceId(c);
     try {
       const { sensitive, allowlist } = analysisConfig({ sensitive: c.sensitive, allowlist: c.allowlist }, `service ${id}: custom.provenance`);
-      services.push({ id, actions: c.actions.map(splitAction).filter((a) => a.name !== ''), sensitive, allowlist, ...(c.alerts !== undefined ? { alerts: c.alerts } : {}), deployedAt: c.deployedAt });
+      services.push({ id, ...(c.namespace !== undefined ? { namespace: c.namespace } : {}), actions: c.actions.map(splitAction).filter((a) => a.name !== ''), sensitive, allowlist, ...(c.alerts !== undefined ? { alerts: c.alerts } : {}), deployedAt: c.deployedAt });
     } catch (err) {
       if (!(err instanceof AnalysisConfigError)) throw err;
       problems.push(`${err.message} (its deployed settings are ignored; redeploy the service)`);
@@ -130,10 +132,10 @@ export function servicesPresent(actions: Iterable<string>, services: readonly Re
 }
 
 /** The deployed alert hook setting for one incident: the planter's service's, else the first victim's service's that has one. */
-export function incidentAlertSetting(incident: Incident, services: readonly ResolvedService[]): { service: string; alerts: NonNullable<ServiceConfig['alerts']> } | undefined {
+export function incidentAlertSetting(incident: Incident, services: readonly ResolvedService[]): { service: string; namespace?: string; alerts: NonNullable<ServiceConfig['alerts']> } | undefined {
   for (const party of [incident.planter, ...incident.victims]) {
     const service = serviceOfAction(party.action, services);
-    if (service?.alerts !== undefined) return { service: service.id, alerts: service.alerts };
+    if (service?.alerts !== undefined) return { service: service.id, ...(service.namespace !== undefined ? { namespace: service.namespace } : {}), alerts: service.alerts };
   }
   return undefined;
 }
