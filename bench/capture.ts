@@ -4,23 +4,33 @@
 // the probe capturing that cgroup (ring drained meanwhile, as the agent does), by default and with
 // per-syscall durations; with dd's stdout into a pipe, as a container's is (then every write may
 // be a log line and is kept whole); under `strace -f`; and under auditd with rules for the same
-// syscalls; and with an empty program on the same hook (kmod/bench/sp_empty.bpf.c), the floor the
-// probe's idle cost is held against. Also: records per second decoded by one core (the batches
-// of the capturing rows, decoded again and again for half a second after one untimed pass).
+// syscalls. The probe's idle cost is measured in a block of its own, against its floor, an empty
+// program on the same hook (kmod/bench/sp_empty.bpf.c): both stay loaded (kmod/bench/sp_hook_switch.c)
+// and only their attachment changes, so many short rounds fit and ratios are taken per round.
+// Also: records per second decoded by one core (the batches of the capturing rows, decoded again
+// and again for half a second after one untimed pass).
 // One run, ratios against the baseline, of the CPU time the measured processes used (the cgroup's
 // cpu.stat): a probe's cost is spent in the traced process's own system calls, and CPU time does
 // not move when other work shares the machine, as wall time does.
 // bench/index.ts runs it in `npm run bench`.
-//   npx tsx bench/capture.ts [count]   (as root, after scripts/kmod-build.sh)
+//   npx tsx bench/capture.ts [count] [idle rounds] [--idle-only]   (as root, after scripts/kmod-build.sh)
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openCapture, type Capture } from '../kmod/binding';
 import { decodeBatch } from '../kmod/decode';
 import { kmodPaths } from '../kmod/paths';
+import { median, quantile, ratioSummary, roundOrder, seededRandom, type RatioSummary } from './interleave';
 
-const CGROUP2 = '/sys/fs/cgroup/unified';
+export const CGROUP2 = '/sys/fs/cgroup/unified';
 const RUNS = 9;
+/**
+ * Rounds of the idle block: the three runs of a round take well under a second together, and the
+ * per-round ratio of a difference this small (tens of ns per syscall) moves by several per cent
+ * from round to round on a loaded 2-core VM. With 31 rounds the idle figure moved between 1.04x and
+ * 1.26x the floor from run to run; with 61, between 1.06x and 1.13x (bench/README.md).
+ */
+const IDLE_ROUNDS = 61;
 
 export interface MicroRow {
   name: string;
@@ -37,35 +47,74 @@ export interface MicroBench {
   base: number;
   rows: MicroRow[];
   decode: { records: number; seconds: number };
-  /** medians (ms) of the rows the headline ratios come from */
-  medians: { base: number; idle: number; empty?: number; pipeBase: number; pipeCaptured: number };
+  /** medians (ms) of the rows the pipe ratio comes from */
+  medians: { base: number; pipeBase: number; pipeCaptured: number };
+  /** the idle probe and its floor (idleBlock), or why they could not be measured */
+  idle: { rounds: IdleRounds; figures: IdleFigures } | string;
 }
 
+export type Hook = 'none' | 'empty' | 'probe';
+
 /**
- * The empty program on the probe's hook (kmod/bench/sp_empty.bpf.c), attached by its loader for
- * as long as the returned handle is open. Undefined, with why, when it was not built.
+ * The probe (capturing `capturedCgroup`: another one than the measured process's for its idle
+ * cost, so that its filter is live) and the empty program on its
+ * hook (kmod/bench/sp_empty.bpf.c), both loaded once by kmod/out/sp_hook_switch, which attaches
+ * at most one of them at a time on request: switching takes milliseconds where loading the probe
+ * takes seconds, so the three configurations can take turns round by round. A string says why
+ * it could not start. `tool`: a switch built against another probe (kmod/bench/probe-variants.sh).
  */
-async function attachEmptyProgram(): Promise<{ detach(): Promise<void> } | string> {
+export async function openHookSwitch(
+  capturedCgroup: bigint,
+  tool = path.join(kmodPaths().out, 'sp_hook_switch'),
+): Promise<{ use(h: Hook): Promise<void>; close(): Promise<void> } | string> {
   const out = kmodPaths().out;
-  const loader = path.join(out, 'sp_empty_load');
   const object = path.join(out, 'sp_empty.bpf.o');
-  if (!fs.existsSync(loader) || !fs.existsSync(object)) return `${loader} is not built: run scripts/kmod-build.sh probe`;
-  const p = spawn(loader, [object], { stdio: ['pipe', 'pipe', 'pipe'] });
+  if (!fs.existsSync(tool) || !fs.existsSync(object)) return `${tool} is not built: run scripts/kmod-build.sh probe`;
+  const p = spawn(tool, [object, String(capturedCgroup)], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => p.once('close', () => resolve()));
-  const ready = await new Promise<boolean>((resolve) => {
-    p.stdout.on('data', (d: Buffer) => d.toString().includes('attached') && resolve(true));
-    p.once('close', () => resolve(false));
-    p.once('error', () => resolve(false));
+  const lines: string[] = [];
+  const waiters: ((line: string | undefined) => void)[] = [];
+  let pending = '';
+  p.stdout.on('data', (d: Buffer) => {
+    pending += d.toString();
+    for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
+      const line = pending.slice(0, i);
+      pending = pending.slice(i + 1);
+      const w = waiters.shift();
+      if (w) w(line);
+      else lines.push(line);
+    }
   });
-  if (!ready) return stderr.trim().split('\n')[0] || 'the empty program did not attach';
+  p.once('close', () => waiters.splice(0).forEach((w) => w(undefined)));
+  p.once('error', () => waiters.splice(0).forEach((w) => w(undefined)));
+  const next = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise<string | undefined>((resolve) => waiters.push(resolve)));
+  const why = () => stderr.trim().split('\n')[0] || 'sp_hook_switch stopped';
+  if ((await next()) !== 'ready') return why();
   return {
-    async detach() {
+    async use(h: Hook) {
+      p.stdin.write(`${h}\n`);
+      if ((await next()) !== `ok ${h}`) throw new Error(`cannot attach ${h}: ${why()}`);
+    },
+    async close() {
       p.stdin.end();
       await exited;
     },
   };
+}
+
+/**
+ * Programs on the syscall tracepoints that this run did not attach (another capture running on
+ * the node): each one adds its own cost to every configuration, so rounds that saw one are named.
+ */
+function syscallHookLinks(): number {
+  try {
+    const links = JSON.parse(execFileSync('bpftool', ['link', 'show', '-j'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()) as { tp_name?: string }[];
+    return links.filter((l) => l.tp_name === 'sys_exit' || l.tp_name === 'sys_enter').length;
+  } catch {
+    return 0; // bpftool missing: nothing to say
+  }
 }
 
 /**
@@ -99,7 +148,7 @@ function cgroupCpuUs(cgDir: string): number {
  * process lands in that process's own system calls, and CPU time, unlike wall time, does not
  * grow when other work shares the machine's cores.
  */
-function run(cmd: string[], cgDir: string): Promise<number> {
+export function run(cmd: string[], cgDir: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const before = cgroupCpuUs(cgDir);
     const shell = `echo $$ > ${cgDir}/cgroup.procs && exec "$@"`;
@@ -109,7 +158,7 @@ function run(cmd: string[], cgDir: string): Promise<number> {
   });
 }
 
-async function median(n: number, f: () => Promise<number>): Promise<number> {
+async function medianOf(n: number, f: () => Promise<number>): Promise<number> {
   const xs: number[] = [];
   for (let i = 0; i < n; i++) xs.push(await f());
   xs.sort((a, b) => a - b);
@@ -147,7 +196,7 @@ async function underAudit(dd: string[], cg: string): Promise<MicroRow> {
     }
     execFileSync('auditctl', ['-e', '1'], { stdio: 'pipe' });
     execFileSync('auditctl', rule, { stdio: 'pipe' });
-    const ms = await median(3, () => run(dd, cg));
+    const ms = await medianOf(3, () => run(dd, cg));
     const st = execFileSync('auditctl', ['-s']).toString();
     const lost = /lost (\d+)/.exec(st)?.[1] ?? '?';
     return { name: 'auditd (same syscalls, to disk)', ms, note: `rule: ${syscalls.join(',')} exe=dd; kernel lost ${lost}` };
@@ -194,11 +243,122 @@ function drained(opts: { durations?: boolean }): { cap: Capture; stop(): Promise
   };
 }
 
+/** The idle block's CPU times (ms) of dd, per round: no program, the empty program, the idle probe. */
+export interface IdleRounds {
+  base: number[];
+  empty: number[];
+  idle: number[];
+  /** rounds during which a program this run did not attach was on a syscall tracepoint */
+  foreign: number;
+  /** wall time the block took, s (for the bench's time budget) */
+  seconds: number;
+}
+
+export interface IdleFigures {
+  /** dd with the idle probe over dd with no program, per round: median, quartiles, 95 % interval */
+  idle: RatioSummary;
+  /** dd with the empty program over no program, per round */
+  empty: RatioSummary;
+  /** (idle - 1) / (empty - 1) of the two medians: the probe's idle cost over the hook's own; undefined when the floor did not measure above 1 */
+  overFloor?: number;
+  /** the same per round: median and quartiles (wider: one round's floor is a small difference) */
+  overFloorPerRound: { median: number; q1: number; q3: number };
+  /** 95 % interval of overFloor, resampling whole rounds (seeded: the same rounds give the same interval) */
+  overFloorCi?: { low: number; high: number };
+}
+
+/** (idle - 1) / (empty - 1) of the medians of per-round ratios; undefined when the floor is not above 1. */
+function overFloorOf(r: IdleRounds, pick: readonly number[]): number | undefined {
+  const idle = median(pick.map((k) => r.idle[k] / r.base[k]));
+  const empty = median(pick.map((k) => r.empty[k] / r.base[k]));
+  return empty > 1 ? (idle - 1) / (empty - 1) : undefined;
+}
+
+/**
+ * Pure: the idle figures from rounds in which the three configurations ran back to back. Ratios
+ * are taken within each round and their median over the rounds is the figure, so that the machine
+ * getting slower or faster between rounds cancels out of every ratio.
+ */
+export function idleFigures(r: IdleRounds): IdleFigures {
+  const one = (xs: number[]) => xs.map((x) => [x]);
+  const idle = ratioSummary(one(r.idle), one(r.base));
+  const empty = ratioSummary(one(r.empty), one(r.base));
+  const perRound = r.base.map((b, k) => (r.idle[k] - b) / (r.empty[k] - b));
+  const all = r.base.map((_, k) => k);
+  const rand = seededRandom(1);
+  const resampled: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const v = overFloorOf(r, all.map(() => Math.floor(rand() * all.length)));
+    if (v !== undefined) resampled.push(v);
+  }
+  return {
+    idle,
+    empty,
+    overFloor: overFloorOf(r, all),
+    overFloorPerRound: { median: quantile(perRound, 0.5), q1: quantile(perRound, 0.25), q3: quantile(perRound, 0.75) },
+    // most resamples without a floor above 1: no interval worth giving
+    overFloorCi: resampled.length >= 950 ? { low: quantile(resampled, 0.025), high: quantile(resampled, 0.975) } : undefined,
+  };
+}
+
+/**
+ * The floor and the idle probe: each round runs dd with no program, with the empty program and
+ * with the idle probe, back to back in an order rotated by one place per round, so that whatever
+ * the previous configuration leaves behind (caches, a program just detached) falls on each alike.
+ * Both programs stay loaded for the whole block (sp_hook_switch); only their attachment changes.
+ */
+async function idleBlock(dd: string[], cg: string, otherCgroup: bigint, rounds: number): Promise<IdleRounds | string> {
+  const hooks = await openHookSwitch(otherCgroup);
+  if (typeof hooks === 'string') return hooks;
+  const times: Record<Hook, number[]> = { none: [], empty: [], probe: [] };
+  const t0 = Date.now();
+  let foreign = 0;
+  try {
+    for (let round = 0; round < rounds; round++) {
+      await hooks.use('none');
+      // ours are all detached here: whatever is left on the hooks belongs to someone else
+      if (syscallHookLinks() > 0) foreign++;
+      for (const h of roundOrder<Hook>(['none', 'empty', 'probe'], round)) {
+        await hooks.use(h);
+        times[h].push(await run(dd, cg));
+      }
+    }
+  } finally {
+    await hooks.close();
+  }
+  return { base: times.none, empty: times.empty, idle: times.probe, foreign, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** Only the idle block (`--idle-only`): the idle figure alone, for checking how much it moves between runs. */
+export async function benchIdleOnly(count: number, idleRounds = IDLE_ROUNDS): Promise<MicroBench['idle']> {
+  const root = path.join(CGROUP2, 'serverless-provenance-bench');
+  const cg = path.join(root, String(process.pid));
+  const other = path.join(root, `${process.pid}-other`);
+  fs.mkdirSync(cg, { recursive: true });
+  fs.mkdirSync(other, { recursive: true });
+  const dd = ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64', `count=${count}`];
+  try {
+    await run(dd, cg); // warm-up
+    const idle = await idleBlock(dd, cg, BigInt(fs.statSync(other).ino), idleRounds);
+    return typeof idle === 'string' ? idle : { rounds: idle, figures: idleFigures(idle) };
+  } finally {
+    for (const d of [cg, other]) {
+      try {
+        fs.rmdirSync(d);
+      } catch {
+        // a process still in it: harmless, named after this run
+      }
+    }
+  }
+}
+
 /**
  * Rounds: each runs every configuration once, so that drift (other load, CPU frequency) hits all of
- * them alike; each configuration's figure is its median over the rounds.
+ * them alike; each configuration's figure is its median over the rounds. The idle probe and its
+ * floor are measured apart, in a block of their own (idleBlock), where the three runs of a round
+ * are back to back and many more rounds fit in the same time.
  */
-export async function benchMicro(count: number): Promise<MicroBench> {
+export async function benchMicro(count: number, idleRounds = IDLE_ROUNDS): Promise<MicroBench> {
   const root = path.join(CGROUP2, 'serverless-provenance-bench');
   const cg = path.join(root, String(process.pid));
   const other = path.join(root, `${process.pid}-other`);
@@ -212,18 +372,16 @@ export async function benchMicro(count: number): Promise<MicroBench> {
   const time = async (name: string, cmd: string[]) => (times[name] ??= []).push(await run(cmd, cg));
   const notes: Record<string, string> = {};
   let decodeBatches: Buffer[] = [];
-  let emptyUnavailable: string | undefined;
   try {
     await run(dd, cg); // warm-up: page cache, dd's first exec
+    const idle = await idleBlock(dd, cg, BigInt(fs.statSync(other).ino), idleRounds);
+
     const withoutProbe = async () => {
       await time('base', dd);
       await time('pipeBase', ddPipe);
     };
     const withProbe = async () => {
       const fast = drained({});
-      // the probe loaded, another (empty) cgroup captured so the filter is live: dd's cgroup is not in it
-      fast.cap.addCgroup(BigInt(fs.statSync(other).ino));
-      await time('idle', dd);
       fast.cap.addCgroup(id);
       await time('captured', dd);
       const before = fast.cap.stats().events;
@@ -235,20 +393,6 @@ export async function benchMicro(count: number): Promise<MicroBench> {
       notes.pipeCaptured = `${st.events - before} records per round, ${st.drops} dropped`;
       if (!decodeBatches.length) decodeBatches = batches;
     };
-    // the floor: an empty program on the same hook, in the same rounds
-    const withEmptyProgram = async () => {
-      if (emptyUnavailable) return;
-      const empty = await attachEmptyProgram();
-      if (typeof empty === 'string') {
-        emptyUnavailable = empty;
-        return;
-      }
-      try {
-        await time('empty', dd);
-      } finally {
-        await empty.detach();
-      }
-    };
     const withDurations = async () => {
       const slow = drained({ durations: true });
       slow.cap.addCgroup(id);
@@ -258,34 +402,29 @@ export async function benchMicro(count: number): Promise<MicroBench> {
       slow.cap.close();
       notes.durations = `${st2.events} records per round, ${st2.drops} dropped`;
     };
-    // the three groups take turns at going first, so that whatever the previous one leaves
+    // the groups take turns at going first, so that whatever the previous one leaves
     // behind (a probe just unloaded, caches) falls on each alike
-    const groups = [withoutProbe, withProbe, withEmptyProgram, withDurations];
+    const groups = [withoutProbe, withProbe, withDurations];
     for (let round = 0; round < RUNS; round++) {
-      for (let g = 0; g < groups.length; g++) await groups[(round + g) % groups.length]();
+      for (const g of roundOrder(groups, round)) await g();
     }
 
     const decode = timeDecoder(decodeBatches);
 
-    const med = (name: string) => {
-      const xs = [...times[name]].sort((a, b) => a - b);
-      return xs[Math.floor(xs.length / 2)];
-    };
+    const med = (name: string) => median(times[name]);
     const base = med('base');
     const rows: MicroRow[] = [
       { name: 'baseline (no capture)', ms: base, note: '' },
-      { name: 'empty program on sys_exit', ms: times.empty ? med('empty') : undefined, note: emptyUnavailable ? `skipped: ${emptyUnavailable}` : 'the floor: what any program on the hook costs every syscall' },
-      { name: 'probe loaded, cgroup not captured', ms: med('idle'), note: 'what every other process on the node pays' },
       { name: 'eBPF capture (default)', ms: med('captured'), note: `sys_exit only, repeats summed in the kernel; ${notes.captured}` },
       { name: 'eBPF capture with durations', ms: med('durations'), note: `+ sys_enter on every syscall; ${notes.durations}` },
       { name: 'baseline, stdout into a pipe', ms: med('pipeBase'), note: 'dd | cat' },
       { name: 'eBPF capture, stdout into a pipe', ms: med('pipeCaptured'), base: med('pipeBase'), note: `every write kept whole (log path); ${notes.pipeCaptured}` },
     ];
-    const strace = await median(3, () => run(['strace', '-f', '-o', '/dev/null', ...dd], cg));
+    const strace = await medianOf(3, () => run(['strace', '-f', '-o', '/dev/null', ...dd], cg));
     rows.push({ name: 'strace -f', ms: strace, note: '' });
     rows.push(await underAudit(dd, cg));
-    const medians = { base, idle: med('idle'), empty: times.empty ? med('empty') : undefined, pipeBase: med('pipeBase'), pipeCaptured: med('pipeCaptured') };
-    return { count, syscalls: count * 2, base, rows, decode, medians };
+    const medians = { base, pipeBase: med('pipeBase'), pipeCaptured: med('pipeCaptured') };
+    return { count, syscalls: count * 2, base, rows, decode, medians, idle: typeof idle === 'string' ? idle : { rounds: idle, figures: idleFigures(idle) } };
   } finally {
     for (const d of [cg, other]) {
       try {
@@ -297,6 +436,8 @@ export async function benchMicro(count: number): Promise<MicroBench> {
   }
 }
 
+const x = (r: number) => `${r.toFixed(3)}x`;
+
 export function printMicro(m: MicroBench): void {
   console.log(`microbenchmark: dd bs=64 count=${m.count} (${m.syscalls} read/write syscalls) in a cgroup, median of ${RUNS} interleaved rounds in rotating order, CPU time of the cgroup's processes`);
   console.log(`${'configuration'.padEnd(36)} ${'CPU ms'.padStart(9)} ${'ratio'.padStart(7)}  note`);
@@ -305,31 +446,47 @@ export function printMicro(m: MicroBench): void {
     const ratio = r.ms === undefined ? '-'.padStart(7) : `${(r.ms / (r.base ?? m.base)).toFixed(2).padStart(6)}x`;
     console.log(`${r.name.padEnd(36)} ${ms} ${ratio}  ${r.note}${r.base !== undefined ? ' (ratio against the row above)' : ''}`);
   }
-  const { base, idle, empty } = m.medians;
-  if (empty !== undefined) {
-    const costs = `probe's idle cost above the baseline: ${(idle - base).toFixed(1)} ms, the empty program's ${(empty - base).toFixed(1)} ms`;
-    // a floor at or under the baseline is noise (a loaded machine): there is no ratio to give
-    if (empty - base <= 0) console.log(`${costs}: the floor did not measure above the baseline in this run (noise), no ratio`);
-    else console.log(`${costs}: ${((idle - base) / (empty - base)).toFixed(2)}x the floor (goal: at most 1.1x)`);
-  }
+  printIdle(m.idle);
   const { records, seconds } = m.decode;
   console.log(`decoder: ${records} records in ${(seconds * 1000).toFixed(0)} ms of CPU = ${Math.round(records / seconds).toLocaleString('en-US')} records/s on one core`);
+}
+
+/** The idle block's lines of printMicro. */
+export function printIdle(idle: MicroBench['idle']): void {
+  if (typeof idle === 'string') console.log(`probe idle and its floor: skipped: ${idle}`);
+  else {
+    const { rounds: r, figures: f } = idle;
+    console.log(`probe idle (${r.base.length} rounds of no program / empty program on sys_exit / probe loaded, cgroup not captured, back to back in rotating order, ${r.seconds.toFixed(0)} s; ratios per round, then their median [quartiles]):`);
+    console.log(`  CPU ms medians: no program ${median(r.base).toFixed(1)}, empty program ${median(r.empty).toFixed(1)}, idle probe ${median(r.idle).toFixed(1)}`);
+    console.log(`  empty program ${x(f.empty.median)} [${x(f.empty.q1)}..${x(f.empty.q3)}] (the floor: what any program on the hook costs every syscall)`);
+    console.log(`  idle probe    ${x(f.idle.median)} [${x(f.idle.q1)}..${x(f.idle.q3)}] (what every other process on the node pays)`);
+    const perRound = `per round ${f.overFloorPerRound.median.toFixed(2)}x [${f.overFloorPerRound.q1.toFixed(2)}..${f.overFloorPerRound.q3.toFixed(2)}]`;
+    // a floor at or under 1 is noise (a loaded machine): there is no ratio to give
+    if (f.overFloor === undefined) console.log(`  the floor did not measure above the baseline in this run (noise): no ratio (${perRound})`);
+    else {
+      const ci = f.overFloorCi ? `95 % interval ${f.overFloorCi.low.toFixed(2)}..${f.overFloorCi.high.toFixed(2)} resampling rounds; ` : '';
+      console.log(`  idle cost above no program over the empty program's: ${f.overFloor.toFixed(2)}x the floor (goal: at most 1.1x; ${ci}${perRound})`);
+    }
+    if (r.foreign) console.log(`  note: in ${r.foreign} of ${r.base.length} rounds another program (not this run's) was on a syscall tracepoint, adding its cost to all three`);
+  }
 }
 
 /** The probe and decoder figures for bench/results.json. */
 export function microResults(m: MicroBench): Record<string, number> {
   const out: Record<string, number> = {
-    'probe.idleRatio': m.medians.idle / m.medians.base,
     'probe.pipeCaptureRatio': m.medians.pipeCaptured / m.medians.pipeBase,
   };
-  if (m.medians.empty !== undefined) out['probe.emptyProgramRatio'] = m.medians.empty / m.medians.base;
+  if (typeof m.idle !== 'string') {
+    out['probe.idleRatio'] = m.idle.figures.idle.median;
+    out['probe.emptyProgramRatio'] = m.idle.figures.empty.median;
+  }
   if (m.decode.seconds > 0) out['decoder.recordsPerSecond'] = m.decode.records / m.decode.seconds;
   return out;
 }
 
 if (require.main === module) {
-  benchMicro(Number(process.argv[2] ?? 200_000))
-    .then(printMicro)
+  const [count, rounds] = [Number(process.argv[2] ?? 200_000), process.argv[3] ? Number(process.argv[3]) : undefined];
+  (process.argv.includes('--idle-only') ? benchIdleOnly(count, rounds).then(printIdle) : benchMicro(count, rounds).then(printMicro))
     .catch((e) => {
       console.error(`bench/capture: ${(e as Error).message}`);
       process.exit(1);

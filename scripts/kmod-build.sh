@@ -37,10 +37,11 @@ build_probe() {
   gcc "${cf[@]}" "$K/tools/sp_dump_schema.c" "$K/src/sp_event_table.c" -o "$OUT/sp_dump_schema"
   gcc "${cf[@]}" "$K/tools/sp_capture_dump.c" "$K/loader/sp_capture.c" "$K/loader/sp_capture_bpf.c" \
     "$K/loader/sp_capture_kmod.c" -lbpf -lelf -lz -o "$OUT/sp_capture_dump"
-  # the empty program on the probe's hook, and its loader: bench/capture.ts measures the hook's own cost with them
+  # the empty program on the probe's hook, and the switch that attaches it or the probe in turn: bench/capture.ts measures the hook's own cost with them
   clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I "$OUT" -I /usr/include/x86_64-linux-gnu \
     -c "$K/bench/sp_empty.bpf.c" -o "$OUT/sp_empty.bpf.o"
-  gcc -O2 -Wall "$K/bench/sp_empty_load.c" -lbpf -lelf -lz -o "$OUT/sp_empty_load"
+  gcc "${cf[@]}" "$K/bench/sp_hook_switch.c" "$K/loader/sp_capture.c" "$K/loader/sp_capture_bpf.c" \
+    "$K/loader/sp_capture_kmod.c" -lbpf -lelf -lz -lpthread -o "$OUT/sp_hook_switch"
   echo "kmod-build: probe ok ($OUT/sp_probe.bpf.o)"
 }
 

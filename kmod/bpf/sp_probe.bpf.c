@@ -166,24 +166,45 @@ SP_INLINE __u64 sp_task_cgroup_id(struct task_struct *task)
 	return task->cgroups->dfl_cgrp->kn->id;
 }
 
+/* Whether a task in cgroup cg not captured by the cgroup slots may be in a registered subtree. */
+SP_INLINE int sp_outside_unknown(__u64 cg)
+{
+	return sp_subtrees_n && sp_outside[cg & (SP_CG_SLOTS - 1)] != (cg | ((__u64)sp_filter_gen << SP_OUTSIDE_ID_BITS));
+}
+
+/*
+ * sp_may_capture's rare case, several captured cgroups sharing cg's slot: a subprogram of its own,
+ * so that the common path keeps no value across a helper call (no callee-saved register to push).
+ */
+static __noinline int sp_may_capture_collided(__u64 cg)
+{
+	if (bpf_map_lookup_elem(&sp_cgroups, &cg))
+		return 1;
+	return sp_outside_unknown(cg);
+}
+
 /*
  * Whether the task may be captured: all that every process on the node that is not captured pays
  * per system call, so nothing comes before it in the hooks. A task no BPF program ever gave
  * storage to (one load) is neither followed nor holds a decision, so with no pid or subtree
  * registered only the cgroup slots can capture it: one cgroup id read, one load from sp_cgslots,
  * no helper call but the one that finds the task. With subtrees registered, one load more: whether
- * its cgroup is already known to lie outside them (sp_outside).
+ * its cgroup is already known to lie outside them (sp_outside). Nothing on this path outlives the
+ * helper call, so the JITed hook saves one register, not five, and needs no stack.
  */
 SP_INLINE int sp_may_capture(struct task_struct *task)
 {
-	__u64 cg;
+	__u64 cg, v;
 
 	if (task->bpf_storage || sp_pids_added)
 		return 1;
 	cg = sp_task_cgroup_id(task);
-	if (sp_cgroup_captured(cg))
+	v = sp_cgslots[cg & (SP_CG_SLOTS - 1)];
+	if (v == cg && cg)
 		return 1;
-	return sp_subtrees_n && sp_outside[cg & (SP_CG_SLOTS - 1)] != (cg | ((__u64)sp_filter_gen << SP_OUTSIDE_ID_BITS));
+	if (v == SP_CG_COLLIDED)
+		return sp_may_capture_collided(cg);
+	return sp_outside_unknown(cg);
 }
 
 /* The current task's state when it is captured, else NULL. */
@@ -370,12 +391,13 @@ static __noinline int sp_on_enter(struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* ctx rather than BPF_PROG's arguments: see sp_sys_exit */
 SEC("tp_btf/sys_enter")
-int BPF_PROG(sp_sys_enter, struct pt_regs *regs, long id)
+int sp_sys_enter(__u64 *ctx)
 {
 	if (!sp_may_capture(bpf_get_current_task_btf()))
 		return 0;
-	return sp_on_enter(regs, id);
+	return sp_on_enter((struct pt_regs *)ctx[0], (long)ctx[1]);
 }
 
 struct sp_chunk_ctx {
@@ -480,12 +502,18 @@ static __noinline int sp_on_exit(struct pt_regs *regs, long ret)
 	return 0;
 }
 
+/*
+ * ctx rather than BPF_PROG's arguments: BPF_PROG loads them on entry, and the compiler then keeps
+ * them in callee-saved registers across the helper call of the filter, which costs every process
+ * on the node pushes and pops of registers it does not need; read here, after the filter, they
+ * are loaded only for a task that may be captured.
+ */
 SEC("tp_btf/sys_exit")
-int BPF_PROG(sp_sys_exit, struct pt_regs *regs, long ret)
+int sp_sys_exit(__u64 *ctx)
 {
 	if (!sp_may_capture(bpf_get_current_task_btf()))
 		return 0;
-	return sp_on_exit(regs, ret);
+	return sp_on_exit((struct pt_regs *)ctx[0], (long)ctx[1]);
 }
 
 /*

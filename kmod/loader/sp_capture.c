@@ -48,6 +48,10 @@ long sp_capture_poll(struct sp_capture *c, void *buf, size_t cap, int timeout_ms
 	return c->ops->poll(c->impl, buf, cap, timeout_ms);
 }
 int sp_capture_stats(struct sp_capture *c, struct sp_stats *out) { return c->ops->stats(c->impl, out); }
+int sp_capture_set_attached(struct sp_capture *c, int on)
+{
+	return c->ops->set_attached ? c->ops->set_attached(c->impl, on) : -EOPNOTSUPP;
+}
 
 void sp_capture_close(struct sp_capture *c)
 {

@@ -40,6 +40,10 @@ int sp_capture_add_pid(struct sp_capture *c, __u32 tgid);
  * Returns the bytes written (0: none), or a negative errno. */
 long sp_capture_poll(struct sp_capture *c, void *buf, size_t cap, int timeout_ms);
 int sp_capture_stats(struct sp_capture *c, struct sp_stats *out);
+/* Detach (on = 0) or attach again (on = 1) the probe's programs, keeping it loaded with its filter:
+ * while detached no process pays for it. Loading costs seconds of verification, this milliseconds.
+ * -EOPNOTSUPP for the kernel module. */
+int sp_capture_set_attached(struct sp_capture *c, int on);
 void sp_capture_close(struct sp_capture *c);
 /* CLOCK_REALTIME - CLOCK_BOOTTIME in ns: add to a record's ts_ns to get wall-clock time. */
 long long sp_boottime_offset_ns(void);
@@ -51,6 +55,7 @@ struct sp_backend_ops {
 	int (*add_pid)(void *impl, __u32 tgid);
 	long (*poll)(void *impl, void *buf, size_t cap, int timeout_ms);
 	int (*stats)(void *impl, struct sp_stats *out);
+	int (*set_attached)(void *impl, int on); /* NULL: not supported */
 	void (*close)(void *impl);
 };
 int sp_bpf_open(unsigned flags, void **impl, const struct sp_backend_ops **ops, char *err, size_t errlen);

@@ -166,6 +166,18 @@ static int sp_bpf_stats(void *impl, struct sp_stats *out)
 	return 0;
 }
 
+static int sp_bpf_set_attached(void *impl, int on)
+{
+	struct sp_bpf *s = impl;
+
+	if (!on) {
+		sp_probe_bpf__detach(s->skel);
+		return 0;
+	}
+	/* programs already attached keep their link; the others are attached again */
+	return sp_probe_bpf__attach(s->skel);
+}
+
 static void sp_bpf_close(void *impl)
 {
 	struct sp_bpf *s = impl;
@@ -182,6 +194,7 @@ static const struct sp_backend_ops sp_bpf_ops = {
 	.add_pid = sp_bpf_add_pid,
 	.poll = sp_bpf_poll,
 	.stats = sp_bpf_stats,
+	.set_attached = sp_bpf_set_attached,
 	.close = sp_bpf_close,
 };
 
