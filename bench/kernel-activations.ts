@@ -3,8 +3,8 @@
 // activation through the openwhisk client), reads its catalog file, writes a receipt under /tmp,
 // logs through console and winston, and POSTs the charge to a local card processor over HTTP.
 // The invoker's whole provenance path runs as in production (wrapper, agent, kernel tap: decode,
-// attribute, reduce, batch); batches are serialised as for shipping but not ingested, since the
-// correlator runs elsewhere. Configurations:
+// attribute, reduce, batch; the agent on its own thread, as the platform runs it); batches are
+// serialised as for shipping but not ingested, since the correlator runs elsewhere. Configurations:
 //   N  no provenance: the handler is not wrapped at all
 //   A  wrapper records only, its fs/net/process hooks off, no kernel capture
 //   W  the wrapper's own fs/net/process hooks (what runs where kernel capture cannot)
@@ -26,7 +26,9 @@
 // rounds (each round's configurations stay together, so drift still cancels); the per-round ratios'
 // median and interquartile range show how much one round alone can say;
 // bench/index.ts runs this as part of `npm run bench`.
-//   npx tsx bench/kernel-activations.ts [requests per turn] [rounds] [--compare-pipelines] [--only=N,A,...]
+//   npx tsx bench/kernel-activations.ts [--requests N (per turn)] [--rounds N] [--compare-pipelines] [--only=N,A,...]
+//   (positional `[requests] [rounds]` still work; --only=N,N0,A,A0 adds the platforms without a node agent,
+//   --only=N,Nl,A,Al,K,Kl those with the node agent on the platform's event loop instead of its own thread)
 //   (PROVENANCE_BENCH_WRAPPER=<bundle.js> measures another build of the wrapper)   (as root, after npm run build and kmod-build)
 import AdmZip from 'adm-zip';
 import * as fs from 'node:fs';
@@ -37,6 +39,7 @@ import openwhisk from 'openwhisk';
 import { startPlatform, type Platform } from '../invokers/local/index';
 import type { KernelTapStats } from '../invokers/agent/kernel-tap';
 import { beyondNoise, mean, median, quantile, ratioSummary, roundBootstrapCi, roundOrder } from './interleave';
+import { TurnProbe, type TurnCost } from './turn-probe';
 import { packageRoot } from '../package/root';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -89,18 +92,18 @@ function wrapperBundle(): string {
   return process.env.PROVENANCE_BENCH_WRAPPER || path.join(packageRoot(), 'dist/wrapper/bundle.js');
 }
 
-export function wrapped(handler: string): Buffer {
+export function wrapped(handler: string, bundle: string = wrapperBundle()): Buffer {
   const zip = new AdmZip();
   zip.addFile('package.json', Buffer.from(JSON.stringify({ name: 'action', main: 'entry.js' })));
   zip.addFile('entry.js', Buffer.from(ENTRY));
   zip.addFile('handler.js', Buffer.from(handler));
   zip.addFile('catalog.json', Buffer.from(CATALOG));
-  zip.addFile('.provenance/bundle.js', fs.readFileSync(wrapperBundle()));
+  zip.addFile('.provenance/bundle.js', fs.readFileSync(bundle));
   return zip.toBuffer();
 }
 
 type Mode = 'unwrapped' | 'none' | 'wrapper' | 'kernel';
-export type ConfigKey = 'N' | 'A' | 'W' | 'K' | 'Kw';
+export type ConfigKey = 'N' | 'A' | 'W' | 'K' | 'Kw' | 'N0' | 'A0' | 'Nl' | 'Al' | 'Kl';
 
 export interface ConfigSpec {
   key: ConfigKey;
@@ -108,6 +111,10 @@ export interface ConfigSpec {
   mode: Mode;
   /** kernel capture only: where the agent decodes, attributes and reduces (default: the platform's choice) */
   pipeline?: 'worker' | 'thread';
+  /** false: the platform runs no node agent at all (nothing read, nothing shipped), to tell the agent's share from the wrapper's */
+  agent?: false;
+  /** where the platform runs its node agent (default: the platform's default, a worker thread) */
+  agentThread?: 'worker' | 'loop';
 }
 
 export const CONFIGS: readonly ConfigSpec[] = [
@@ -115,6 +122,23 @@ export const CONFIGS: readonly ConfigSpec[] = [
   { key: 'A', name: 'A  wrapper records only', mode: 'none' },
   { key: 'W', name: 'W  wrapper + fs/net/proc hooks', mode: 'wrapper' },
   { key: 'K', name: 'K  wrapper + kernel capture', mode: 'kernel' },
+];
+
+/**
+ * Diagnostic configurations, chosen only by name (--only=N,N0,A,A0): N and A without any node agent
+ * on the platform, so that A0 - N0 is the wrapper's own cost in the request and A - A0 against
+ * N - N0 is what reading, batching and shipping the wrapper's records adds.
+ */
+export const NO_AGENT: readonly ConfigSpec[] = [
+  { key: 'N0', name: 'N0 not wrapped, no node agent', mode: 'unwrapped', agent: false },
+  { key: 'A0', name: 'A0 wrapper records, no node agent', mode: 'none', agent: false },
+];
+
+/** N, A and K with the node agent on the platform's event loop, as it ran before it got a thread of its own (--only=...,Nl,Al,Kl). */
+export const AGENT_ON_LOOP: readonly ConfigSpec[] = [
+  { key: 'Nl', name: "Nl N, agent on the platform's loop", mode: 'unwrapped', agentThread: 'loop' },
+  { key: 'Al', name: "Al A, agent on the platform's loop", mode: 'none', agentThread: 'loop' },
+  { key: 'Kl', name: "Kl K, agent on the platform's loop", mode: 'kernel', agentThread: 'loop' },
 ];
 
 /** K with the agent's kernel work on a worker thread instead of the platform's event loop. */
@@ -136,7 +160,11 @@ export interface ConfigResult {
    * invoker, agent) and the configuration's containers. Unlike latency, it hardly grows with other
    * load on the machine, so it shows what a configuration costs even when wall time cannot.
    */
-  cpu: { platformMs: number; containersMs: number; requests: number };
+  cpu: { platformMs: number; containersMs: number; requests: number; getPriceMs: number };
+  /** per timed turn: how this process's time was spent (turn-probe.ts) */
+  turns: TurnCost[];
+  /** the platform's own record of the timed activations: duration (ms) of each purchase (get-price included) and get-price */
+  durations: { purchase: number[]; getPrice: number[] };
 }
 
 export interface ActivationBenchOptions {
@@ -173,6 +201,8 @@ interface Live {
   platform: Platform;
   dir: string;
   purchase: (i: number) => Promise<number>;
+  /** durations of the last `n` activations of an action, as the platform recorded them (ms) */
+  durations: (action: string, n: number) => Promise<number[]>;
   shipped: { bytes: number };
   served: number;
 }
@@ -186,11 +216,15 @@ async function startLive(spec: ConfigSpec, card: string): Promise<Live> {
       storeDir: dir,
       kernelCapture: spec.mode === 'kernel',
       kernelPipeline: spec.pipeline,
+      ...(spec.agentThread ? { agentThread: spec.agentThread } : {}),
       // without kernel capture, PROVENANCE_KERNEL_CAPTURE=1 alone turns the wrapper's syscall hooks off
       containerEnv: spec.mode === 'none' || spec.mode === 'unwrapped' ? { PROVENANCE_KERNEL_CAPTURE: '1' } : {},
-      onBatch: async (b) => {
-        shipped.bytes += Buffer.byteLength(JSON.stringify(b));
-      },
+      onBatch:
+        spec.agent === false
+          ? undefined
+          : async (b) => {
+              shipped.bytes += Buffer.byteLength(JSON.stringify(b));
+            },
       log: () => undefined,
     });
     if (spec.mode === 'kernel' && !platform.kernelCapture.on) throw new Error(`kernel capture is off: ${platform.kernelCapture.reason}`);
@@ -198,7 +232,11 @@ async function startLive(spec: ConfigSpec, card: string): Promise<Live> {
     const pack = spec.mode === 'unwrapped' ? unwrapped : wrapped;
     await ow.actions.create({ name: 'purchase', action: pack(PURCHASE), kind: 'nodejs:20' } as never);
     await ow.actions.create({ name: 'get-price', action: pack(GET_PRICE), kind: 'nodejs:20' } as never);
-    const live: Live = { spec, platform, dir, shipped, served: 0, purchase: async () => 0 };
+    const durations = async (action: string, n: number): Promise<number[]> => {
+      const list = (await ow.activations.list({ name: action, limit: n, docs: true } as never)) as unknown as Array<{ duration: number }>;
+      return list.map((a) => a.duration);
+    };
+    const live: Live = { spec, platform, dir, shipped, served: 0, purchase: async () => 0, durations };
     live.purchase = async (i: number): Promise<number> => {
       const t0 = process.hrtime.bigint();
       const r = (await ow.actions.invoke({ name: 'purchase', params: { id: `p${i % 50}`, card }, blocking: true, result: true })) as { ok: boolean };
@@ -221,10 +259,11 @@ async function stopLive(l: Live): Promise<void> {
 }
 
 /** CPU time (ms) the platform's containers have used so far (user + system, from /proc; 0 for one that is gone). */
-function containersCpuMs(platform: Platform): number {
+function containersCpuMs(platform: Platform, action?: string): number {
   const tick = 1000 / 100; // USER_HZ is 100 on Linux
   let ms = 0;
   for (const c of platform.containers()) {
+    if (action !== undefined && !c.action.endsWith(`/${action}`)) continue;
     if (c.pid === undefined) continue;
     try {
       // fields after the command name, which may hold spaces: utime and stime are the 12th and 13th
@@ -237,22 +276,44 @@ function containersCpuMs(platform: Platform): number {
   return ms;
 }
 
+/**
+ * An untimed request at the start of a turn, tried twice: after seconds of other configurations'
+ * turns its platform's keep-alive socket may be closed by the server (5 s idle) just as the client
+ * reuses it, which the client reports as ECONNRESET; that says nothing about the configuration.
+ */
+async function untimed(l: Live): Promise<void> {
+  try {
+    await l.purchase(l.served);
+  } catch (err) {
+    if (!/ECONNRESET|socket hang up/.test(String((err as Error)?.message))) throw err;
+    await l.purchase(l.served);
+  }
+}
+
 /** One configuration's turn in a round: capture on (K), untimed requests, timed batch, drain, capture off (K). */
-async function turn(l: Live, o: ActivationBenchOptions, cpu: ConfigResult['cpu']): Promise<number[]> {
+async function turn(l: Live, o: ActivationBenchOptions, r: ConfigResult, probe: TurnProbe): Promise<number[]> {
+  const cpu = r.cpu;
   const kernel = l.spec.mode === 'kernel';
-  if (kernel) l.platform.resumeKernelCapture();
-  for (let i = 0; i < o.untimedPerTurn; i++) await l.purchase(l.served);
+  if (kernel) await l.platform.resumeKernelCapture();
+  for (let i = 0; i < o.untimedPerTurn; i++) await untimed(l);
   const latencies: number[] = [];
   const own0 = process.cpuUsage();
   const containers0 = containersCpuMs(l.platform);
+  const getPrice0 = containersCpuMs(l.platform, 'get-price');
+  probe.start();
   for (let i = 0; i < o.requests; i++) latencies.push(await l.purchase(l.served));
+  r.turns.push(probe.stop());
   const own = process.cpuUsage(own0);
   cpu.platformMs += (own.user + own.system) / 1000;
   cpu.containersMs += containersCpuMs(l.platform) - containers0;
+  cpu.getPriceMs += containersCpuMs(l.platform, 'get-price') - getPrice0;
   cpu.requests += o.requests;
   // what the batch left to process (kernel events, agent batches) must not land in the next turn
   await l.platform.flush();
   if (kernel) await l.platform.suspendKernelCapture();
+  // untimed: the platform's own durations of the timed activations (the newest first; nothing ran since)
+  r.durations.purchase.push(...(await l.durations('purchase', o.requests)));
+  r.durations.getPrice.push(...(await l.durations('get-price', o.requests)));
   return latencies;
 }
 
@@ -268,10 +329,13 @@ export async function benchActivations(options: ActivationBenchOptions): Promise
   for (const k of ['warmup', 'untimedPerTurn'] as const) {
     if (!Number.isInteger(options[k]) || options[k] < 0) throw new Error(`benchActivations: ${k} must be 0 or more, got ${options[k]}`);
   }
-  const specs = CONFIGS.filter((c) => (options.withKernel || c.key !== 'K') && (!options.only || options.only.includes(c.key)));
+  const diagnostic = [...NO_AGENT, ...AGENT_ON_LOOP];
+  const specs = [...CONFIGS, ...diagnostic].filter(
+    (c) => (options.withKernel || c.mode !== 'kernel') && (options.only ? options.only.includes(c.key) : !diagnostic.includes(c)),
+  );
   if (!specs.some((c) => c.key === 'N')) throw new Error('benchActivations: N (not wrapped) is the baseline and must be among the configurations');
   if (options.withKernel && options.withWorkerPipeline) specs.push(WORKER_PIPELINE);
-  const results = new Map<ConfigKey, ConfigResult>(specs.map((spec) => [spec.key, { spec, rounds: [], shippedBytes: 0, requestsServed: 0, cpu: { platformMs: 0, containersMs: 0, requests: 0 } }]));
+  const results = new Map<ConfigKey, ConfigResult>(specs.map((spec) => [spec.key, { spec, rounds: [], shippedBytes: 0, requestsServed: 0, cpu: { platformMs: 0, containersMs: 0, requests: 0, getPriceMs: 0 }, turns: [], durations: { purchase: [], getPrice: [] } }]));
   const card = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -282,6 +346,7 @@ export async function benchActivations(options: ActivationBenchOptions): Promise
   await new Promise<void>((r) => card.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(card.address() as { port: number }).port}/charge`;
   const lives: Live[] = [];
+  const probe = new TurnProbe();
   const t0 = Date.now();
   try {
     for (const spec of specs) {
@@ -297,7 +362,7 @@ export async function benchActivations(options: ActivationBenchOptions): Promise
       const order = roundOrder(lives, round);
       for (const l of order) {
         const r = results.get(l.spec.key)!;
-        r.rounds.push(await turn(l, options, r.cpu));
+        r.rounds.push(await turn(l, options, r, probe));
       }
       if ((round + 1) % 6 === 0 || round + 1 === options.rounds) {
         const medians = specs.map((s) => `${s.key} ${median(results.get(s.key)!.rounds.flat()).toFixed(2)}`).join(', ');
@@ -364,7 +429,7 @@ export function formatActivationBench(b: ActivationBench): string[] {
       out.push(
         `    ${k.records} records (${(k.records / c.requestsServed).toFixed(1)} per request), ${k.drops} dropped, ${k.decodeErrors} undecodable, ` +
           `${k.shipped} shipped after reduction (${k.reducedAway} reduced away, ${k.tempFiles} temp files); ` +
-          `agent decode+attribute+reduce: ${(k.busyMs / c.requestsServed).toFixed(3)} ms per request on ${k.pipeline === 'worker' ? 'a worker thread' : "the platform's event loop"}` +
+          `agent decode+attribute+reduce: ${(k.busyMs / c.requestsServed).toFixed(3)} ms per request on ${k.pipeline === 'worker' ? 'a worker thread of its own' : c.spec.agentThread === 'loop' ? "the platform's event loop" : "the agent's thread (niced: wall time, not CPU)"}` +
           ` (${Math.round((k.records / k.busyMs) * 1000).toLocaleString('en-US')} records/s on one core)`,
       );
     }
@@ -379,6 +444,7 @@ export function formatActivationBench(b: ActivationBench): string[] {
     const total = x.platform + x.containers;
     out.push(`    ${c.spec.name.padEnd(32)} ${x.platform.toFixed(2)} + ${x.containers.toFixed(2)} = ${total.toFixed(2)} (${(total / (baseCpu.platform + baseCpu.containers)).toFixed(3)}x N)`);
   }
+  out.push(...timeBreakdown(b.configs));
   for (const [key, label] of [
     ['A', 'A vs N, what the wrapper costs a user (goal: at most +3 %, the interval at most +5 %)'],
     ['K', 'K vs N, wrapper and kernel capture together (same goal)'],
@@ -401,6 +467,44 @@ export function formatActivationBench(b: ActivationBench): string[] {
   return out;
 }
 
+/**
+ * Where a request's time goes, per configuration (means over the timed requests): the platform's
+ * own durations of the two activations, what is left of the latency outside the purchase
+ * activation (client, API, invoker), the event loop's delay and busy share, and CPU per request
+ * on the loop, on this process's other threads and in the containers.
+ */
+export function timeBreakdown(configs: readonly ConfigResult[]): string[] {
+  const out = ['where a request\'s time goes (means; activation durations as the platform records them, whole ms each):'];
+  const w = [32, 9, 10, 10, 10, 12, 11, 9, 10, 10, 12];
+  out.push(pad(['configuration', 'latency', 'purchase', 'get-price', 'outside', 'loop delay', 'delay p99', 'loop busy', 'loop CPU', 'threads', 'containers: purchase+get-price'], w));
+  for (const c of configs) {
+    const n = c.cpu.requests;
+    const avg = (xs: number[]) => (xs.length ? mean(xs) : Number.NaN);
+    const lat = mean(c.rounds.flat());
+    const purchase = avg(c.durations.purchase);
+    out.push(
+      pad(
+        [
+          c.spec.name,
+          lat.toFixed(2),
+          purchase.toFixed(2),
+          avg(c.durations.getPrice).toFixed(2),
+          (lat - purchase).toFixed(2),
+          avg(c.turns.map((t) => t.delayMeanMs)).toFixed(3),
+          avg(c.turns.map((t) => t.delayP99Ms)).toFixed(2),
+          `${(avg(c.turns.map((t) => t.utilisation)) * 100).toFixed(0)} %`,
+          (c.turns.reduce((a, t) => a + t.mainMs, 0) / n).toFixed(2),
+          (c.turns.reduce((a, t) => a + t.otherThreadsMs, 0) / n).toFixed(2),
+          `${((c.cpu.containersMs - c.cpu.getPriceMs) / n).toFixed(2)}+${(c.cpu.getPriceMs / n).toFixed(2)}`,
+        ],
+        w,
+      ),
+    );
+  }
+  out.push('    (ms per request; outside = latency - purchase: client, API and invoker around the purchase activation; loop delay: how late a 1 ms timer fired; loop/threads CPU: this process\'s main thread and its other threads)');
+  return out;
+}
+
 /** The headline figures for bench/results.json: ratios of medians against N and the upper end of their 95 % interval. */
 export function activationResults(b: ActivationBench): Record<string, number> {
   const byKey = new Map(b.configs.map((c) => [c.spec.key, c]));
@@ -419,7 +523,10 @@ export function activationResults(b: ActivationBench): Record<string, number> {
 }
 
 function intArg(i: number, name: string, dflt: number): number {
-  const raw = process.argv.slice(2).filter((a) => !a.startsWith('--'))[i];
+  // `--requests N` / `--rounds N`, or the same positionally (requests first)
+  const flag = process.argv.indexOf(`--${name.split(' ')[0]}`);
+  const positional = process.argv.slice(2).filter((a, j, all) => !a.startsWith('--') && !(j > 0 && /^--(requests|rounds)$/.test(all[j - 1])));
+  const raw = flag >= 0 ? process.argv[flag + 1] : positional[i];
   if (raw === undefined) return dflt;
   const v = Number(raw);
   if (!Number.isInteger(v) || v <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);

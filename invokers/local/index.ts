@@ -17,7 +17,8 @@ import { EntityStore } from './entity-store';
 import { listen } from './http-server';
 import { reapProcessContainers } from './reap';
 import { openDockerMode, type DockerMode } from './docker-launcher';
-import { startNodeAgent, type NodeAgent } from '../agent/daemon/node-agent';
+import { startNodeAgent, type NodeAgent, type NodeAgentOptions } from '../agent/daemon/node-agent';
+import { nodeAgentWorkerBuilt, nodeAgentWorkerPath, startNodeAgentThread, type WorkerAgentSpec } from '../agent/daemon/node-agent-thread';
 import { DockerSource } from '../agent/discovery/docker-source';
 import { KubernetesSource } from '../agent/discovery/kubernetes-source';
 import { cgroup2Mount } from '../agent/discovery/cgroup-fs';
@@ -74,8 +75,17 @@ export interface PlatformOptions {
    * (root, BTF, built addon, cgroup v2), `false` forces it off, `true` makes its absence an error.
    */
   kernelCapture?: boolean;
-  /** where kernel records are decoded, attributed and reduced: the platform's thread (default) or a worker thread (needs `npm run build`) */
+  /** where kernel records are decoded, attributed and reduced: the agent's thread (default) or a worker thread of its own (needs `npm run build`) */
   kernelPipeline?: 'worker' | 'thread';
+  /**
+   * Where the node agent runs: on a worker thread of its own at a lower priority (`worker`, the
+   * default once `npm run build` made it), as a node's agent daemon runs beside the invoker; or on
+   * the platform's event loop (`loop`), which it then shares with the REST API and the containers'
+   * `/run` (its kernel decoding alone took about 0.6 ms of that loop per request).
+   */
+  agentThread?: 'worker' | 'loop';
+  /** the agent thread's nice value, 0-19 (default 10) */
+  agentNice?: number;
   /**
    * What runs actions: processes of ours in their own cgroup and namespaces (`process`, the
    * default, no Docker needed), or Docker containers made like OpenWhisk's Docker invoker makes
@@ -110,8 +120,8 @@ export interface Platform {
    * it; containers stay followed, but what they do meanwhile is not captured. No-op when capture is off.
    */
   suspendKernelCapture(): Promise<void>;
-  /** Load the probe again for the running containers; throws when it does not load. */
-  resumeKernelCapture(): void;
+  /** Load the probe again for the running containers; rejects when it does not load. */
+  resumeKernelCapture(): Promise<void>;
   /** containers alive now */
   containers(): ContainerInfo[];
   /** wait for running activations, then for the agent to deliver (or spool) everything so far */
@@ -291,7 +301,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     kernelCapture: kernelStatus,
     kernelStats: () => nodeAgent?.kernelStats(),
     suspendKernelCapture: async () => nodeAgent?.suspendKernel(),
-    resumeKernelCapture: () => nodeAgent?.resumeKernel(),
+    resumeKernelCapture: async () => nodeAgent?.resumeKernel(),
     containers: () => invoker.list(),
     async flush() {
       await api.settle();
@@ -323,19 +333,48 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
  * their json-file logs, and captures them in the kernel from their first syscall.
  */
 async function startDockerCapture(docker: DockerMode, options: PlatformOptions, invoker: string, log: (line: string) => void): Promise<NodeAgent> {
-  const source = new DockerSource({ host: docker.host, rule: { ...DEFAULT_ACTION_RULE, pattern: new RegExp(`^${docker.namePrefix}`) } });
-  return startNodeAgent({
-    source,
-    sink: options.onBatch!,
-    stateDir: path.resolve(options.storeDir, 'agent'),
-    invoker,
-    kernel: options.kernelCapture === false ? 'off' : 'auto',
-    log,
-    agent: {
-      ...(options.batchLines !== undefined ? { maxLines: options.batchLines } : {}),
-      ...(options.batchDelayMs !== undefined ? { maxDelayMs: options.batchDelayMs } : {}),
+  return runNodeAgent(
+    { kind: 'docker', options: { host: docker.host, rule: { ...DEFAULT_ACTION_RULE, pattern: new RegExp(`^${docker.namePrefix}`) } } },
+    {
+      stateDir: path.resolve(options.storeDir, 'agent'),
+      invoker,
+      kernel: options.kernelCapture === false ? 'off' : 'auto',
+      ...(options.kernelPipeline ? { kernelPipeline: options.kernelPipeline } : {}),
+      agent: agentBatching(options),
     },
-  });
+    options,
+    log,
+  );
+}
+
+function agentBatching(options: PlatformOptions): NodeAgentOptions['agent'] {
+  return {
+    ...(options.batchLines !== undefined ? { maxLines: options.batchLines } : {}),
+    ...(options.batchDelayMs !== undefined ? { maxDelayMs: options.batchDelayMs } : {}),
+  };
+}
+
+/**
+ * Starts the node agent where options.agentThread says: by default on a worker thread of its own
+ * (from dist/), else on this event loop; a missing build is said once, and the loop takes it.
+ */
+async function runNodeAgent(
+  source: WorkerAgentSpec['source'],
+  rest: Omit<WorkerAgentSpec, 'source' | 'nice'>,
+  options: PlatformOptions,
+  log: (line: string) => void,
+): Promise<NodeAgent> {
+  const where = options.agentThread ?? 'worker';
+  if (where === 'worker' && nodeAgentWorkerBuilt()) {
+    const nice = options.agentNice ?? 10;
+    if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new Error(`agentNice must be an integer 0-19 (got ${nice})`);
+    const agent = await startNodeAgentThread({ ...rest, source, nice }, options.onBatch!, log);
+    log(`platform: the node agent runs on a thread of its own at nice ${nice}, not on the event loop that serves the API and the containers`);
+    return agent;
+  }
+  if (where === 'worker') log(`platform: the node agent runs on the platform's event loop, since its worker ${nodeAgentWorkerPath()} is not built (run \`npm run build\`)`);
+  const made = source.kind === 'docker' ? new DockerSource(source.options) : new KubernetesSource(source.options);
+  return startNodeAgent({ ...rest, source: made, sink: options.onBatch!, log });
 }
 
 /**
@@ -348,18 +387,19 @@ async function startPodCapture(pods: PodLayout, isolation: Isolation, options: P
   const mount = cgroup2Mount();
   const cgroupParent = pods.cgroupParent && mount ? `/${path.relative(mount, pods.cgroupParent)}` : undefined;
   const noCgroups = !isolation.cgroupBase || !cgroupParent;
-  const source = new KubernetesSource({
-    logRoot: pods.logRoot,
-    ...(cgroupParent ? { cgroupParent } : {}),
-    // every pod under this log root is one of the platform's containers
-    podName: 'all',
-    pollMs: 100,
-    // a container's cgroup exists before its process: wait for the process, not longer than it takes to start
-    cgroupWaitMs: noCgroups ? 0 : 20_000,
-  });
-  return startNodeAgent({
-    source,
-    sink: options.onBatch!,
+  const source: WorkerAgentSpec['source'] = {
+    kind: 'kubernetes',
+    options: {
+      logRoot: pods.logRoot,
+      ...(cgroupParent ? { cgroupParent } : {}),
+      // every pod under this log root is one of the platform's containers
+      podName: 'all',
+      pollMs: 100,
+      // a container's cgroup exists before its process: wait for the process, not longer than it takes to start
+      cgroupWaitMs: noCgroups ? 0 : 20_000,
+    },
+  };
+  return runNodeAgent(source, {
     stateDir: path.resolve(options.storeDir, 'agent'),
     invoker,
     kernel: options.kernelCapture === false || noCgroups ? 'off' : 'auto',
@@ -371,12 +411,8 @@ async function startPodCapture(pods: PodLayout, isolation: Isolation, options: P
           : undefined,
     ...(options.kernelPipeline ? { kernelPipeline: options.kernelPipeline } : {}),
     logPollMs: 100,
-    log,
-    agent: {
-      ...(options.batchLines !== undefined ? { maxLines: options.batchLines } : {}),
-      ...(options.batchDelayMs !== undefined ? { maxDelayMs: options.batchDelayMs } : {}),
-    },
-  });
+    agent: agentBatching(options),
+  }, options, log);
 }
 
 export function describeKernelCapture(status: KernelCaptureStatus): string {

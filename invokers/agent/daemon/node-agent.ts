@@ -58,7 +58,8 @@ export interface NodeAgent {
   kernelStats(): KernelTapStats | undefined;
   /** unload the probe until resumeKernel(): containers stay followed, what they do meanwhile is not captured */
   suspendKernel(): Promise<void>;
-  resumeKernel(): void;
+  /** load the probe again; rejects when it does not load */
+  resumeKernel(): Promise<void>;
   /** everything read so far delivered or spooled */
   flush(): Promise<void>;
   stop(): Promise<void>;
@@ -286,13 +287,14 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     healthy: () => (o.source.connected() ? { ok: true } : { ok: false, why: `the container engine (${o.source.description}) does not answer` }),
     kernelStats: () => tap?.stats(),
     suspendKernel: async () => tap?.suspend(),
-    resumeKernel: () => tap?.resume(),
+    resumeKernel: async () => tap?.resume(),
     flush: async () => {
       await o.source.sync?.();
       for (const f of followed.values()) f.tail?.readNow();
       await tap?.sync();
       shipKernel();
       await agent.flush();
+      await checkpoint.flush();
     },
     stop: async () => {
       if (stopped) return;
@@ -307,6 +309,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
       clearInterval(kernelTimer);
       shipKernel(Number.POSITIVE_INFINITY);
       await agent.close();
+      await checkpoint.flush();
+      checkpoint.close();
     },
   };
 }
