@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { kernelCapturePrerequisites } from '../invokers/agent/kernel-tap';
 import { benchMicro, microResults, printMicro } from './capture';
-import { benchColdStart, coldStartResults, formatColdStart } from './cold-start';
+import { benchColdStart, COLD_DEFAULTS, coldStartResults, formatColdStart } from './cold-start';
 import { benchIngest, formatIngest } from './ingest';
 import { ACTIVATION_DEFAULTS, activationResults, benchActivations, formatActivationBench } from './kernel-activations';
 import { benchQuery, formatQuery, QUERY_DEFAULTS } from './query';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const requests = arg('requests', ACTIVATION_DEFAULTS.requests);
   const rounds = arg('rounds', ACTIVATION_DEFAULTS.rounds);
   const count = arg('count', 100_000);
-  const coldSamples = arg('cold', 20);
+  const coldSamples = arg('cold', COLD_DEFAULTS.samples);
   const queryActivations = arg('query-activations', QUERY_DEFAULTS.activations);
   const onlyArg = process.argv.indexOf('--only');
   const only = onlyArg >= 0 ? new Set(process.argv[onlyArg + 1].split(',')) : undefined;
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       key: 'b',
       title: '(b)',
       async run() {
-        const c = await benchColdStart(coldSamples, progress);
+        const c = await benchColdStart(coldSamples, { progress });
         return { lines: formatColdStart(c), results: coldStartResults(c) };
       },
     },

@@ -5,18 +5,18 @@
 
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { syncBuiltinESMExports } from 'node:module';
 import { begin, end, newActivation, outcomeOf, runActivation } from './activation';
 import { installChildProcessHooks } from './hooks/child-process';
 import { installConsoleHooks } from './hooks/console';
 import { forgetKeySchemas, registerDynamodbPatchers } from './hooks/dynamodb';
-import { installFsHooks } from './hooks/fs';
+import { installFsHooks, restoreFsPromisesProperty } from './hooks/fs';
 import { installHttpHooks } from './hooks/http';
 import { forgetBuiltinPatchers, installModuleLoadHooks, setArtifactRoot } from './hooks/module-load';
 import { installNetHooks } from './hooks/net';
 import { registerOpenwhiskPatcher } from './hooks/openwhisk';
 import { registerWinstonPatcher } from './hooks/winston';
 import { unpatchAll } from './patcher';
+import { moduleClass } from './module-class';
 import { resetStreamStates } from './emit';
 import { forgetActivationTracking } from './context';
 import { forgetSentDeployments, sendDeploymentOnce, type PackagedDeployment } from './deployment';
@@ -80,7 +80,8 @@ export function installWrapper(options: WrapperOptions = {}): void {
 /** Removes every hook and restores the originals (tests, or an action that wants out). */
 export function uninstallWrapper(): void {
   unpatchAll();
-  syncBuiltinESMExports();
+  restoreFsPromisesProperty();
+  moduleClass().syncBuiltinESMExports();
   forgetKeySchemas();
   forgetBuiltinPatchers();
   resetStreamStates();
@@ -132,4 +133,5 @@ export function wrapHandler(load: () => unknown, exportPath: string, options: Wr
   };
 }
 
-export { parseRecordLine, verifyRecord, validateRecord, encodeRecord } from './records';
+// The record parser and verifier (./records) are the readers' (agent, correlator), who import them
+// from the source: left out of the bundle, which every container unpacks and compiles at its cold start.

@@ -67,16 +67,37 @@ interface FieldSpec {
 const req = (check: Check, expect: string): FieldSpec => ({ check, expect });
 const opt = (check: Check, expect: string): FieldSpec => ({ check, expect, optional: true });
 
-const BASE_FIELDS: Record<string, FieldSpec> = {
+/**
+ * The field tables, built at the first validation, not when the module loads: the wrapper only
+ * ever encodes, and tables built at load are code with effects, which the bundler must keep (and
+ * every container unpack and compile at its cold start) even where nothing validates.
+ */
+interface Schema {
+  types: RecordType[];
+  /** each type's fields, the base ones first */
+  specs: Record<RecordType, [string, FieldSpec][]>;
+}
+let schema: Schema | undefined;
+
+function recordSchema(): Schema {
+  if (schema) return schema;
+  const fields = recordFields();
+  const types = Object.keys(fields) as RecordType[];
+  const base = baseFields();
+  schema = { types, specs: Object.fromEntries(types.map((t) => [t, Object.entries({ ...base, ...fields[t] })])) as Schema['specs'] };
+  return schema;
+}
+
+const baseFields = (): Record<string, FieldSpec> => ({
   a: req(nonEmptyStr, 'non-empty string'),
   r: req(str, 'string'),
   ts: req(num, 'finite number'),
   s: req(nonNegInt, 'non-negative integer'),
-};
+});
 
 const FS_OPS = ['open', 'read', 'write', 'unlink', 'rename', 'mkdir', 'rmdir', 'chmod', 'stat', 'readdir', 'copy', 'symlink', 'link', 'truncate', 'load'];
 
-export const RECORD_FIELDS: Record<RecordType, Record<string, FieldSpec>> = {
+const recordFields = (): Record<RecordType, Record<string, FieldSpec>> => ({
   begin: {
     act: req(str, 'string'),
     ns: req(str, 'string'),
@@ -147,23 +168,18 @@ export const RECORD_FIELDS: Record<RecordType, Record<string, FieldSpec>> = {
     n: req(nonNegInt, 'non-negative integer'),
     d: req(str, 'string'),
   },
-};
-
-const RECORD_TYPES = Object.keys(RECORD_FIELDS) as RecordType[];
-/** Each type's fields (the base ones first), built once: records are validated on hot paths. */
-const FIELD_SPECS = Object.fromEntries(
-  RECORD_TYPES.map((t) => [t, Object.entries({ ...BASE_FIELDS, ...RECORD_FIELDS[t] })]),
-) as Record<RecordType, [string, FieldSpec][]>;
+});
 
 /** Checks a parsed value against the v1 schema. Unknown extra fields are tolerated (additive evolution). */
 export function validateRecord(value: unknown): { record: ProvRecord } | RecordRejection {
   if (!plainObject(value)) return { error: 'not-object', detail: 'record JSON is not an object' };
   const obj = value as Record<string, unknown>;
-  if (typeof obj.t !== 'string' || !(RECORD_TYPES as string[]).includes(obj.t)) {
-    return { error: 'unknown-type', field: 't', detail: `unknown record type ${JSON.stringify(obj.t)}; expected one of ${RECORD_TYPES.join('|')}` };
+  const { types, specs } = recordSchema();
+  if (typeof obj.t !== 'string' || !(types as string[]).includes(obj.t)) {
+    return { error: 'unknown-type', field: 't', detail: `unknown record type ${JSON.stringify(obj.t)}; expected one of ${types.join('|')}` };
   }
   const t = obj.t as RecordType;
-  for (const [field, spec] of FIELD_SPECS[t]) {
+  for (const [field, spec] of specs[t]) {
     const v = obj[field];
     if (v === undefined) {
       if (spec.optional) continue;

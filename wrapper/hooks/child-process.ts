@@ -6,6 +6,7 @@ import type childProcess = require('node:child_process');
 import { currentActivation, safely, type ActivationContext } from '../context';
 import { emitRecord } from '../emit';
 import { patchMethod } from '../patcher';
+import { whenBuiltinLoaded } from './module-load';
 
 type AnyFn = (...args: any[]) => any;
 
@@ -79,12 +80,13 @@ function patchSync(cp: typeof childProcess, name: 'spawnSync' | 'execSync' | 'ex
 }
 
 export function installChildProcessHooks(): void {
-  // loaded here, not at the top of the bundle: with kernel capture these hooks are off, and
-  // child_process then costs no cold start
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const cp = require('node:child_process') as typeof childProcess;
-  patchAsyncSpawn(cp);
-  patchSync(cp, 'spawnSync');
-  patchSync(cp, 'execSync');
-  patchSync(cp, 'execFileSync');
+  // patched when the action first requires it, not loaded here: child_process (and dgram with it)
+  // cost about a millisecond of every cold start, and most actions never start a process
+  whenBuiltinLoaded('child_process', (exports) => {
+    const cp = exports as typeof childProcess;
+    patchAsyncSpawn(cp);
+    patchSync(cp, 'spawnSync');
+    patchSync(cp, 'execSync');
+    patchSync(cp, 'execFileSync');
+  });
 }

@@ -3,10 +3,11 @@
 // close or at activation end (ProTracer), not one record per call.
 
 import fs = require('node:fs');
-import { syncBuiltinESMExports } from 'node:module';
-import { currentActivation, safely, type ActivationContext } from '../context';
+import { currentActivation, runInternalSync, safely, type ActivationContext } from '../context';
 import { emitRecord } from '../emit';
 import { patchMethod } from '../patcher';
+import { moduleClass } from '../module-class';
+import { builtinLoaded, whenBuiltinLoaded } from './module-load';
 import { dataSize, fdOf, flagsOf, FS_FUNCTIONS, FS_PROMISE_FUNCTIONS, pathOf, resultSize, type FsFunctionSpec } from './fs-ops';
 
 /** fd -> what was opened, process-wide: an fd opened in one activation may be used in the next. */
@@ -182,8 +183,8 @@ function instrumentFileHandle(handle: fs.promises.FileHandle): void {
   }
 }
 
-function patchPromise(spec: FsFunctionSpec): void {
-  patchMethod(fs.promises, spec.name, (original: AnyFn) =>
+function patchPromise(promises: typeof fs.promises, spec: FsFunctionSpec): void {
+  patchMethod(promises, spec.name, (original: AnyFn) =>
     function (this: unknown, ...args: unknown[]) {
       const ctx = depth === 0 ? currentActivation() : undefined;
       if (!ctx) return original.apply(this, args);
@@ -202,12 +203,56 @@ function patchPromise(spec: FsFunctionSpec): void {
   );
 }
 
+function patchPromises(promises: typeof fs.promises): void {
+  for (const spec of FS_PROMISE_FUNCTIONS) patchPromise(promises, spec);
+  moduleClass().syncBuiltinESMExports();
+}
+
+/** Node's own fs.promises property (a getter that loads the module), while the wrapper's stands in for it. */
+let promisesProperty: PropertyDescriptor | undefined;
+
+/** Puts Node's fs.promises getter back (at its first use, or when the wrapper is uninstalled). */
+export function restoreFsPromisesProperty(): void {
+  if (!promisesProperty) return;
+  Object.defineProperty(fs, 'promises', promisesProperty);
+  promisesProperty = undefined;
+}
+
+/**
+ * fs.promises is loaded by Node at its first use: ten builtins, over a millisecond of a cold start
+ * that most actions never need. Its functions are patched then, whether the action reaches it as
+ * fs.promises or through require('fs/promises') (the same object); at once if it is loaded already.
+ */
+function patchPromisesWhenLoaded(): void {
+  const own = Object.getOwnPropertyDescriptor(fs, 'promises');
+  const get = own?.get;
+  if (!own || !get || !own.configurable || builtinLoaded('internal/fs/promises')) {
+    patchPromises(fs.promises);
+    return;
+  }
+  promisesProperty = own;
+  Object.defineProperty(fs, 'promises', {
+    configurable: true,
+    enumerable: own.enumerable,
+    get(this: unknown) {
+      const promises = get.call(this) as typeof fs.promises;
+      restoreFsPromisesProperty();
+      safely('patch fs.promises', () => runInternalSync(() => patchPromises(promises)));
+      return promises;
+    },
+  });
+  whenBuiltinLoaded('fs/promises', (promises) => {
+    restoreFsPromisesProperty();
+    patchPromises(promises as typeof fs.promises);
+  });
+}
+
 export function installFsHooks(): void {
   for (const spec of FS_FUNCTIONS) {
     patchSync(spec);
     patchCallback(spec);
   }
-  for (const spec of FS_PROMISE_FUNCTIONS) patchPromise(spec);
   // ESM named imports of node:fs are live bindings that only follow the object after a sync.
-  syncBuiltinESMExports();
+  moduleClass().syncBuiltinESMExports();
+  patchPromisesWhenLoaded();
 }

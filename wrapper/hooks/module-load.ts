@@ -8,11 +8,12 @@
 // The loader reads module sources with the public fs functions: that read is wrapper-internal
 // (not a user `read`), but the module's top-level code runs as user code again.
 
-import Module = require('node:module');
+import type Module = require('node:module');
 import { sep } from 'node:path';
 import { currentActivation, runAsUser, runInternalSync, safely } from '../context';
 import { emitRecord } from '../emit';
 import { patchMethod } from '../patcher';
+import { moduleClass } from '../module-class';
 
 /** A library patcher: applied to a module's exports once the module has been compiled. */
 export interface ModulePatcher {
@@ -56,7 +57,7 @@ export function isForeignCode(filename: string, root: string | undefined): boole
 type Extension = (module: Module & { exports: unknown }, filename: string) => void;
 
 function patchExtension(ext: string): void {
-  const extensions = (Module as unknown as { _extensions: Record<string, Extension> })._extensions;
+  const extensions = (moduleClass() as unknown as { _extensions: Record<string, Extension> })._extensions;
   patchMethod(extensions, ext, (original: Extension) =>
     function (this: unknown, module: Module & { exports: unknown }, filename: string) {
       const ctx = currentActivation();
@@ -70,7 +71,7 @@ function patchExtension(ext: string): void {
 }
 
 function patchCompile(): void {
-  patchMethod(Module.prototype as unknown as Record<string, unknown>, '_compile', (original: (...args: any[]) => any) =>
+  patchMethod(moduleClass().prototype as unknown as Record<string, unknown>, '_compile', (original: (...args: any[]) => any) =>
     function (this: unknown, ...args: unknown[]) {
       return runAsUser(() => original.apply(this, args));
     },
@@ -114,7 +115,7 @@ export function whenBuiltinLoaded(name: string, patch: (exports: unknown) => voi
 
 function patchBuiltinLoad(): void {
   type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
-  patchMethod(Module as unknown as Record<string, unknown>, '_load', (original: Load) =>
+  patchMethod(moduleClass() as unknown as Record<string, unknown>, '_load', (original: Load) =>
     function (this: unknown, request: string, parent: unknown, isMain: boolean) {
       const exports = original.call(this, request, parent, isMain);
       if (builtinPatchers.size > 0 && typeof request === 'string') {
