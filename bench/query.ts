@@ -38,6 +38,7 @@ export interface QueryBench {
 export const QUERY_DEFAULTS = { activations: 100_000, samples: 200, lineageRequests: 1_000 } as const;
 
 const RUN = 'q';
+const QUERY_T0 = Date.UTC(2026, 11, 1, 8);
 const SPACING_MS = 250;
 const ACTIONS = ['purchase', 'get-price', 'authorize-cc', 'publish'] as const;
 
@@ -62,11 +63,10 @@ export async function benchQuery(backend: StoreBackend, options: QueryOptions = 
   const location = { endpoint: dynamo.endpoint, table: 'provenance' };
   try {
     const store = await openStore(location, { create: true });
-    const templates = purchaseTemplates();
-    const t0 = Date.UTC(2026, 11, 1, 8);
+    const t0 = QUERY_T0;
     const fillStarted = Date.now();
     try {
-      await fill(store, requests, (r) => copyRequest(templates[r < containers ? 0 : 1]!, r, containers, t0), progress);
+      await fillPurchases(store, requests, containers, progress);
     } finally {
       await store.close();
     }
@@ -89,7 +89,7 @@ export async function benchQuery(backend: StoreBackend, options: QueryOptions = 
       listed = (JSON.parse(out.text()) as unknown[]).length;
     });
 
-    const entity = `file:${`bench-invoker/${RUN}-get-price-0`}:/tmp/hello-retail/price-cache.json`;
+    const entity = LINEAGE_ENTITY;
     let touched = 0;
     const lineage = await timeEach(Math.min(samples, 10), async () => {
       const out = bufferOutput();
@@ -110,6 +110,15 @@ export async function benchQuery(backend: StoreBackend, options: QueryOptions = 
     await dynamo.stop();
   }
 }
+
+/** `requests` purchases (the first `containers` cold), written as the bench stores them. */
+export async function fillPurchases(store: ProvenanceStore, requests: number, containers: number, progress: (line: string) => void = () => {}): Promise<void> {
+  const templates = purchaseTemplates();
+  await fill(store, requests, (r) => copyRequest(templates[r < containers ? 0 : 1]!, r, containers, QUERY_T0), progress);
+}
+
+/** The entity the lineage row asks about: the price cache of the first get-price container. */
+export const LINEAGE_ENTITY = `file:bench-invoker/${RUN}-get-price-0:/tmp/hello-retail/price-cache.json`;
 
 /** Writes requests through the store's batch writer, many fragments per call. */
 async function fill(store: ProvenanceStore, requests: number, make: (r: number) => GraphFragment[], progress: (line: string) => void): Promise<void> {

@@ -17,7 +17,7 @@ export const RESULT_KEYS: Readonly<Record<string, string>> = {
   'coldStart.addedMs': "first activation of a fresh container, from /init to the answer: wrapped minus not wrapped, median of paired samples (ms)",
   'storage.itemsPerActivation': 'store items written per activation',
   'storage.bytesPerActivation': 'store bytes written per activation',
-  'ingest.activationsPerSecond': 'activations ingested per second',
+  'ingest.activationsPerSecond': 'activations ingested per CPU second of the correlator and dynalite together (one core doing both)',
   'query.traceP50Ms': 'median latency of a request trace query (ms)',
   'query.activations': 'activations in the store the queries ran against',
   'probe.idleRatio': 'dd bs=64 with the probe loaded, its cgroup not captured, over no probe (median of per-round ratios)',

@@ -12,7 +12,7 @@
 import type { ProvenanceStore, StoreLocation } from '../store/types';
 import { DEFAULT_TABLE } from '../store/types';
 import { openStore } from '../store/index';
-import { ingestClassified } from './index';
+import { ingestAllClassified } from './index';
 import type { IngestResult } from '../protocol/batch';
 import type { CorrelatorActionResult } from '../protocol/correlator-action';
 import { BatchError, BatchVersionError } from './ingest/batch-error';
@@ -101,9 +101,8 @@ export async function main(params: Record<string, unknown> = {}, env: Env = proc
   }
   try {
     const store = await storeFor(location);
-    const results: IngestResult[] = [];
     // In order: an activation's begin must be known before its later records (batch order).
-    for (const batch of batches) results.push(await ingestClassified(batch, store, { detection }));
+    const results: IngestResult[] = await ingestAllClassified(batches, store, { detection });
     return { ok: true, results };
   } catch (err) {
     return { error: `correlator could not ingest into ${location.table} at ${location.endpoint}: ${err instanceof Error ? err.message : String(err)}` };

@@ -7,6 +7,7 @@ import type { LmsProfile } from '../lms/types';
 import { assemble, type AssembleOutput } from './assemble/assemble';
 import { classifiedLines, type ClassifiedBatch } from './ingest/classify-batch';
 import { readBatch } from './ingest/read-batch';
+import { ingestInOrder } from './ingest/pipeline';
 import { detectAfterIngest } from './detect/after-ingest';
 import type { DetectionOptions } from './detect/detect-incidents';
 import { profilesNamed, type ProfileSource } from './lms/profiles-needed';
@@ -89,4 +90,25 @@ export async function ingestClassified(input: ClassifiedBatch, store: Provenance
   await store.writeFragments(out.fragments, out.metas);
   if (options.detection !== false) await detectAfterIngest(store, out.result, options.detection ?? {});
   return out.result;
+}
+
+/**
+ * Ingests batches in the agent's order (an activation's begin before its later records), each
+ * read and checked as its turn comes (BatchError for a malformed one). With detection off, a
+ * batch's pure stages overlap the writes of the one before (ingest/pipeline.ts); a failure stops
+ * every later batch, and what was written before it stays written.
+ */
+export function ingestBatches(batches: readonly unknown[], store: ProvenanceStore, options: IngestOptions = {}): Promise<IngestResult[]> {
+  return ingestAllClassified(function* () {
+    for (const batch of batches) yield readBatch(batch);
+  }, store, options);
+}
+
+/** ingestBatches for batches already read (the correlator action reads all of a call's batches first). */
+export function ingestAllClassified(inputs: Iterable<ClassifiedBatch> | (() => Iterable<ClassifiedBatch>), store: ProvenanceStore, options: IngestOptions = {}): Promise<IngestResult[]> {
+  const detection = options.detection;
+  return ingestInOrder(inputs, store, {
+    assemble: assembleWithState,
+    ...(detection !== false ? { afterWrite: (result: IngestResult) => detectAfterIngest(store, result, detection ?? {}) } : {}),
+  });
 }

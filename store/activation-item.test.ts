@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ActivationNode, UpgEdge } from '../upg/types';
-import { activationWrite, decodeBody, explained, itemMeta, type ActivationContribution } from './activation-item';
+import { activationWrite, decodeBody, explained, itemMeta, pointerSortKey, type ActivationContribution } from './activation-item';
 import { mergeStored } from './chunks';
 import type { ActivationMeta } from './types';
 
@@ -40,11 +40,23 @@ describe('an activation item', () => {
     touches: [touch('item:T:{"id":1}', 6), touch('file:inv/c1:/tmp/cache', 7), touch('sock:tcp:127.0.0.1:80', 8)],
   };
 
+  it.each([
+    ['lowercase hex (kept as base64url)', 'ab'.repeat(32), 'K'],
+    ['uppercase hex (kept as given)', 'AB'.repeat(32), 'k'],
+    ['odd-length hex (kept as given)', 'abc', 'k'],
+    ['not hex (kept as given)', 'key-1', 'k'],
+  ])('keeps the MAC key of the state exactly: %s', (_, key, attribute) => {
+    const item = activationWrite(ID, undefined, [first], { ...meta, key }, undefined, mergeStored).items[0]!;
+    expect(Object.keys(JSON.parse(String(item.m)) as object)).toContain(attribute);
+    expect(itemMeta(item)?.key).toBe(key);
+  });
+
   it('holds the node, the touches and the state; the first unexplained entity rides on its index key, the next gets a pointer', () => {
     const { items } = activationWrite(ID, undefined, [first], meta, undefined, mergeStored);
     const [item, ...pointers] = items;
     expect(item).toMatchObject({ pk: `ACT#${ID}`, sk: 'A', req: 'r1', cpk: 'ctr:inv/c1', hpk: 'item:T:{"id":1}' });
-    expect(pointers.map((p) => [p.sk, p.hpk])).toEqual([['X#sock:tcp:127.0.0.1:80', 'sock:tcp:127.0.0.1:80']]);
+    expect(pointers.map((p) => [p.sk, p.hpk])).toEqual([[pointerSortKey('sock:tcp:127.0.0.1:80'), 'sock:tcp:127.0.0.1:80']]);
+    expect(pointerSortKey('sock:tcp:127.0.0.1:80')).not.toBe(pointerSortKey('sock:tcp:127.0.0.1:81'));
     expect(itemMeta(item!)).toEqual(meta);
     const body = decodeBody(Buffer.from(item!.body as Uint8Array), 'r1', undefined);
     expect(body.node).toEqual(first.node);

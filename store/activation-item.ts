@@ -34,6 +34,13 @@ export const SPILL_PREFIX = 'T#';
 /** DynamoDB's item limit is 400 KB: a body past this spills its new touches into items of their own. */
 const MAX_BODY_BYTES = 300 * 1024;
 
+/**
+ * A pointer's sort key: unique per entity within the activation, and never read (the entity is the
+ * pointer's hpk), so a digest of the entity rather than the entity again (ids such as a DynamoDB
+ * item's key run to a hundred bytes).
+ */
+export const pointerSortKey = (entity: string): string => `${POINTER_PREFIX}${createHash('sha256').update(entity).digest('base64url').slice(0, 16)}`;
+
 export const activationPk = (activationId: string): string => `${ACTIVATION_PREFIX}${activationId}`;
 export const activationKey = (activationId: string) => ({ pk: activationPk(activationId), sk: ACTIVATION_SK });
 
@@ -115,7 +122,9 @@ export function decodeBody(bytes: Buffer, home: string, dictionary: Buffer | und
 // keys do not already say: the activation id is the partition, the request and container are the
 // item's req and cpk unless they differ.
 interface StoredMeta {
-  k: string;
+  /** the MAC key as given, or (K) lowercase hex as base64url: the key is the state's largest part and random, so no compressor shrinks its hex */
+  k?: string;
+  K?: string;
   a: string;
   r?: string;
   c?: string;
@@ -125,8 +134,10 @@ interface StoredMeta {
   l?: string;
 }
 
+const LOWER_HEX = /^(?:[0-9a-f]{2})+$/;
+
 export function metaAttribute(meta: ActivationMeta, home: string, container: string | undefined): string {
-  const m: StoredMeta = { k: meta.key, a: meta.action };
+  const m: StoredMeta = LOWER_HEX.test(meta.key) ? { K: Buffer.from(meta.key, 'hex').toString('base64url'), a: meta.action } : { k: meta.key, a: meta.action };
   if (meta.requestId !== home) m.r = meta.requestId;
   if (meta.container !== container) m.c = meta.container;
   if (meta.start !== undefined) m.s = meta.start;
@@ -151,7 +162,7 @@ export function itemMeta(item: Item): ActivationMeta | undefined {
     requestId: m.r ?? String(item.req),
     action: m.a,
     container: m.c ?? String(item.cpk),
-    key: m.k,
+    key: m.k ?? Buffer.from(m.K ?? '', 'base64url').toString('hex'),
   };
   if (m.s !== undefined) meta.start = m.s;
   if (m.n !== undefined) meta.nextSeq = m.n;
@@ -248,7 +259,7 @@ export function activationWrite(
   if (onItem !== undefined) Object.assign(item, previous?.item.hpk ? { hpk: previous.item.hpk, hsk: previous.item.hsk } : indexKey(onItem));
   for (const entity of all) {
     if (entity === onItem || indexedBefore.has(entity)) continue;
-    out.push({ pk, sk: `${POINTER_PREFIX}${entity}`, req: home, ...indexKey(entity) });
+    out.push({ pk, sk: pointerSortKey(entity), req: home, ...indexKey(entity) });
   }
   return { items: out };
 }

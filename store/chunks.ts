@@ -17,6 +17,7 @@
 // One item per node and edge made a warm activation ~38 items and ~20 KB; this makes it one item and
 // a fraction of the request's chunk, summary and pointers.
 import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { compress, decodeGraph, decompress, dictionaryOf, edgeWriteOrder, encodeGraph, sortedNodes, type Dictionary } from './compact-graph';
 import { mergeEdge, mergeNode } from '../upg/merge';
 import type { ActivationNode, GraphFragment, GraphWarning, NodeKind, RequestGraph, UpgEdge, UpgNode } from '../upg/types';
@@ -306,4 +307,16 @@ function chunkText(stored: GraphFragment, edges: UpgEdge[]): string {
 
 export const behaviourKey = (hash: string) => ({ pk: `BEHAVIOUR#${hash}`, sk: 'BEHAVIOUR' });
 
-export const behaviourItem = (d: Dictionary): Item => ({ ...behaviourKey(d.hash), hash: d.hash, body: new Uint8Array(d.bytes) });
+// A behaviour is stored deflated: it is JSON (a graph's text), read once per reader and kept, and
+// stored whole it was the largest share of what a few hundred requests cost. Its hash names the
+// inflated bytes, which are what bodies are compressed against.
+export const behaviourItem = (d: Dictionary): Item => ({ ...behaviourKey(d.hash), hash: d.hash, body: new Uint8Array(deflateRawSync(d.bytes, { level: 9 })) });
+
+/** The dictionary bytes a stored behaviour item holds. */
+export function behaviourBytes(item: Item): Buffer {
+  try {
+    return inflateRawSync(Buffer.from(item.body as Uint8Array));
+  } catch {
+    throw new Error(`behaviour ${String(item.hash)} is not stored deflated: the store was written by an earlier version; delete it (a local store: its directory) and ingest again`);
+  }
+}

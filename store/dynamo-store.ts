@@ -1,20 +1,12 @@
 // ProvenanceStore over one DynamoDB table (side effects only: what to write and how to read it back
 // is decided by the pure modules keys.ts, items.ts, summary.ts and merge.ts).
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand as RawBatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
-  $add,
-  $get,
-  $set,
   BatchGetCommand,
   BatchGetRequest,
-  BatchPutRequest,
-  BatchWriteCommand,
   QueryCommand,
-  UpdateItemCommand,
   executeBatchGet,
-  executeBatchWrite,
-  isConditionCheckFailed,
 } from 'dynamodb-toolbox';
 import type { GraphFragment, RequestGraph, RequestSummary, ActivationNode, UpgEdge } from '../upg/types';
 import type { ActivationMeta, ProvenanceStore, TimeRange } from './types';
@@ -31,6 +23,7 @@ import {
   CHUNK_PREFIX,
   activationEdges,
   activationsOf,
+  behaviourBytes,
   behaviourItem,
   behaviourKey,
   chunksToFragments,
@@ -60,7 +53,6 @@ import {
 } from './activation-item';
 import { shapeOf, type Dictionary } from './compact-graph';
 import { bucketMarkers, itemToSummary, summaryUpdate } from './summary';
-import { corrections, firstPass } from './merge';
 import { validateFragment, validateMetas } from './validate';
 import { itemToProfile, profileItem, profileKey, profilesNeeded, restoreLogTexts } from './profiles';
 import type { LmsProfile } from '../lms/types';
@@ -70,17 +62,22 @@ import type { Incident } from '../upg/analyses/types';
 import { DynamoIncidentStore, type IncidentQuery, type PutIncidentResult } from './incidents';
 import { DynamoServiceConfigStore, type PutServiceConfigResult, type ServiceConfig } from './service-config';
 import { DynamoCollectCheckpointStore } from './collect-checkpoint';
+import { batchWrite, mergeItem, putRequests, type Put } from './raw-write';
+import { getItems, queryItems, type RawQuery } from './raw-read';
 
-/** BatchWriteItem takes at most 25 requests, BatchGetItem 100 keys. */
-const BATCH_WRITE_SIZE = 25;
+/** BatchGetItem takes at most 100 keys. */
 const BATCH_GET_SIZE = 100;
+/** how long, and for how many containers, a reading store keeps a container's items (containerItems) */
+const CONTAINER_READ_KEPT_MS = 2_000;
+const CONTAINER_READS_KEPT = 64;
 /** learned behaviours (and dictionaries read) kept in memory at most; past it the memory starts over */
 const MAX_BEHAVIOURS = 4096;
+/** activation ids writtenBy keeps at most (a store that writes and never reads would grow it) */
+const MAX_WRITTEN_KEPT = 50_000;
 /** write calls in flight at once (batch writes of one call, summary updates) */
 const WRITES_IN_FLIGHT = 4;
-/** attempts for unprocessed batch items, with exponential backoff from RETRY_BASE_MS */
+/** attempts for unprocessed batch reads */
 const MAX_ATTEMPTS = 8;
-const RETRY_BASE_MS = 25;
 
 type Item = Record<string, unknown>;
 
@@ -92,6 +89,12 @@ export class DynamoProvenanceStore implements ProvenanceStore {
   private readonly behaviours = new Map<string, Dictionary>();
   /** behaviour dictionaries by hash, written or read here */
   private readonly dictionaryCache = new Map<string, Buffer>();
+  /** containers' activation items as a store that never wrote read them last (containerItems) */
+  private readonly containerReads = new Map<string, { at: number; items: Promise<Item[]> }>();
+  /** LMS profiles by hash, read here (content-addressed, so never stale) */
+  private readonly profileCache = new Map<string, LmsProfile>();
+  /** activation items asked for by graph reads in this turn of the event loop: read with one BatchGetItem */
+  private graphReads: { ids: Set<string>; done: Promise<Map<string, Item | undefined>> } | undefined;
   /** day buckets whose marker this store already wrote (markers are immutable) */
   private readonly knownBuckets = new Set<string>();
   /**
@@ -99,8 +102,16 @@ export class DynamoProvenanceStore implements ProvenanceStore {
    * reads them before it assembles a batch, so writing the batch merges into them without reading again.
    */
   private lastRead = new Map<string, Item | undefined>();
-  /** writes started when lastRead's read started: it is used only if no write started since */
-  private lastReadAfter = -1;
+  /** writes done when lastRead's read started: an item in it is current unless a later write wrote it */
+  private lastReadDoneBefore = -1;
+  /**
+   * The write (its number) that last wrote each activation item, for the writes a read in lastRead
+   * may have missed: with batches assembled while the one before is written (correlator/ingest/
+   * pipeline.ts), only the items that write touched need reading again.
+   */
+  private readonly writtenBy = new Map<string, number>();
+  /** writtenBy forgot the writes numbered below this (it is kept small): a read from before them is not used */
+  private writtenByFrom = 0;
   private writesStarted = 0;
   private writesDone = 0;
   /** writes of this store, one at a time: each merges into activation items the one before may have written */
@@ -176,9 +187,14 @@ export class DynamoProvenanceStore implements ProvenanceStore {
   }
 
   private async write(fragments: readonly GraphFragment[], metas: readonly ActivationMeta[]): Promise<void> {
-    // What getActivationMeta read is current only if no write began since it began reading.
-    if (this.lastReadAfter !== this.writesStarted) this.lastRead = new Map();
-    this.writesStarted++;
+    // What getActivationMeta read is current for an item no write wrote since the read began.
+    if (this.lastReadDoneBefore < this.writtenByFrom) this.lastRead = new Map();
+    for (const id of this.lastRead.keys()) if ((this.writtenBy.get(id) ?? -1) >= this.lastReadDoneBefore) this.lastRead.delete(id);
+    const writeNumber = this.writesStarted++;
+    if (this.writtenBy.size > MAX_WRITTEN_KEPT) {
+      this.writtenBy.clear();
+      this.writtenByFrom = writeNumber;
+    }
     const { entities } = this.model;
     // One summary update per request, from all of its fragments here (min/max/union: the same result).
     const byRequest = new Map<string, GraphFragment>();
@@ -235,7 +251,7 @@ export class DynamoProvenanceStore implements ProvenanceStore {
     }
     if (learnedActivations.length) await this.putAll(learnedActivations.map((d) => ({ entity: entities.behaviour, item: behaviourItem(d) })));
     for (const d of learnedActivations) this.dictionaryCache.set(d.hash, d.bytes);
-    puts.push(...(await this.activationItems(contributions, metas)));
+    puts.push(...(await this.activationItems(contributions, metas, writeNumber)));
     puts.push(...markers.map((item) => ({ entity: entities.bucket, item })));
     await this.putAll(puts);
     for (const m of markers) this.knownBuckets.add(String(m.sk));
@@ -246,9 +262,11 @@ export class DynamoProvenanceStore implements ProvenanceStore {
   private async activationItems(
     contributions: ReadonlyMap<string, { list: ActivationContribution[]; dictionary?: Dictionary }>,
     metas: readonly ActivationMeta[],
+    writeNumber: number,
   ): Promise<Array<{ entity: Entity; item: Item }>> {
     const metaOf = new Map(metas.map((m) => [m.activationId, m]));
     const ids = [...new Set([...contributions.keys(), ...metaOf.keys()])].sort();
+    for (const id of ids) this.writtenBy.set(id, writeNumber);
     const unread = ids.filter((id) => !this.lastRead.has(id));
     const stored = new Map([...this.lastRead].filter(([id]) => ids.includes(id)));
     for (const [id, item] of await this.readActivationItems(unread)) stored.set(id, item);
@@ -269,34 +287,41 @@ export class DynamoProvenanceStore implements ProvenanceStore {
   /** activation items by activation id (undefined: none stored), one BatchGetItem per 100 */
   private async readActivationItems(activationIds: readonly string[]): Promise<Map<string, Item | undefined>> {
     const out = new Map<string, Item | undefined>(activationIds.map((id) => [id, undefined]));
-    for (const chunk of chunks([...activationIds], BATCH_GET_SIZE)) {
-      const command = this.model.table
-        .build(BatchGetCommand)
-        .requests(...chunk.map((id) => this.model.entities.activation.build(BatchGetRequest).key(activationKey(id) as never)))
-        .options({ consistent: true });
-      const { Responses, UnprocessedKeys } = await executeBatchGet({ maxAttempts: MAX_ATTEMPTS }, command);
-      if (UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0) {
-        throw new Error(`DynamoDB did not return ${chunk.length} activation items after ${MAX_ATTEMPTS} attempts (throttled); retry later`);
-      }
-      for (const item of (Responses?.[0] ?? []) as Array<Item | undefined>) {
-        if (item) out.set(String(item.pk).slice(activationPk('').length), item);
-      }
-    }
+    const items = await getItems(this.client, this.model.table.getName(), activationIds.map(activationKey), 'activation items');
+    for (const item of items) out.set(String(item.pk).slice(activationPk('').length), item);
     return out;
   }
 
+  /**
+   * readActivationItems for graph reads: the reads of graphs loaded side by side (a lineage loads
+   * many, 16 at a time) join one BatchGetItem instead of one each.
+   */
+  private readForGraph(activationIds: readonly string[]): Promise<Map<string, Item | undefined>> {
+    if (!this.graphReads) {
+      const ids = new Set<string>();
+      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.graphReads = undefined;
+        return this.readActivationItems([...ids]);
+      });
+      this.graphReads = { ids, done };
+    }
+    for (const id of activationIds) this.graphReads.ids.add(id);
+    return this.graphReads.done;
+  }
+
   async getRequestGraph(requestId: string): Promise<RequestGraph | undefined> {
-    const items = await this.queryAll(
-      this.model.table
-        .build(QueryCommand)
-        .entities(this.model.entities.chunk)
-        .query({ partition: requestPk(requestId), range: { beginsWith: CHUNK_PREFIX } })
-        .options({ consistent: true, maxPages: Infinity }),
-    );
+    const items = await this.query({
+      partitionKey: { name: 'pk', value: requestPk(requestId) },
+      sortPrefix: { name: 'sk', value: CHUNK_PREFIX },
+      consistent: true,
+      kinds: [this.model.entities.chunk],
+    });
     if (items.length === 0) return undefined;
     const fragments = chunksToFragments(requestId, items, await this.getBehaviours(dictionariesNamed(items)));
     // The edges the activations' items hold (activation-item.ts), with any touches they spilled.
-    const activationItems = [...(await this.readActivationItems(activationsOf(fragments))).values()].filter((i): i is Item => i !== undefined);
+    const wanted = activationsOf(fragments);
+    const read = await this.readForGraph(wanted);
+    const activationItems = wanted.map((id) => read.get(id)).filter((i): i is Item => i !== undefined);
     for (const item of activationItems.filter((i) => i.spill === true)) {
       activationItems.push(...(await this.activationPartition(String(item.pk).slice(activationPk('').length))).filter((i) => i.sk !== ACTIVATION_SK));
     }
@@ -359,14 +384,9 @@ export class DynamoProvenanceStore implements ProvenanceStore {
    * activations (a file) or of its activation (a log line, a message).
    */
   async entityHistory(entityNodeId: string): Promise<Array<UpgEdge & { request: string }>> {
+    const { activation, pointer, touchGroup: touchGroupItems } = this.model.entities;
     const byEntity = (partition: string) =>
-      this.queryAll(
-        this.model.table
-          .build(QueryCommand)
-          .entities(this.model.entities.activation, this.model.entities.pointer, this.model.entities.touchGroup)
-          .query({ index: INDEX.byEntity.name, partition })
-          .options({ maxPages: Infinity }),
-      );
+      this.query({ index: INDEX.byEntity.name, partitionKey: { name: INDEX.byEntity.partitionKey, value: partition }, kinds: [activation, pointer, touchGroupItems] });
     const group = touchGroup(entityNodeId);
     const container = fileContainer(entityNodeId);
     const own = ownActivation(entityNodeId) ?? groupActivation(group);
@@ -387,31 +407,51 @@ export class DynamoProvenanceStore implements ProvenanceStore {
   }
 
   private containerItems(containerNodeId: string): Promise<Item[]> {
-    return this.queryAll(
-      this.model.table
-        .build(QueryCommand)
-        .entities(this.model.entities.activation)
-        .query({ index: INDEX.byContainer.name, partition: containerNodeId })
-        .options({ maxPages: Infinity }),
-    );
+    // A walk across requests asks for the history of every file of a container it crosses (a cold
+    // start's forty module files), and each is answered from all of the container's activation
+    // items. A store that has written nothing (a CLI command reading) keeps one container's items
+    // for a moment, as one snapshot of it; a store that writes (the correlator, whose detection
+    // must see what was just stored) always reads afresh.
+    if (this.writesStarted > 0) return this.queryContainer(containerNodeId);
+    const now = Date.now();
+    const kept = this.containerReads.get(containerNodeId);
+    if (kept && now - kept.at < CONTAINER_READ_KEPT_MS) return kept.items;
+    const items = this.queryContainer(containerNodeId);
+    if (this.containerReads.size >= CONTAINER_READS_KEPT) this.containerReads.clear();
+    this.containerReads.set(containerNodeId, { at: now, items });
+    items.catch(() => this.containerReads.delete(containerNodeId));
+    return items;
+  }
+
+  private queryContainer(containerNodeId: string): Promise<Item[]> {
+    return this.query({
+      index: INDEX.byContainer.name,
+      partitionKey: { name: INDEX.byContainer.partitionKey, value: containerNodeId },
+      kinds: [this.model.entities.activation],
+    });
   }
 
   private activationPartition(activationId: string): Promise<Item[]> {
-    return this.queryAll(
-      this.model.table
-        .build(QueryCommand)
-        .entities(this.model.entities.activation, this.model.entities.pointer)
-        .query({ partition: activationPk(activationId) })
-        .options({ consistent: true, maxPages: Infinity }),
-    );
+    return this.query({
+      partitionKey: { name: 'pk', value: activationPk(activationId) },
+      consistent: true,
+      kinds: [this.model.entities.activation, this.model.entities.pointer],
+    });
+  }
+
+  /** one query of the graph's items, every page, read raw (raw-read.ts) */
+  private query(q: Omit<RawQuery, 'table' | 'kinds'> & { kinds: Entity[] }): Promise<Item[]> {
+    return queryItems(this.client, { ...q, table: this.model.table.getName(), kinds: q.kinds.map((e) => e.entityName) });
   }
 
   async getActivationMeta(activationIds: string[]): Promise<Map<string, ActivationMeta>> {
-    // (a read that overlaps a write may have missed it: never used)
-    const startedAfter = this.writesDone === this.writesStarted ? this.writesStarted : -2;
+    // Writes numbered from here on may be missing from what this reads (write() checks per item).
+    const doneBefore = this.writesDone;
+    const keepFrom = Math.min(doneBefore, this.lastReadDoneBefore);
+    for (const [id, n] of this.writtenBy) if (n < keepFrom) this.writtenBy.delete(id);
     const read = await this.readActivationItems([...new Set(activationIds)]);
     this.lastRead = read;
-    this.lastReadAfter = startedAfter;
+    this.lastReadDoneBefore = doneBefore;
     const out = new Map<string, ActivationMeta>();
     for (const [id, item] of read) {
       const meta = item ? itemMeta(item) : undefined;
@@ -447,7 +487,7 @@ export class DynamoProvenanceStore implements ProvenanceStore {
       }
       for (const item of (Responses?.[0] ?? []) as Array<Item | undefined>) {
         if (!item) continue;
-        const bytes = Buffer.from(item.body as Uint8Array);
+        const bytes = behaviourBytes(item);
         if (this.dictionaryCache.size >= MAX_BEHAVIOURS) this.dictionaryCache.clear();
         this.dictionaryCache.set(String(item.hash), bytes);
         out.set(String(item.hash), bytes);
@@ -458,7 +498,13 @@ export class DynamoProvenanceStore implements ProvenanceStore {
 
   async getProfiles(hashes: readonly string[]): Promise<Map<string, LmsProfile>> {
     const out = new Map<string, LmsProfile>();
-    for (const chunk of chunks([...new Set(hashes)], BATCH_GET_SIZE)) {
+    // Profiles are named by their content hash, so what was read once stays true.
+    const missing = [...new Set(hashes)].filter((h) => {
+      const known = this.profileCache.get(h);
+      if (known) out.set(h, known);
+      return !known;
+    });
+    for (const chunk of chunks(missing, BATCH_GET_SIZE)) {
       const command = this.model.table
         .build(BatchGetCommand)
         .requests(...chunk.map((hash) => this.model.entities.profile.build(BatchGetRequest).key(profileKey(hash) as never)));
@@ -466,7 +512,13 @@ export class DynamoProvenanceStore implements ProvenanceStore {
       if (UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0) {
         throw new Error(`DynamoDB did not return ${chunk.length} LMS profiles after ${MAX_ATTEMPTS} attempts (throttled); retry later`);
       }
-      for (const item of (Responses?.[0] ?? []) as Array<Item | undefined>) if (item) out.set(String(item.hash), itemToProfile(item));
+      for (const item of (Responses?.[0] ?? []) as Array<Item | undefined>) {
+        if (!item) continue;
+        const profile = itemToProfile(item);
+        if (this.profileCache.size >= MAX_BEHAVIOURS) this.profileCache.clear();
+        this.profileCache.set(String(item.hash), profile);
+        out.set(String(item.hash), profile);
+      }
     }
     return out;
   }
@@ -477,52 +529,15 @@ export class DynamoProvenanceStore implements ProvenanceStore {
     await this.onClose();
   }
 
-  /** UpdateItem that merges into the stored item, plus the rare conditional correction (merge.ts). */
-  private async merge(entity: Entity, update: MergeUpdate): Promise<void> {
-    const pass = firstPass(update);
-    const item: Item = { ...update.key, ...pass.set };
-    for (const [attr, value] of Object.entries(pass.set)) if (Array.isArray(value)) item[attr] = $set(value as never);
-    for (const [attr, value] of Object.entries(pass.setIfMissing)) item[attr] = $get(attr, value as never);
-    for (const [attr, values] of Object.entries(pass.addToSet)) item[attr] = $add(new Set(values));
-    const { Attributes } = await entity
-      .build(UpdateItemCommand)
-      .item(item as never)
-      .options({ returnValues: 'ALL_NEW' })
-      .send();
-    for (const correction of corrections(update, (Attributes ?? {}) as Item)) {
-      const { attr, ...comparison } = correction.condition;
-      try {
-        await entity
-          .build(UpdateItemCommand)
-          .item({ ...correction.key, ...correction.set } as never)
-          .options({ condition: { attr, ...comparison } as never })
-          .send();
-      } catch (err) {
-        // Someone stored a better value meanwhile: theirs stays, which is the point.
-        if (!isConditionCheckFailed(err)) throw err;
-      }
-    }
+  /** UpdateItem that merges into the stored item, plus the rare conditional correction (merge.ts); sent as raw-write.ts builds it. */
+  private merge(entity: Entity, update: MergeUpdate): Promise<void> {
+    return mergeItem(this.client, this.model.table.getName(), entity, update);
   }
 
-  /** BatchWriteItem puts, deduplicated by key, 25 at a time (a few calls in flight), retrying unprocessed items with backoff. */
-  private async putAll(puts: Array<{ entity: Entity; item: Item }>): Promise<void> {
-    const byKey = new Map<string, { entity: Entity; item: Item }>();
-    for (const put of puts) byKey.set(`${String(put.item.pk)}\u0000${String(put.item.sk)}`, put);
-    await forEachLimited(chunks([...byKey.values()], BATCH_WRITE_SIZE), WRITES_IN_FLIGHT, async (chunk) => {
-      const command = this.model.table
-        .build(BatchWriteCommand)
-        .requests(...chunk.map(({ entity, item }) => entity.build(BatchPutRequest).item(item as never)));
-      let { UnprocessedItems: unprocessed } = await executeBatchWrite(command);
-      for (let attempt = 1; unprocessed && Object.keys(unprocessed).length > 0; attempt++) {
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new Error(`DynamoDB left items unwritten after ${MAX_ATTEMPTS} attempts (throttled); the write is idempotent, retry it`);
-        }
-        await sleep(RETRY_BASE_MS * 2 ** attempt);
-        ({ UnprocessedItems: unprocessed } = await this.documentClient.send(
-          new RawBatchWriteCommand({ RequestItems: unprocessed as never }),
-        ));
-      }
-    });
+  /** BatchWriteItem puts, deduplicated by key, 25 at a time (a few calls in flight), retrying unprocessed items with backoff (raw-write.ts). */
+  private async putAll(puts: Put[]): Promise<void> {
+    const table = this.model.table.getName();
+    await forEachLimited(putRequests(puts), WRITES_IN_FLIGHT, (requests) => batchWrite(this.client, table, requests));
   }
 
   /** every page of a query (each query below asks for maxPages: Infinity) */
@@ -546,4 +561,3 @@ async function forEachLimited<T>(list: readonly T[], limit: number, fn: (x: T) =
   await Promise.all(Array.from({ length: Math.min(limit, list.length) }, worker));
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

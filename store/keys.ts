@@ -6,7 +6,7 @@
 //   touch group          REQ#<request>         X#<group>#<hash>#<part>     byEntity: hpk=<entity group>, hsk=<time>#<request>#<hash>#<part>
 //   request summary      REQ#<request>         SUMMARY                     byTime: tpk=DAY#<yyyy-mm-dd>, tsk=<time>#<request>
 //   activation           ACT#<activationId>    A                           byContainer: cpk=<container node id>, csk=<start>; byEntity: hpk=<entity>, hsk=<time>
-//   pointer              ACT#<activationId>    X#<entity>                  byEntity: hpk=<entity>, hsk=<time>
+//   pointer              ACT#<activationId>    X#<digest of entity>        byEntity: hpk=<entity>, hsk=<time>
 //   spilled touches      ACT#<activationId>    T#<hash>#<part>             byContainer
 //   time bucket marker   BUCKETS               DAY#<yyyy-mm-dd>            -
 // (<hash>: the content hash of the fragment an item came from; chunks.ts and activation-item.ts say what each item holds.)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphFragment } from '../upg/types';
-import { bucketMarkers, itemToSummary, summaryUpdate } from './summary';
+import { activationDigest, bucketMarkers, itemToSummary, summaryUpdate } from './summary';
 
 const T = Date.UTC(2026, 10, 3, 12);
 const act = (id: string, action: string, start?: number, end?: number, parent?: string) => ({
@@ -23,7 +23,10 @@ describe('summaryUpdate', () => {
       edges: [],
     };
     const u = summaryUpdate(fragment);
-    expect(u.addToSet).toEqual({ activationIds: ['a', 'b', 'c'], actions: ['/_/authorize-cc', '/_/get-price', '/_/purchase'] });
+    expect(u.addToSet).toEqual({ activationIds: ['a', 'b', 'c'].map(activationDigest).sort(), actions: ['/_/authorize-cc', '/_/get-price', '/_/purchase'] });
+    // the same activation named by another fragment unions into the same digest
+    expect(summaryUpdate({ request: 'r', nodes: [act('a', '/_/purchase', T)], edges: [] }).addToSet.activationIds).toEqual([activationDigest('a')]);
+    expect(new Set(['a', 'b', 'c'].map(activationDigest)).size).toBe(3);
     expect(u.monotone).toEqual([
       { attr: 'start', keep: 'min', value: T },
       { attr: 'placeRank', keep: 'min', value: `a00${T}`, companions: { tpk: 'DAY#2026-11-03', tsk: `00${T}#r` } },

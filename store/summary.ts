@@ -4,6 +4,7 @@
 // sets of activation ids and actions are unioned, start/end are kept as min/max, and the entry
 // action is the one with the best "rank" (an explicit `entry` on the request node beats the action
 // of the earliest root activation).
+import { createHash } from 'node:crypto';
 import type { ActivationNode, GraphFragment, RequestNode, RequestSummary } from '../upg/types';
 import { bucketMarkerKey, dayBucket, summaryKey, timeSortKey, timeSortPart } from './keys';
 import type { MergeUpdate } from './items';
@@ -34,7 +35,7 @@ export function summaryUpdate(fragment: GraphFragment): MergeUpdate {
     addToSet: {},
     monotone: [],
   };
-  const ids = unique(activations.map((a) => a.activationId));
+  const ids = unique(activations.map((a) => activationDigest(a.activationId)));
   const actions = unique(activations.map((a) => a.action));
   if (ids.length > 0) update.addToSet.activationIds = ids;
   if (actions.length > 0) update.addToSet.actions = actions;
@@ -52,6 +53,14 @@ export function summaryUpdate(fragment: GraphFragment): MergeUpdate {
   if (entry) update.monotone.push({ attr: 'entryRank', keep: 'min', value: entry.rank, companions: { entry: entry.action } });
   return update;
 }
+
+/**
+ * What the summary keeps of an activation id: a reader needs only how many activations a request
+ * has, and fragments must union them (one activation is described by several), so each id is kept
+ * as a 48-bit digest instead of whole (a third of the size). Two of a thousand activations of one
+ * request share a digest about once in 500 million such requests, and then it counts one too few.
+ */
+export const activationDigest = (activationId: string): string => createHash('sha256').update(activationId).digest('base64url').slice(0, 8);
 
 /** the bucket marker items a summary update may point its byTime key at (written before it) */
 export function bucketMarkers(update: MergeUpdate): Array<Record<string, unknown>> {

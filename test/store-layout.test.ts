@@ -137,6 +137,26 @@ for (const backend of STORE_BACKENDS) {
       );
     });
 
+    it('requests: each request with the activations, actions, times and entry its graph has, merged from its fragments', async () => {
+      const listed = new Map((await store.listRequests()).map((s) => [s.request, s]));
+      for (const graph of graphs) {
+        const activations = graph.nodes.filter((n): n is ActivationNode => n.kind === 'activation');
+        const requestNode = graph.nodes.find((n) => n.kind === 'request') as { start?: number; end?: number; entry?: string } | undefined;
+        const starts = [requestNode?.start, ...activations.map((a) => a.start)].filter((t): t is number => t !== undefined);
+        const ends = [requestNode?.end, ...activations.map((a) => a.end)].filter((t): t is number => t !== undefined);
+        const root = activations.filter((a) => a.parent === undefined).sort((a, b) => (timeSortKey(a.start, a.activationId) < timeSortKey(b.start, b.activationId) ? -1 : 1))[0];
+        const entry = requestNode?.entry ?? root?.action;
+        expect(listed.get(graph.request), graph.request).toEqual({
+          request: graph.request,
+          activations: new Set(activations.map((a) => a.activationId)).size,
+          actions: [...new Set(activations.map((a) => a.action))].sort(),
+          ...(starts.length ? { start: Math.min(...starts) } : {}),
+          ...(ends.length ? { end: Math.max(...ends) } : {}),
+          ...(entry !== undefined ? { entry } : {}),
+        });
+      }
+    });
+
     it("lists each container's activations in time order, merged from the fragments that knew them", async () => {
       const memory = memorySource(graphs);
       for (const container of new Set(graphs.flatMap((g) => g.nodes.filter((n): n is ActivationNode => n.kind === 'activation').map((a) => a.container)))) {

@@ -161,6 +161,32 @@ for (const backend of STORE_BACKENDS) describeNeeding(backend.missing())(`store 
     expect((await store.getRequestGraph('r-planter'))!.edges.map((e) => e.id).sort()).toEqual(['ep', 'ep-assoc']);
   });
 
+  it("a reading store keeps a container's items for 2 s; a writing store always reads afresh", async () => {
+    const file = 'file:inv1/c8:/tmp/cache';
+    const ctr = 'ctr:inv1/c8';
+    const touch = (request: string, id: string, at: number): GraphFragment => ({
+      request,
+      nodes: [activation(id, request, ctr, { start: at }), { id: file, kind: 'file', path: '/tmp/cache', container: ctr }],
+      edges: [{ id: `e-${id}`, from: `act:${id}`, to: file, kind: 'used', op: 'read', time: at + 1 }],
+    });
+    const reader = await openStore({ endpoint: dynamo.endpoint, table: 'provenance' });
+    try {
+      await store.writeFragment(touch('r-snap-1', 's1', T + 20_000));
+      expect((await reader.entityHistory(file)).map((e) => e.request)).toEqual(['r-snap-1']);
+      const snapshotAt = Date.now();
+      await store.writeFragment(touch('r-snap-2', 's2', T + 21_000));
+      // the writer (it has written) reads afresh; the reader answers from its snapshot of the container
+      expect((await store.entityHistory(file)).map((e) => e.request)).toEqual(['r-snap-1', 'r-snap-2']);
+      const fromReader = (await reader.entityHistory(file)).map((e) => e.request);
+      // (a machine so loaded that the two lines above took 2 s has let the snapshot expire)
+      if (Date.now() - snapshotAt < 1_900) expect(fromReader).toEqual(['r-snap-1']);
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      expect((await reader.entityHistory(file)).map((e) => e.request)).toEqual(['r-snap-1', 'r-snap-2']);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('keeps the correlator state of activations between batches', async () => {
     const meta = { activationId: 'm1', requestId: 'r', action: '/_/p', container: 'ctr:c', key: 'ab'.repeat(16), start: T, nextSeq: 3 };
     await store.putActivationMeta([meta, { ...meta, activationId: 'm2', nextSeq: 1 }]);
