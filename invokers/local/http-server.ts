@@ -129,8 +129,10 @@ export async function listen(
       }
     })();
   });
-  // keep-alive sockets from clients must not hold stop() up
-  server.keepAliveTimeout = 5_000;
+  // Idle keep-alive sockets are the client's to close: Node's own agent drops them after 5 s, and a
+  // server that also closed at 5 s raced it, so a client reusing a socket as it closed got ECONNRESET.
+  // Longer than any common client's idle timeout, as load balancers do; stop() closes them all anyway.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(new Error(err.code === 'EADDRINUSE' ? `port ${port} on 127.0.0.1 is in use: choose another with --port` : err.message)),
