@@ -8,6 +8,7 @@ import type { AnalysisConfig, Endpoint } from '../upg/analyses/types';
 import type { PlatformAccess } from './detect/alerts';
 import type { DetectionOptions } from './detect/detect-incidents';
 import { detectForRequests, type DetectionOutcome } from './detect/after-ingest';
+import { rememberedSource } from './detect/remembered-source';
 import { BatchError, ingestBatch } from './index';
 import type { Batch, IngestResult } from '../protocol/batch';
 
@@ -43,6 +44,8 @@ export interface BatchSink {
  */
 export function createLocalSink(options: LocalSinkOptions): BatchSink {
   const touched = new Set<string>();
+  // What earlier runs read stays known: a run's store reads then depend on what is new, not on history.
+  const source = rememberedSource(options.store);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const detectNow = (): Promise<void> => {
@@ -52,7 +55,9 @@ export function createLocalSink(options: LocalSinkOptions): BatchSink {
     const requests = [...touched].sort();
     touched.clear();
     running = running.then(async () => {
-      const outcome = await detectForRequests(options.store, requests, localDetection(options));
+      source.changed(requests);
+      const outcome = await detectForRequests(options.store, requests, { ...localDetection(options), source });
+      if (outcome.error !== undefined) source.forget();
       options.onDetected?.(outcome, requests);
     });
     return running;

@@ -34,6 +34,10 @@ export interface OutageSummary {
   /** activations whose child program's exec (seen by the kernel only) is not stored (kernel capture on only) */
   withoutKernel: string[];
   kernelCapture: boolean;
+  /** ms from the store's return to an empty spool */
+  spoolEmptyMs: number;
+  /** ms from SIGTERM to the agent's exit (it waits for detection over every ingested request) */
+  stopMs: number;
   metrics: Record<string, number>;
 }
 
@@ -117,6 +121,7 @@ export async function runOutage(o: { seconds: number; log?: (line: string) => vo
     await new Promise((done) => setTimeout(done, o.seconds * 1000));
     await r.up();
     log('store back');
+    const back = Date.now();
     await new Promise((done) => setTimeout(done, 1000));
     stop = true;
     await driving;
@@ -125,14 +130,17 @@ export async function runOutage(o: { seconds: number; log?: (line: string) => vo
       const m = await scrape(metricsUrl);
       return m['sp_agent_batches_waiting'] === 0 && m['sp_agent_batches_spooled_total'] > 0 ? true : undefined;
     }, 120_000, 500);
+    const spoolEmptyMs = Date.now() - back;
     await new Promise((done) => setTimeout(done, 1000));
     const metrics = await scrape(metricsUrl);
+    const stopping = Date.now();
     const code = await agent.stop('SIGTERM');
+    const stopMs = Date.now() - stopping;
     if (code !== 0) throw new Error(`the agent exited ${code}:\n${agent.log()}`);
     log(agent.log());
 
     const store = await openStore({ endpoint: dynamo.endpoint, table: 'provenance', region: 'us-east-1' });
-    const summary: OutageSummary = { seconds: o.seconds, activationsRun: runs.length, activationsStored: 0, missing: [], notOnce: [], withoutKernel: [], kernelCapture, metrics };
+    const summary: OutageSummary = { seconds: o.seconds, activationsRun: runs.length, activationsStored: 0, missing: [], notOnce: [], withoutKernel: [], kernelCapture, spoolEmptyMs, stopMs, metrics };
     try {
       for (const run of runs) {
         const g = await store.getRequestGraph(run.transactionId);

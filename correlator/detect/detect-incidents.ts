@@ -7,7 +7,7 @@
 // accepted it; one whose delivery failed is retried whenever a later batch finds it again.
 import type { ProvenanceStore } from '../../store/types';
 import { DEFAULT_CONFIG } from '../../upg/analyses/config';
-import { gather } from '../../upg/analyses/gather';
+import { gather, type AnalysisSource } from '../../upg/analyses/gather';
 import type { AnalysisConfig, Incident } from '../../upg/analyses/types';
 import { AlertConfigError, deliverAlert, hookInNamespace, parseAlertHook, type AlertHook, type PlatformAccess } from './alerts';
 import { incidentAlertSetting, type FixedSetting, type ResolvedService } from './incident-settings';
@@ -33,6 +33,8 @@ export interface DetectionOptions {
   /** needed to invoke an alert action */
   platform?: PlatformAccess;
   maxRequestsPerContainer?: number;
+  /** where the analysis reads graphs and histories (default: the store itself; the agent's sink remembers between runs) */
+  source?: AnalysisSource;
   now?: () => number;
   /** where delivery failures are reported (default: stderr) */
   log?: (line: string) => void;
@@ -53,7 +55,7 @@ export interface DetectionResult {
 export async function detectIncidents(store: ProvenanceStore, requests: readonly string[], options: DetectionOptions = {}): Promise<DetectionResult> {
   const result: DetectionResult = { incidents: [], created: [], alerted: [], alertFailures: [] };
   if (requests.length === 0) return result;
-  const input = await gather(store, requests, { maxRequestsPerContainer: options.maxRequestsPerContainer });
+  const input = await gather(options.source ?? store, requests, { maxRequestsPerContainer: options.maxRequestsPerContainer });
   const now = options.now ?? Date.now;
   const services = options.services ? await options.services() : [];
   const fixed: readonly FixedSetting[] = options.fixed ?? (options.config ? ['sensitive', 'allowlist'] : []);
