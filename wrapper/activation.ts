@@ -2,7 +2,7 @@
 // the handler run inside the activation's AsyncLocalStorage context, summaries flushed,
 // end record.
 
-import { randomFillSync } from 'node:crypto';
+import { createSecretKey, randomFillSync } from 'node:crypto';
 import { hostname } from 'node:os';
 import { runInActivation, takeOrphanFailures, type ActivationContext } from './context';
 import { emitRecord } from './emit';
@@ -62,7 +62,7 @@ export function newActivation(params?: unknown): ActivationContext {
     pn: envId('__OW_PARENT_NAME') || undefined,
     web: webEntry(params),
     keyHex: key.toString('hex'),
-    key,
+    key: createSecretKey(key),
     seq: 0,
     ended: false,
     fds: new Map(),

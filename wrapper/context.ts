@@ -20,6 +20,7 @@
 import type { WebEntry } from '../protocol/wrapper-records';
 import { ALLOW_CONCURRENT_ENV, allowsConcurrency } from '../protocol/action-runtime';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { KeyObject } from 'node:crypto';
 
 /** Bytes moved through one file descriptor during one activation (ProTracer aggregation). */
 export interface FdTally {
@@ -48,8 +49,8 @@ export interface ActivationContext {
   web?: WebEntry;
   /** per-activation MAC key, hex (as the begin record carries it) */
   keyHex: string;
-  /** the same key's bytes, decoded once: every later record is signed with them */
-  key: Buffer;
+  /** the same key as a KeyObject, made once: every later record is signed with it without importing the key again */
+  key: KeyObject;
   /** the ids put before each of its log lines, built at its first line */
   logPrefix?: string;
   /** next sequence number */

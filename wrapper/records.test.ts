@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encodeRecord, fitRecord, macOf, parseRecordLine, validateRecord, verifyRecord } from './records';
 import { MAC_HEX_LENGTH, MAX_RECORD_BYTES, RECORD_LINE_START, type ProvRecord } from '../protocol/wrapper-records';
@@ -49,6 +50,16 @@ describe('encodeRecord / parseRecordLine / verifyRecord', () => {
     expect(json.endsWith(`,"m":"${m}"}`)).toBe(true);
     const signed = json.slice(0, json.length - `,"m":"${m}"}`.length) + '}';
     expect(macOf(signed, KEY)).toBe(m);
+  });
+
+  // the wrapper signs with a KeyObject made once per activation; the correlator verifies with the hex key of the begin record
+  it.each(samples.filter((r) => r.t !== 'begin').map((r) => [r.t, r] as const))('signs a %s record with a KeyObject exactly as with the hex key', (_t, r) => {
+    const withObject = encodeRecord(r, createSecretKey(Buffer.from(KEY, 'hex')));
+    expect(withObject).toBe(encodeRecord(r, KEY));
+    const parsed = parseRecordLine(withObject.slice(0, -1));
+    if ('error' in parsed) throw new Error(parsed.detail);
+    expect(verifyRecord(parsed.record, withObject.slice(0, -1), KEY)).toBe(true);
+    expect(encodeRecord(r, createSecretKey(Buffer.from(OTHER_KEY, 'hex')))).not.toBe(withObject);
   });
 
   const good = lineOf(samples[3]);

@@ -6,7 +6,7 @@
 // The verifier cuts that suffix off the line it received and recomputes the MAC over the
 // remaining bytes: no re-serialisation, so number formatting or key order never matter.
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import {
   MAC_HEX_LENGTH,
   MAX_RECORD_BYTES,
@@ -227,11 +227,12 @@ export function parseRecordLine(line: string): ParseResult {
 // Signing.
 
 /**
- * HMAC-SHA256 of `text` under the key (hex, or its bytes), truncated to MAC_HEX_LENGTH hex
- * characters. The wrapper passes the bytes: decoding the hex key again for every record cost
- * more than the HMAC itself.
+ * HMAC-SHA256 of `text` under the key (hex, its bytes, or a KeyObject), truncated to MAC_HEX_LENGTH
+ * hex characters. The wrapper passes a KeyObject made once per activation: decoding the hex key
+ * again for every record cost more than the HMAC itself, and a Buffer key is still imported into a
+ * new KeyObject by every createHmac call.
  */
-export function macOf(text: string, key: string | Buffer): string {
+export function macOf(text: string, key: string | Buffer | KeyObject): string {
   return createHmac('sha256', typeof key === 'string' ? Buffer.from(key, 'hex') : key).update(text, 'utf8').digest('hex').slice(0, MAC_HEX_LENGTH);
 }
 
@@ -328,7 +329,7 @@ function fitted(record: object, maxBytes: number): { value: object; json: string
  * as is (it carries `k`); any other record is signed with `key` (hex, or its bytes) and gets `m`
  * as its last key. Any `m` already on the input is ignored.
  */
-export function encodeRecord(record: ProvRecord, key: string | Buffer, maxBytes: number = MAX_RECORD_BYTES): string {
+export function encodeRecord(record: ProvRecord, key: string | Buffer | KeyObject, maxBytes: number = MAX_RECORD_BYTES): string {
   let unsigned: object = record;
   if (record.m !== undefined) {
     const { m: _ignored, ...rest } = record;
