@@ -70,7 +70,7 @@ const BATCH_GET_SIZE = 100;
 /** how long, and for how many containers, a reading store keeps a container's items (containerItems) */
 const CONTAINER_READ_KEPT_MS = 2_000;
 const CONTAINER_READS_KEPT = 64;
-/** learned behaviours (and dictionaries read) kept in memory at most; past it the memory starts over */
+/** behaviour dictionaries, and LMS profiles, kept in memory at most (each cache); past it that memory starts over */
 const MAX_BEHAVIOURS = 4096;
 /** activation ids writtenBy keeps at most (a store that writes and never reads would grow it) */
 const MAX_WRITTEN_KEPT = 50_000;
@@ -470,54 +470,45 @@ export class DynamoProvenanceStore implements ProvenanceStore {
   }
 
   /** learned behaviours by hash, from this store's cache, else one BatchGetItem per 100 */
-  private async getBehaviours(hashes: readonly string[]): Promise<Map<string, Buffer>> {
-    const out = new Map<string, Buffer>();
-    const missing = hashes.filter((h) => {
-      const known = this.dictionaryCache.get(h);
-      if (known) out.set(h, known);
-      return !known;
-    });
-    for (const chunk of chunks(missing, BATCH_GET_SIZE)) {
-      const command = this.model.table
-        .build(BatchGetCommand)
-        .requests(...chunk.map((hash) => this.model.entities.behaviour.build(BatchGetRequest).key(behaviourKey(hash) as never)));
-      const { Responses, UnprocessedKeys } = await executeBatchGet({ maxAttempts: MAX_ATTEMPTS }, command);
-      if (UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0) {
-        throw new Error(`DynamoDB did not return ${chunk.length} behaviour dictionaries after ${MAX_ATTEMPTS} attempts (throttled); retry later`);
-      }
-      for (const item of (Responses?.[0] ?? []) as Array<Item | undefined>) {
-        if (!item) continue;
-        const bytes = behaviourBytes(item);
-        if (this.dictionaryCache.size >= MAX_BEHAVIOURS) this.dictionaryCache.clear();
-        this.dictionaryCache.set(String(item.hash), bytes);
-        out.set(String(item.hash), bytes);
-      }
-    }
-    return out;
+  private getBehaviours(hashes: readonly string[]): Promise<Map<string, Buffer>> {
+    return this.readByHash(hashes, this.dictionaryCache, this.model.entities.behaviour, behaviourKey, 'behaviour dictionaries', behaviourBytes);
   }
 
-  async getProfiles(hashes: readonly string[]): Promise<Map<string, LmsProfile>> {
-    const out = new Map<string, LmsProfile>();
-    // Profiles are named by their content hash, so what was read once stays true.
+  getProfiles(hashes: readonly string[]): Promise<Map<string, LmsProfile>> {
+    return this.readByHash(hashes, this.profileCache, this.model.entities.profile, profileKey, 'LMS profiles', itemToProfile);
+  }
+
+  /**
+   * Items named by their content hash: from `cache`, else one BatchGetItem per 100 keys (each key
+   * once: DynamoDB refuses a batch that names a key twice). What is read is kept, since an item
+   * named by its content cannot go stale; past MAX_BEHAVIOURS the cache starts over.
+   */
+  private async readByHash<T>(
+    hashes: readonly string[],
+    cache: Map<string, T>,
+    entity: Entity,
+    keyOf: (hash: string) => { pk: string; sk: string },
+    what: string,
+    decode: (item: Item) => T,
+  ): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
     const missing = [...new Set(hashes)].filter((h) => {
-      const known = this.profileCache.get(h);
-      if (known) out.set(h, known);
-      return !known;
+      const known = cache.get(h);
+      if (known !== undefined) out.set(h, known);
+      return known === undefined;
     });
     for (const chunk of chunks(missing, BATCH_GET_SIZE)) {
-      const command = this.model.table
-        .build(BatchGetCommand)
-        .requests(...chunk.map((hash) => this.model.entities.profile.build(BatchGetRequest).key(profileKey(hash) as never)));
+      const command = this.model.table.build(BatchGetCommand).requests(...chunk.map((hash) => entity.build(BatchGetRequest).key(keyOf(hash) as never)));
       const { Responses, UnprocessedKeys } = await executeBatchGet({ maxAttempts: MAX_ATTEMPTS }, command);
       if (UnprocessedKeys && Object.keys(UnprocessedKeys).length > 0) {
-        throw new Error(`DynamoDB did not return ${chunk.length} LMS profiles after ${MAX_ATTEMPTS} attempts (throttled); retry later`);
+        throw new Error(`DynamoDB did not return ${chunk.length} ${what} after ${MAX_ATTEMPTS} attempts (throttled); retry later`);
       }
       for (const item of (Responses?.[0] ?? []) as Array<Item | undefined>) {
         if (!item) continue;
-        const profile = itemToProfile(item);
-        if (this.profileCache.size >= MAX_BEHAVIOURS) this.profileCache.clear();
-        this.profileCache.set(String(item.hash), profile);
-        out.set(String(item.hash), profile);
+        const value = decode(item);
+        if (cache.size >= MAX_BEHAVIOURS) cache.clear();
+        cache.set(String(item.hash), value);
+        out.set(String(item.hash), value);
       }
     }
     return out;
