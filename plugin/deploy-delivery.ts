@@ -2,7 +2,7 @@
 // every wrapped action (packaging.ts, deployment.ts); when this deploy can reach the provenance store
 // too, they are also written there now, so they apply before the first activation. Failing to write
 // them early is a warning: the actions still carry them.
-import { profileStoreLocation, writeProfiles } from './profile-store';
+import { profileStoreLocation, storeThere, writeProfiles } from './profile-store';
 import { writeServiceConfig } from './service-config-store';
 import { PREFIX, type PluginContext } from './context';
 import { withDeployNamespace } from './deploy-namespace';
@@ -17,24 +17,30 @@ export async function storeDeployState(ctx: PluginContext): Promise<void> {
 async function storeServiceConfig(ctx: PluginContext): Promise<void> {
   const config = ctx.getConfig();
   if (!ctx.isOpenWhisk() || !config.enabled) return;
-  const stage = ctx.serviceSettings().stage;
-  const { settings, unresolved } = await withDeployNamespace(ctx.serviceSettings(), pullCredentials());
-  if (unresolved) ctx.log.info(`${PREFIX} the settings of ${settings.service}/${stage} name their namespace \`_\` until an action delivers them (${unresolved})`);
+  const packaged = ctx.serviceSettings();
+  const { service, stage } = packaged;
   try {
     const location = profileStoreLocation(config, ctx.serverless.serviceDir);
     const where = `${location.endpoint ?? location.dir} (table ${location.table})`;
+    // the API host is asked whose the deploy key is only when there is a store to write to
+    let settings = packaged;
+    if (storeThere(location)) {
+      const named = await withDeployNamespace(packaged, pullCredentials());
+      settings = named.settings;
+      if (named.unresolved) ctx.log.info(`${PREFIX} the settings of ${service}/${stage} name their namespace \`_\` until an action delivers them (${named.unresolved})`);
+    }
     const written = await writeServiceConfig(location, settings);
     if (written === 'no-store') {
       ctx.log.info(
-        `${PREFIX} the analysis settings of ${settings.service}/${stage} travel inside its wrapped actions; the correlator stores them at their first activation ` +
+        `${PREFIX} the analysis settings of ${service}/${stage} travel inside its wrapped actions; the correlator stores them at their first activation ` +
           `(no provenance store at ${location.dir} to write them to now)`,
       );
     } else {
-      ctx.log.info(`${PREFIX} analysis settings of ${settings.service}/${stage} (${settings.actions.length} action(s)) ${written === 'written' ? 'stored' : 'unchanged'} in ${where}`);
+      ctx.log.info(`${PREFIX} analysis settings of ${service}/${stage} (${settings.actions.length} action(s)) ${written === 'written' ? 'stored' : 'unchanged'} in ${where}`);
     }
   } catch (err) {
     ctx.log.warning(
-      `${PREFIX} could not write the analysis settings of ${settings.service}/${stage} to the provenance store now (${(err as Error).message}); ` +
+      `${PREFIX} could not write the analysis settings of ${service}/${stage} to the provenance store now (${(err as Error).message}); ` +
         'they travel inside the wrapped actions and reach the correlator at their first activation.',
     );
   }

@@ -19,13 +19,18 @@ export function profileStoreLocation(config: ProvenanceConfig, serviceDir: strin
   return resolveLocation({ store, endpoint, table, region }, env, serviceDir);
 }
 
+/** False for a local store dir that does not exist: no platform or correlator has used it yet. */
+export function storeThere(location: StoreLocation): boolean {
+  return location.dir === undefined || fs.existsSync(location.dir);
+}
+
 /**
  * Writes the profiles; false (nothing written) when the location is a local store dir that does not
  * exist: no platform or correlator has used it, so a deploy does not create one just for profiles.
  */
 export async function writeProfiles(location: StoreLocation, profiles: ReadonlyMap<string, LmsProfile>): Promise<boolean> {
   if (profiles.size === 0) return true;
-  if (location.dir !== undefined && !fs.existsSync(location.dir)) return false;
+  if (!storeThere(location)) return false;
   const store = await openStore(location, { create: location.dir !== undefined ? false : undefined });
   try {
     await store.putProfiles(profiles);
