@@ -63,10 +63,9 @@ import { DynamoIncidentStore, type IncidentQuery, type PutIncidentResult } from 
 import { DynamoServiceConfigStore, type PutServiceConfigResult, type ServiceConfig } from './service-config';
 import { DynamoCollectCheckpointStore } from './collect-checkpoint';
 import { batchWrite, mergeItem, putRequests, type Put } from './raw-write';
-import { getItems, queryItems, type RawQuery } from './raw-read';
+import { BATCH_GET_SIZE, getItems, queryItems, type RawQuery } from './raw-read';
+import { MAX_ATTEMPTS } from './unprocessed-retry';
 
-/** BatchGetItem takes at most 100 keys. */
-const BATCH_GET_SIZE = 100;
 /** how long, and for how many containers, a reading store keeps a container's items (containerItems) */
 const CONTAINER_READ_KEPT_MS = 2_000;
 const CONTAINER_READS_KEPT = 64;
@@ -76,8 +75,6 @@ const MAX_BEHAVIOURS = 4096;
 const MAX_WRITTEN_KEPT = 50_000;
 /** write calls in flight at once (batch writes of one call, summary updates) */
 const WRITES_IN_FLIGHT = 4;
-/** attempts for unprocessed batch reads */
-const MAX_ATTEMPTS = 8;
 
 type Item = Record<string, unknown>;
 

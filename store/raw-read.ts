@@ -5,14 +5,12 @@
 // kept from the entities is the one thing a reader needs of them: which kinds an answer may hold.
 import { BatchGetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import { unmarshalItem } from './raw-items';
+import { MAX_ATTEMPTS, untilProcessed } from './unprocessed-retry';
 
 type Item = Record<string, unknown>;
 
 /** BatchGetItem takes at most 100 keys. */
-const BATCH_GET_SIZE = 100;
-/** attempts for keys DynamoDB leaves unprocessed (throttling), with backoff from RETRY_BASE_MS */
-const MAX_ATTEMPTS = 8;
-const RETRY_BASE_MS = 25;
+export const BATCH_GET_SIZE = 100;
 
 /** the attribute dynamodb-toolbox names an item's kind in */
 const KIND_ATTRIBUTE = '_et';
@@ -54,17 +52,17 @@ export async function getItems(client: DynamoDBClient, table: string, keys: Read
   const out: Item[] = [];
   const calls: Array<Promise<void>> = [];
   for (let i = 0; i < keys.length; i += BATCH_GET_SIZE) {
-    let pending: Array<Record<string, AttributeValue>> = keys.slice(i, i + BATCH_GET_SIZE).map((k) => ({ pk: { S: k.pk }, sk: { S: k.sk } }));
+    const slice: Array<Record<string, AttributeValue>> = keys.slice(i, i + BATCH_GET_SIZE).map((k) => ({ pk: { S: k.pk }, sk: { S: k.sk } }));
     calls.push(
-      (async () => {
-        for (let attempt = 1; pending.length > 0; attempt++) {
-          if (attempt > MAX_ATTEMPTS) throw new Error(`DynamoDB did not return ${pending.length} ${what} after ${MAX_ATTEMPTS} attempts (throttled); retry later`);
-          if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, RETRY_BASE_MS * 2 ** attempt));
+      untilProcessed(
+        slice,
+        async (pending) => {
           const page = await client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ...(consistent ? { ConsistentRead: true } : {}) } } }));
           for (const raw of page.Responses?.[table] ?? []) out.push(unmarshalItem(raw));
-          pending = page.UnprocessedKeys?.[table]?.Keys ?? [];
-        }
-      })(),
+          return page.UnprocessedKeys?.[table]?.Keys ?? [];
+        },
+        (left) => new Error(`DynamoDB did not return ${left} ${what} after ${MAX_ATTEMPTS} attempts (throttled); retry later`),
+      ),
     );
   }
   await Promise.all(calls);

@@ -5,14 +5,12 @@ import type { Entity } from 'dynamodb-toolbox';
 import { itemSchemaOf, marshalItem, mergeUpdateInput, unmarshalItem } from './raw-items';
 import type { MergeUpdate } from './items';
 import { corrections, firstPass } from './merge';
+import { MAX_ATTEMPTS, untilProcessed } from './unprocessed-retry';
 
 type Item = Record<string, unknown>;
 
 /** BatchWriteItem takes at most 25 requests, and no two for the same key. */
 export const BATCH_WRITE_SIZE = 25;
-/** attempts for unprocessed batch items, with exponential backoff from RETRY_BASE_MS */
-const MAX_ATTEMPTS = 8;
-const RETRY_BASE_MS = 25;
 
 export interface Put {
   entity: Entity;
@@ -35,16 +33,11 @@ export function putRequests(puts: readonly Put[]): WriteRequest[][] {
  * idempotent, so the whole write can be retried.
  */
 export async function batchWrite(client: DynamoDBClient, table: string, requests: WriteRequest[]): Promise<void> {
-  let pending: WriteRequest[] = requests;
-  for (let attempt = 1; ; attempt++) {
-    const { UnprocessedItems } = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
-    pending = UnprocessedItems?.[table] ?? [];
-    if (pending.length === 0) return;
-    if (attempt >= MAX_ATTEMPTS) {
-      throw new Error(`DynamoDB left ${pending.length} items unwritten after ${MAX_ATTEMPTS} attempts (throttled); the write is idempotent, retry it`);
-    }
-    await sleep(RETRY_BASE_MS * 2 ** attempt);
-  }
+  await untilProcessed(
+    requests,
+    async (pending) => (await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }))).UnprocessedItems?.[table] ?? [],
+    (left) => new Error(`DynamoDB left ${left} items unwritten after ${MAX_ATTEMPTS} attempts (throttled); the write is idempotent, retry it`),
+  );
 }
 
 /** UpdateItem that merges into the stored item, plus the rare conditional correction (merge.ts). */
@@ -61,5 +54,3 @@ export async function mergeItem(client: DynamoDBClient, table: string, entity: E
     }
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
