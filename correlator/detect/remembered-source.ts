@@ -11,7 +11,7 @@
 // known to have no older touches (a file is per container, and only the container's activations touch
 // it), so it needs no store read at all. Only this sink writes the graphs of its node's containers;
 // a memory is for one sink, never shared.
-import type { AnalysisSource } from '../../upg/analyses/gather';
+import { LOADS_AT_ONCE, type AnalysisSource } from '../../upg/analyses/gather';
 import type { ActivationNode, RequestGraph, UpgEdge } from '../../upg/types';
 
 type HistoryEdge = UpgEdge & { request: string };
@@ -26,8 +26,6 @@ const WATCH_AT_MOST = 2_000;
 const FILES_KEPT = 50_000;
 /** containers remembered; past this the memory of containers starts again */
 const CONTAINERS_KEPT = 10_000;
-/** graphs read at once when a container is first watched */
-const LOADS_AT_ONCE = 16;
 
 interface FileMemory {
   /** edges that write or remove the file, every one, by request and edge id */

@@ -13,7 +13,7 @@ export interface AnalysisSource {
 }
 
 /** request graphs read at once */
-const LOADS_AT_ONCE = 16;
+export const LOADS_AT_ONCE = 16;
 
 export interface GatherOptions {
   /** graphs of at most this many of a container's most recent requests (default 20) */
