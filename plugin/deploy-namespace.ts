@@ -5,14 +5,14 @@
 // whose the deploy key is (`GET /api/v1/namespaces`), as it tells every reader.
 import { apihostUrl } from '../cli/openwhisk-credentials';
 import { namespaceOfKey } from '../cli/openwhisk-namespace';
-import type { ServiceConfig } from '../store/service-config';
+import { splitAction, type ServiceConfig } from '../store/service-config';
 import type { PullCredentials } from './pull-target';
 
 export type NamespacedSettings = { settings: ServiceConfig; unresolved?: string };
 
 /** The settings with `_` resolved and their namespace said; `unresolved` says why `_` stayed. */
 export async function withDeployNamespace(settings: ServiceConfig, credentials: PullCredentials, timeoutMs = 5_000): Promise<NamespacedSettings> {
-  const named = new Set(settings.actions.map((a) => a.split('/')[0]!));
+  const named = new Set(settings.actions.map((a) => splitAction(a).namespace));
   if (!named.has('_')) return { settings: named.size === 1 ? { ...settings, namespace: [...named][0]! } : settings };
   const found = await deployNamespace(credentials, timeoutMs);
   if ('why' in found) return { settings, unresolved: found.why };
@@ -21,8 +21,12 @@ export async function withDeployNamespace(settings: ServiceConfig, credentials: 
 
 /** Pure: `_` becomes `namespace`; the settings are that namespace's when all their actions are. */
 export function resolveDefaultNamespace(settings: ServiceConfig, namespace: string): ServiceConfig {
-  const actions = [...new Set(settings.actions.map((a) => (a.startsWith('_/') ? `${namespace}/${a.slice(2)}` : a)))].sort();
-  const all = new Set(actions.map((a) => a.split('/')[0]!));
+  const resolved = settings.actions.map((a) => {
+    const own = splitAction(a);
+    return own.namespace === '_' ? `${namespace}/${own.name}` : a;
+  });
+  const actions = [...new Set(resolved)].sort();
+  const all = new Set(actions.map((a) => splitAction(a).namespace));
   return { ...settings, actions, ...(all.size === 1 ? { namespace } : {}) };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itemToServiceConfig, serviceId, serviceConfigHash, serviceConfigItem, type ServiceConfig } from './service-config';
+import { itemToServiceConfig, serviceId, splitAction, serviceConfigHash, serviceConfigItem, type ServiceConfig } from './service-config';
 
 const base: ServiceConfig = { service: 'shop', stage: 'dev', actions: ['_/b', '_/a'], sensitive: { tables: ['cards'], files: ['/x'] }, alerts: 'incident-alert', deployedAt: 1 };
 
@@ -10,6 +10,12 @@ describe('service config items', () => {
     const guest = { ...base, namespace: 'guest', actions: ['guest/a'] };
     expect(itemToServiceConfig(serviceConfigItem(guest))).toEqual(guest);
   });
+
+  it.each([
+    ['/guest/pkg/act', { namespace: 'guest', name: 'pkg/act' }],
+    ['guest/act', { namespace: 'guest', name: 'act' }],
+    ['act', { namespace: '_', name: 'act' }],
+  ])('splits the action %s', (action, expected) => expect(splitAction(action)).toEqual(expected));
 
   it('keeps two namespaces\' services of one name and stage apart', () => {
     const keys = ['guest', 'other', undefined].map((namespace) => serviceConfigItem({ ...base, ...(namespace ? { namespace } : {}) }).sk);

@@ -30,6 +30,16 @@ export const serviceConfigKey = (namespace: string | undefined, service: string,
 });
 export const serviceVersionKey = { pk: SERVICES_PARTITION, sk: 'VERSION' } as const;
 
+/**
+ * Pure: an action as a begin record or a service's settings name it (`/ns/pkg/name`, `ns/name` or
+ * `name`) -> its namespace (`_` when not said) and the rest.
+ */
+export function splitAction(action: string): { namespace: string; name: string } {
+  const parts = action.split('/').filter(Boolean);
+  if (parts.length <= 1) return { namespace: '_', name: parts[0] ?? '' };
+  return { namespace: parts[0]!, name: parts.slice(1).join('/') };
+}
+
 /** `<service>/<stage>`, after its namespace when known: how lines and reports name a deployed service. */
 export function serviceId(config: Pick<ServiceConfig, 'namespace' | 'service' | 'stage'>): string {
   return `${config.namespace !== undefined ? `${config.namespace}/` : ''}${config.service}/${config.stage}`;

@@ -10,6 +10,7 @@ import type { Incident } from '../upg/analyses/types';
 import { crossesNamespaces, incidentForNamespace, ownsAction, summaryForNamespace, trimToNamespace } from '../upg/tenant';
 import type { ActivationNode, GraphFragment, RequestGraph, RequestSummary, UpgEdge } from '../upg/types';
 import { StoreError } from './errors';
+import { splitAction } from './service-config';
 import type {
   ActivationMeta,
   IncidentQuery,
@@ -85,7 +86,7 @@ export function scopeStore(store: ProvenanceStore, namespace: string): Provenanc
     async listServiceConfigs(): Promise<ServiceConfig[]> {
       // a service is a namespace's when it was deployed there, or names its actions there; settings whose
       // namespace nobody knows (`_`, stored at deploy without asking the API host) are the operator's only
-      return (await store.listServiceConfigs()).filter((c) => c.namespace === namespace || c.actions.some((a) => a.split('/')[0] === namespace));
+      return (await store.listServiceConfigs()).filter((c) => c.namespace === namespace || c.actions.some((a) => splitAction(a).namespace === namespace));
     },
     serviceConfigVersion: () => store.serviceConfigVersion(),
 

@@ -7,6 +7,7 @@
 // other namespace are dropped, so that no tenant can set, widen or replace another tenant's settings.
 import { decodeDeployment, type DeploymentDocument } from '../../protocol/deployment';
 import type { DeployRecord } from '../../protocol/wrapper-records';
+import { splitAction } from '../../store/service-config';
 import type { ActivationMeta } from '../../store/types';
 import { verifyRecord } from '../../wrapper/records';
 import type { ClassifiedBatch } from '../ingest/classify-batch';
@@ -71,14 +72,14 @@ export function deploymentsFromRecords(input: ClassifiedBatch, known: ReadonlyMa
       problems.push(`deployment ${hash}: sent by ${p.action}, which is not an action of ${decoded.doc.service}/${decoded.doc.stage}; ignored`);
       continue;
     }
-    const sender = split(p.action).namespace;
+    const sender = splitAction(p.action).namespace;
     if (sender === '_') {
       delivered.push({ hash, doc: decoded.doc, action: p.action, actions: [...decoded.doc.actions] });
       continue;
     }
     const actions: string[] = [];
     for (const a of decoded.doc.actions) {
-      const own = split(a);
+      const own = splitAction(a);
       if (own.namespace === '_' || own.namespace === sender) actions.push(`${sender}/${own.name}`);
       else problems.push(`deployment ${hash}: names ${a}, outside namespace ${sender} of ${p.action} that sent it; left out of its settings`);
     }
@@ -102,15 +103,9 @@ function addPart(pending: Map<string, Pending>, record: DeployRecord, action: st
  * named (`/<namespace>/<name>`, possibly with a package).
  */
 export function claims(actions: readonly string[], action: string): boolean {
-  const wanted = split(action);
+  const wanted = splitAction(action);
   return actions.some((a) => {
-    const own = split(a);
+    const own = splitAction(a);
     return own.name === wanted.name && (own.namespace === '_' || wanted.namespace === '_' || own.namespace === wanted.namespace);
   });
-}
-
-function split(action: string): { namespace: string; name: string } {
-  const parts = action.split('/').filter(Boolean);
-  if (parts.length <= 1) return { namespace: '_', name: parts[0] ?? '' };
-  return { namespace: parts[0]!, name: parts.slice(1).join('/') };
 }

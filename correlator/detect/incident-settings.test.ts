@@ -10,7 +10,6 @@ import {
   serviceOfAction,
   servicesInvolved,
   servicesPresent,
-  splitAction,
   widestConfig,
 } from './incident-settings';
 
@@ -57,11 +56,6 @@ describe('which service an action belongs to', () => {
     expect(serviceOfAction('/other/a', twice)?.id).toBe('new/dev');
   });
 
-  it.each([
-    ['/guest/pkg/act', { namespace: 'guest', name: 'pkg/act' }],
-    ['guest/act', { namespace: 'guest', name: 'act' }],
-    ['act', { namespace: '_', name: 'act' }],
-  ])('splits %s', (action, expected) => expect(splitAction(action)).toEqual(expected));
 
   it('a stored config that does not validate is left out and named', () => {
     const r = resolveServices([svc('bad', ['_/b'], { allowlist: 'x' as unknown as string[] }), svc('ok', ['_/o'])]);

@@ -10,7 +10,7 @@
 //     victim's service's that has one.
 import { analysisConfig, AnalysisConfigError } from '../../upg/analyses/config';
 import type { AnalysisConfig, Endpoint, Incident, SensitiveConfig } from '../../upg/analyses/types';
-import { serviceId, type ServiceConfig } from '../../store/service-config';
+import { serviceId, splitAction, type ServiceConfig } from '../../store/service-config';
 
 /** A deployed service's settings, validated once (as the analyses take them). */
 export interface ResolvedService {
@@ -47,13 +47,6 @@ export function resolveServices(configs: readonly ServiceConfig[]): { services: 
     }
   }
   return { services: services.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), problems };
-}
-
-/** `/ns/pkg/name`, `ns/name` or `name` -> namespace (`_` when not said) and the rest. */
-export function splitAction(action: string): { namespace: string; name: string } {
-  const parts = action.split('/').filter(Boolean);
-  if (parts.length <= 1) return { namespace: '_', name: parts[0] ?? '' };
-  return { namespace: parts[0]!, name: parts.slice(1).join('/') };
 }
 
 /**
