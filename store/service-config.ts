@@ -40,6 +40,11 @@ export function splitAction(action: string): { namespace: string; name: string }
   return { namespace: parts[0]!, name: parts.slice(1).join('/') };
 }
 
+/** Pure: a service's action names the action a begin named: the same name, and the same namespace or `_` on either side. */
+export function sameAction(own: { namespace: string; name: string }, wanted: { namespace: string; name: string }): boolean {
+  return own.name === wanted.name && (own.namespace === wanted.namespace || own.namespace === '_' || wanted.namespace === '_');
+}
+
 /** `<service>/<stage>`, after its namespace when known: how lines and reports name a deployed service. */
 export function serviceId(config: Pick<ServiceConfig, 'namespace' | 'service' | 'stage'>): string {
   return `${config.namespace !== undefined ? `${config.namespace}/` : ''}${config.service}/${config.stage}`;

@@ -7,7 +7,7 @@
 // other namespace are dropped, so that no tenant can set, widen or replace another tenant's settings.
 import { decodeDeployment, type DeploymentDocument } from '../../protocol/deployment';
 import type { DeployRecord } from '../../protocol/wrapper-records';
-import { splitAction } from '../../store/service-config';
+import { sameAction, splitAction } from '../../store/service-config';
 import type { ActivationMeta } from '../../store/types';
 import { verifyRecord } from '../../wrapper/records';
 import type { ClassifiedBatch } from '../ingest/classify-batch';
@@ -104,8 +104,5 @@ function addPart(pending: Map<string, Pending>, record: DeployRecord, action: st
  */
 export function claims(actions: readonly string[], action: string): boolean {
   const wanted = splitAction(action);
-  return actions.some((a) => {
-    const own = splitAction(a);
-    return own.name === wanted.name && (own.namespace === '_' || wanted.namespace === '_' || own.namespace === wanted.namespace);
-  });
+  return actions.some((a) => sameAction(splitAction(a), wanted));
 }

@@ -10,7 +10,7 @@
 //     victim's service's that has one.
 import { analysisConfig, AnalysisConfigError } from '../../upg/analyses/config';
 import type { AnalysisConfig, Endpoint, Incident, SensitiveConfig } from '../../upg/analyses/types';
-import { serviceId, splitAction, type ServiceConfig } from '../../store/service-config';
+import { sameAction, serviceId, splitAction, type ServiceConfig } from '../../store/service-config';
 
 /** A deployed service's settings, validated once (as the analyses take them). */
 export interface ResolvedService {
@@ -59,9 +59,8 @@ export function serviceOfAction(action: string | undefined, services: readonly R
   let best: { service: ResolvedService; exact: boolean } | undefined;
   for (const service of services) {
     for (const a of service.actions) {
-      if (a.name !== wanted.name) continue;
+      if (!sameAction(a, wanted)) continue;
       const exact = a.namespace === wanted.namespace;
-      if (!exact && a.namespace !== '_' && wanted.namespace !== '_') continue;
       if (!best || (exact && !best.exact) || (exact === best.exact && service.deployedAt > best.service.deployedAt)) best = { service, exact };
     }
   }
