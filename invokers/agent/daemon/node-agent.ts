@@ -76,6 +76,9 @@ interface Followed {
   sentinels: { stdout: number; stderr: number };
 }
 
+/** how long after start the source has surely reported what runs, so that the rest of the checkpoint's containers stopped while the agent was down */
+export const LEFTOVERS_AFTER_MS = 3_000;
+
 /** A container's name in batches: the engine's short id (unique on the node, as `docker ps` shows it). */
 export function containerKey(id: string): string {
   return id.slice(0, 12);
@@ -229,6 +232,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     const f = followed.get(key);
     if (!f) return;
     followed.delete(key);
+    // until its last lines are settled, this container is not a leftover of an earlier run
+    finishing.add(key);
     // the engine writes the last lines to the log as the container dies: give it a moment
     await sleep(Math.max(300, 2 * (o.logPollMs ?? 200)));
     f.tail?.readNow(true);
@@ -236,8 +241,13 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
     if (f.info) agent.container({ ...f.info, stopped: at });
     await agent.flush();
     checkpoint.forget(key);
+    finishing.delete(key);
   }
 
+  const finishing = new Set<string>();
+  // leftovers are what the checkpoint held before this run followed anything: a container this run
+  // follows and finishes is read by its own tail alone, or its lines would ship twice
+  const fromEarlierRun = checkpoint.keys();
   const pendingStops = new Set<Promise<void>>();
   await o.source.start({
     started: (c) => follow(c),
@@ -257,11 +267,12 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<NodeAgent> {
   });
 
   // containers that stopped while the agent was down: read what their logs still hold
-  setTimeout(() => finishLeftovers(), 3_000).unref();
+  setTimeout(() => finishLeftovers(), LEFTOVERS_AFTER_MS).unref();
   function finishLeftovers(): void {
-    for (const key of checkpoint.keys()) {
-      if (followed.has(key)) continue;
-      const e = checkpoint.get(key)!;
+    for (const key of fromEarlierRun) {
+      if (followed.has(key) || finishing.has(key)) continue;
+      const e = checkpoint.get(key);
+      if (!e) continue;
       if (!fs.existsSync(e.logPath)) {
         checkpoint.forget(key);
         continue;
