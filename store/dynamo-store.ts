@@ -82,8 +82,12 @@ export class DynamoProvenanceStore implements ProvenanceStore {
   private readonly incidents: DynamoIncidentStore;
   private readonly services: DynamoServiceConfigStore;
   private readonly checkpoints: DynamoCollectCheckpointStore;
-  /** the learned behaviour of each shape of fragment this store wrote (compact-graph.ts) */
-  private readonly behaviours = new Map<string, Dictionary>();
+  /**
+   * The learned behaviour of each shape of fragment this store wrote (compact-graph.ts), with the
+   * write of its item: a shape counts as learned only once that item is stored, or a write that
+   * failed part-way (and its retry) would leave items compressed against a dictionary nobody has.
+   */
+  private readonly behaviours = new Map<string, { dictionary: Dictionary; stored: Promise<void> }>();
   /** behaviour dictionaries by hash, written or read here */
   private readonly dictionaryCache = new Map<string, Buffer>();
   /** containers' activation items as a store that never wrote read them last (containerItems) */
@@ -207,19 +211,7 @@ export class DynamoProvenanceStore implements ProvenanceStore {
     // summaries last, so a request is listed only once its graph can be read (and its bucket marker exists).
     // Each shape of fragment is compressed against the first of its shape this store wrote (its
     // learned behaviour), which is written before any chunk that needs it.
-    const learned: Dictionary[] = [];
-    const dictionaries = fragments.map((f) => {
-      const shape = shapeOf(f);
-      let d = this.behaviours.get(shape);
-      if (!d) {
-        if (this.behaviours.size >= MAX_BEHAVIOURS) this.behaviours.clear();
-        this.behaviours.set(shape, (d = learnedBehaviour(f)));
-        learned.push(d);
-      }
-      return d;
-    });
-    if (learned.length) await this.putAll(learned.map((d) => ({ entity: entities.behaviour, item: behaviourItem(d) })));
-    for (const d of learned) this.dictionaryCache.set(d.hash, d.bytes);
+    const dictionaries = await this.behavioursOf(fragments.map((f) => [shapeOf(f), () => learnedBehaviour(f)]));
 
     const puts: Array<{ entity: Entity; item: Item }> = [];
     const contributions = new Map<string, { list: ActivationContribution[]; dictionary?: Dictionary }>();
@@ -233,26 +225,50 @@ export class DynamoProvenanceStore implements ProvenanceStore {
       }
     });
     // Each activation's body against the first of its shape (its action, cold or warm) this store wrote.
-    const learnedActivations: Dictionary[] = [];
-    for (const entry of contributions.values()) {
+    const shaped = [...contributions.values()].flatMap((entry) => {
       const first = entry.list.find((c) => c.node?.action !== undefined);
-      if (!first) continue;
-      const shape = activationShape(first.node!);
-      let d = this.behaviours.get(shape);
-      if (!d) {
-        if (this.behaviours.size >= MAX_BEHAVIOURS) this.behaviours.clear();
-        this.behaviours.set(shape, (d = activationBehaviour(first)));
-        learnedActivations.push(d);
-      }
-      entry.dictionary = d;
-    }
-    if (learnedActivations.length) await this.putAll(learnedActivations.map((d) => ({ entity: entities.behaviour, item: behaviourItem(d) })));
-    for (const d of learnedActivations) this.dictionaryCache.set(d.hash, d.bytes);
+      return first ? [{ entry, first }] : [];
+    });
+    const activationDictionaries = await this.behavioursOf(shaped.map(({ first }) => [activationShape(first.node!), () => activationBehaviour(first)]));
+    shaped.forEach(({ entry }, i) => (entry.dictionary = activationDictionaries[i]));
     puts.push(...(await this.activationItems(contributions, metas, writeNumber)));
     puts.push(...markers.map((item) => ({ entity: entities.bucket, item })));
     await this.putAll(puts);
     for (const m of markers) this.knownBuckets.add(String(m.sk));
     await forEachLimited(summaries, WRITES_IN_FLIGHT, (summary) => this.merge(entities.summary, summary));
+  }
+
+  /**
+   * The dictionary of each shape, learned from `learn()` the first time a shape is seen, once its item
+   * is stored (new ones in one write). A failed write forgets what it learned, so a retry stores it
+   * again; a write that meets a shape another write is still storing waits for that write.
+   */
+  private async behavioursOf(shapes: ReadonlyArray<readonly [string, () => Dictionary]>): Promise<Dictionary[]> {
+    const fresh: Array<{ shape: string; known: { dictionary: Dictionary; stored: Promise<void> } }> = [];
+    const known = shapes.map(([shape, learn]) => {
+      let k = this.behaviours.get(shape);
+      if (!k) {
+        if (this.behaviours.size >= MAX_BEHAVIOURS) this.behaviours.clear();
+        k = { dictionary: learn(), stored: Promise.resolve() };
+        this.behaviours.set(shape, k);
+        fresh.push({ shape, known: k });
+      }
+      return k;
+    });
+    if (fresh.length) {
+      const stored = this.putAll(fresh.map(({ known: k }) => ({ entity: this.model.entities.behaviour, item: behaviourItem(k.dictionary) }))).then(
+        () => {
+          for (const { known: k } of fresh) this.dictionaryCache.set(k.dictionary.hash, k.dictionary.bytes);
+        },
+        (err: unknown) => {
+          for (const { shape, known: k } of fresh) if (this.behaviours.get(shape) === k) this.behaviours.delete(shape);
+          throw err;
+        },
+      );
+      for (const { known: k } of fresh) k.stored = stored;
+    }
+    await Promise.all(new Set(known.map((k) => k.stored)));
+    return known.map((k) => k.dictionary);
   }
 
   /** Each activation's item merged with what this write knows of it (activation-item.ts). */
