@@ -9,6 +9,7 @@ import type { PlatformAccess } from './detect/alerts';
 import type { DetectionOptions } from './detect/detect-incidents';
 import { detectForRequests, type DetectionOutcome } from './detect/after-ingest';
 import { rememberedSource } from './detect/remembered-source';
+import { knownIncidents } from './detect/known-incidents';
 import { BatchError, ingestBatch } from './index';
 import type { Batch, IngestResult } from '../protocol/batch';
 
@@ -46,6 +47,7 @@ export function createLocalSink(options: LocalSinkOptions): BatchSink {
   const touched = new Set<string>();
   // What earlier runs read stays known: a run's store reads then depend on what is new, not on history.
   const source = rememberedSource(options.store);
+  const known = knownIncidents();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const detectNow = (): Promise<void> => {
@@ -56,8 +58,11 @@ export function createLocalSink(options: LocalSinkOptions): BatchSink {
     touched.clear();
     running = running.then(async () => {
       source.changed(requests);
-      const outcome = await detectForRequests(options.store, requests, { ...localDetection(options), source });
-      if (outcome.error !== undefined) source.forget();
+      const outcome = await detectForRequests(options.store, requests, { ...localDetection(options), source, known });
+      if (outcome.error !== undefined) {
+        source.forget();
+        known.forget();
+      }
       options.onDetected?.(outcome, requests);
     });
     return running;

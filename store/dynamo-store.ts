@@ -59,7 +59,7 @@ import type { LmsProfile } from '../lms/types';
 import type { ProvenanceModel } from './table';
 import type { Entity } from 'dynamodb-toolbox';
 import type { Incident } from '../upg/analyses/types';
-import { DynamoIncidentStore, type IncidentQuery, type PutIncidentResult } from './incidents';
+import { DynamoIncidentStore, type IncidentQuery, type PutIncidentResult, type StoredIncident } from './incidents';
 import { DynamoServiceConfigStore, type PutServiceConfigResult, type ServiceConfig } from './service-config';
 import { DynamoCollectCheckpointStore } from './collect-checkpoint';
 import { batchWrite, mergeItem, putRequests, type Put } from './raw-write';
@@ -164,6 +164,10 @@ export class DynamoProvenanceStore implements ProvenanceStore {
 
   putIncident(incident: Incident): Promise<PutIncidentResult> {
     return this.incidents.putIncident(incident);
+  }
+
+  getIncident(id: string): Promise<StoredIncident | undefined> {
+    return this.incidents.getIncident(id);
   }
 
   markIncidentAlerted(id: string, at: number): Promise<void> {

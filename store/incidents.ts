@@ -9,9 +9,9 @@ import type { Incident } from '../upg/analyses/types';
 import { mergeIncident } from '../upg/analyses/merge-incident';
 import { INDEX, timeSortKey, timeSortPart } from './keys';
 import type { ProvenanceModel } from './table';
-import type { IncidentQuery, IncidentStore, PutIncidentResult } from './types';
+import type { IncidentQuery, IncidentStore, PutIncidentResult, StoredIncident } from './types';
 
-export type { IncidentQuery, IncidentStore, PutIncidentResult } from './types';
+export type { IncidentQuery, IncidentStore, PutIncidentResult, StoredIncident } from './types';
 
 type Table = ProvenanceModel['table'];
 
@@ -88,6 +88,11 @@ export class DynamoIncidentStore implements IncidentStore {
     const stored: Incident = Item ? mergeIncident(JSON.parse(Item.doc) as Incident, incident) : incident;
     await this.entity.build(PutItemCommand).item(incidentItem(stored, Item?.alertedAt)).send();
     return { created: false, alerted: Item?.alertedAt !== undefined, incident: stored };
+  }
+
+  async getIncident(id: string): Promise<StoredIncident | undefined> {
+    const { Item } = await this.entity.build(GetItemCommand).key(incidentKey(id)).options({ consistent: true }).send();
+    return Item ? { incident: JSON.parse(Item.doc) as Incident, alerted: Item.alertedAt !== undefined } : undefined;
   }
 
   async markIncidentAlerted(id: string, at: number): Promise<void> {

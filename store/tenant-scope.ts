@@ -105,6 +105,8 @@ export function scopeStore(store: ProvenanceStore, namespace: string): Provenanc
     putProfiles: () => readOnly('storing LMS profiles'),
     putActivationMeta: () => readOnly('storing activation state'),
     putIncident: (_i: Incident): Promise<PutIncidentResult> => readOnly('detecting incidents again'),
+    // read only by detection, before it writes
+    getIncident: () => readOnly('detecting incidents again'),
     markIncidentAlerted: () => readOnly('marking incidents alerted'),
     putServiceConfig: (): Promise<PutServiceConfigResult> => readOnly('storing service settings'),
     markDeploymentsKnown: () => readOnly('storing deployments'),

@@ -95,9 +95,17 @@ export interface PutIncidentResult {
   incident: Incident;
 }
 
+/** An incident as stored, and whether its alert was delivered. */
+export interface StoredIncident {
+  incident: Incident;
+  alerted: boolean;
+}
+
 export interface IncidentStore {
   /** Idempotent by incident id: stores it, or merges it into the stored one (upg/analyses/merge-incident.ts), keeping the alert state. */
   putIncident(incident: Incident): Promise<PutIncidentResult>;
+  /** The stored incident of this id (one consistent read), so that detection can skip writing one it finds unchanged. */
+  getIncident(id: string): Promise<StoredIncident | undefined>;
   markIncidentAlerted(id: string, at: number): Promise<void>;
   /** newest first */
   listIncidents(query?: IncidentQuery): Promise<Incident[]>;

@@ -2,6 +2,9 @@
 // activations going on meanwhile: batches the store refused wait in the agent's spool and are sent
 // when it is back, in order, so every activation run is stored with each of its lines once, and
 // the agent's kernel accounting balances (every event it attributed was shipped or reduced away).
+// No request uses what another left (each activation reads back its own file), so detection must
+// find no incident: the runtime's own start-up pipes are not state an activation left. The summary
+// counts the DynamoDB requests the agent made (through the relay), and those after SIGTERM.
 // The DynamoDB (dynalite, in this process) sits behind a TCP relay that the outage closes.
 //
 //   npx tsx test/agent-outage.ts --seconds 60      (the long run; test/agent-outage.test.ts runs a short one)
@@ -9,7 +12,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openStore, startLocalDynamo } from '../store/index';
+import { openStore, startLocalDynamo, type ProvenanceStore } from '../store/index';
 import { startDockerd } from './dockerd';
 import { freePort, needBuild, scrape, startActionContainer, metricsUrlOf, startAgent, wrappedArtifact, type ActionContainer } from './agent-harness';
 import { until } from './wait';
@@ -38,11 +41,33 @@ export interface OutageSummary {
   spoolEmptyMs: number;
   /** ms from SIGTERM to the agent's exit (it waits for detection over every ingested request) */
   stopMs: number;
+  /** DynamoDB requests the agent made, by operation: over the whole run, and from SIGTERM to its exit (detection's final run) */
+  storeCalls: { total: Record<string, number>; afterSigterm: Record<string, number> };
+  /** incidents stored, by verdict, and by the kind of artifact (a pipe, a /tmp file, a process) */
+  incidents: { byVerdict: Record<string, number>; byArtifact: Record<string, number> };
   metrics: Record<string, number>;
 }
 
+/** DynamoDB requests name their operation in this header (`X-Amz-Target: DynamoDB_20120810.Query`). */
+const TARGET = /x-amz-target:\s*DynamoDB_\d+\.(\w+)/gi;
+
+/** Counts the DynamoDB operations in a client's byte stream (a header may arrive split across chunks). */
+function operationCounter(count: (op: string) => void): (chunk: Buffer) => void {
+  let tail = '';
+  return (chunk) => {
+    const text = tail + chunk.toString('latin1');
+    let end = 0;
+    for (const m of text.matchAll(TARGET)) {
+      count(m[1]!);
+      end = m.index! + m[0].length;
+    }
+    // keep enough to complete a header cut at the chunk's end, never one already counted
+    tail = text.slice(Math.max(end, text.length - 64));
+  };
+}
+
 /** A relay to `target` that can be taken down (listener closed, connections cut) and brought back. */
-async function relay(target: number): Promise<{ port: number; down(): Promise<void>; up(): Promise<void>; close(): Promise<void> }> {
+async function relay(target: number, count: (op: string) => void): Promise<{ port: number; down(): Promise<void>; up(): Promise<void>; close(): Promise<void> }> {
   const port = await freePort();
   const open = new Set<net.Socket>();
   let server: net.Server | undefined;
@@ -59,6 +84,7 @@ async function relay(target: number): Promise<{ port: number; down(): Promise<vo
         };
         client.on('error', cut).on('close', cut);
         upstream.on('error', cut).on('close', cut);
+        client.on('data', operationCounter(count));
         client.pipe(upstream).pipe(client);
       });
       server.once('error', fail);
@@ -76,14 +102,19 @@ async function relay(target: number): Promise<{ port: number; down(): Promise<vo
   return { port, up, down, close: down };
 }
 
-export async function runOutage(o: { seconds: number; log?: (line: string) => void }): Promise<OutageSummary> {
+export async function runOutage(o: { seconds: number; log?: (line: string) => void; inspect?: (store: ProvenanceStore) => Promise<void> }): Promise<OutageSummary> {
   needBuild();
   const log = o.log ?? (() => undefined);
   const d = await startDockerd();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-outage-'));
   const dynamo = await startLocalDynamo(dir);
   const dynamoPort = Number(new URL(dynamo.endpoint).port);
-  const r = await relay(dynamoPort);
+  const calls = { total: {} as Record<string, number>, afterSigterm: {} as Record<string, number> };
+  let stopping = 0;
+  const r = await relay(dynamoPort, (op) => {
+    calls.total[op] = (calls.total[op] ?? 0) + 1;
+    if (stopping) calls.afterSigterm[op] = (calls.afterSigterm[op] ?? 0) + 1;
+  });
   const agent = startAgent([
     '--docker-host', `unix://${d.socket}`,
     '--endpoint', `http://127.0.0.1:${r.port}`,
@@ -133,15 +164,22 @@ export async function runOutage(o: { seconds: number; log?: (line: string) => vo
     const spoolEmptyMs = Date.now() - back;
     await new Promise((done) => setTimeout(done, 1000));
     const metrics = await scrape(metricsUrl);
-    const stopping = Date.now();
+    stopping = Date.now();
     const code = await agent.stop('SIGTERM');
     const stopMs = Date.now() - stopping;
     if (code !== 0) throw new Error(`the agent exited ${code}:\n${agent.log()}`);
     log(agent.log());
 
     const store = await openStore({ endpoint: dynamo.endpoint, table: 'provenance', region: 'us-east-1' });
-    const summary: OutageSummary = { seconds: o.seconds, activationsRun: runs.length, activationsStored: 0, missing: [], notOnce: [], withoutKernel: [], kernelCapture, spoolEmptyMs, stopMs, metrics };
+    const incidents: OutageSummary['incidents'] = { byVerdict: {}, byArtifact: {} };
+    const summary: OutageSummary = { seconds: o.seconds, activationsRun: runs.length, activationsStored: 0, missing: [], notOnce: [], withoutKernel: [], kernelCapture, spoolEmptyMs, stopMs, storeCalls: calls, incidents, metrics };
     try {
+      for (const i of await store.listIncidents()) {
+        incidents.byVerdict[i.verdict] = (incidents.byVerdict[i.verdict] ?? 0) + 1;
+        const artifact = i.artifact.kind === 'process' ? 'process' : i.artifact.path?.startsWith('pipe:') ? 'pipe' : (i.artifact.path ?? '?').replace(/\d+/g, 'N');
+        incidents.byArtifact[artifact] = (incidents.byArtifact[artifact] ?? 0) + 1;
+      }
+      await o.inspect?.(store);
       for (const run of runs) {
         const g = await store.getRequestGraph(run.transactionId);
         if (!g || g.nodes.filter((n) => n.kind === 'activation').length !== 1) {
@@ -173,6 +211,10 @@ export function outageProblems(s: OutageSummary): string[] {
   if (s.activationsStored !== s.activationsRun) p.push(`${s.activationsRun} activations run, ${s.activationsStored} stored (missing: ${s.missing.join(' ')})`);
   if (s.notOnce.length) p.push(`lines not stored exactly once: ${s.notOnce.join(', ')}`);
   if (s.withoutKernel.length) p.push(`activations without kernel events: ${s.withoutKernel.join(' ')}`);
+  // each activation writes and reads back its own file: nothing one request leaves is used by another,
+  // and the runtime's own start-up pipes (its signal lock) are not state an activation left
+  const incidents = Object.entries(s.incidents.byArtifact);
+  if (incidents.length) p.push(`incidents where requests share nothing: ${incidents.map(([artifact, n]) => `${n} on ${artifact}`).join(', ')}`);
   const m = s.metrics;
   if (!(m['sp_agent_batches_spooled_total'] > 0)) p.push('nothing was spooled: the outage did not bite');
   if (m['sp_agent_batches_waiting'] !== 0) p.push(`${m['sp_agent_batches_waiting']} batches still wait in the spool`);

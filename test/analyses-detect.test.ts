@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingestBatch } from '../correlator/index';
+import { detectIncidents, ingestBatch } from '../correlator/index';
+import { knownIncidents } from '../correlator/detect/known-incidents';
 import { ActivationWriter, ContainerOutput, makeBatch } from './batch-builder';
 import type { Batch, ContainerInfo } from '../protocol/batch';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
@@ -149,6 +150,38 @@ describe('automatic detection as batches arrive', () => {
     expect(after.map((i) => i.id).sort()).toEqual(before.map((i) => i.id).sort());
     expect(after.map((i) => i.detectedAt).sort()).toEqual(before.map((i) => i.detectedAt).sort());
     expect(alerts).toHaveLength(alerted);
+  });
+
+  it('detection that finds the incidents again exactly as stored writes none of them, and remembering them reads none', async () => {
+    const calls = new Map<string, number>();
+    const counted = new Proxy(store, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.set(String(name), (calls.get(String(name)) ?? 0) + 1);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const requests = SCENARIO.map((_, i) => `req-${i + 1}`);
+    const stored = (await store.listIncidents()).map((i) => i.id).sort();
+    const known = knownIncidents();
+    const first = await detectIncidents(counted, requests, { known, log: () => undefined });
+    expect(first.incidents.map((i) => i.id).sort()).toEqual(stored);
+    expect(first.unchanged.sort()).toEqual(stored);
+    expect([calls.get('putIncident'), calls.get('getIncident')]).toEqual([undefined, stored.length]);
+    calls.clear();
+    const again = await detectIncidents(counted, requests, { known, log: () => undefined });
+    expect(again.unchanged.sort()).toEqual(stored);
+    expect([calls.get('putIncident'), calls.get('getIncident')]).toEqual([undefined, undefined]);
+    // one that changed (a victim the store does not hold yet) is written
+    calls.clear();
+    const cache = (await store.listIncidents()).find((i) => i.verdict === 'benign-shared-state')!;
+    known.set(cache.id, { incident: { ...cache, victims: cache.victims.slice(1) }, alerted: true });
+    const changed = await detectIncidents(counted, requests, { known, log: () => undefined });
+    expect(changed.unchanged).not.toContain(cache.id);
+    expect(calls.get('putIncident')).toBe(1);
   });
 
   it('`provenance report --json` prints the contract, and --request filters', async () => {

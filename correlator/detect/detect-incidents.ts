@@ -3,9 +3,14 @@
 // and deliver each new incident once to the alert hook. The analyses are pure (upg/analyses); this
 // file only reads the store, writes incidents and calls the hook.
 //
+// An incident found again exactly as stored is not written again (compared with what the store holds,
+// or with what this correlator last stored when it remembers: the agent's sink).
+//
 // Delivery is at least once and, in practice, once: an incident is marked alerted after its hook
 // accepted it; one whose delivery failed is retried whenever a later batch finds it again.
-import type { ProvenanceStore } from '../../store/types';
+import type { ProvenanceStore, PutIncidentResult } from '../../store/types';
+import { incidentUnchanged } from '../../upg/analyses/merge-incident';
+import type { KnownIncidents } from './known-incidents';
 import { DEFAULT_CONFIG } from '../../upg/analyses/config';
 import { gather, type AnalysisSource } from '../../upg/analyses/gather';
 import type { AnalysisConfig, Incident } from '../../upg/analyses/types';
@@ -35,6 +40,8 @@ export interface DetectionOptions {
   maxRequestsPerContainer?: number;
   /** where the analysis reads graphs and histories (default: the store itself; the agent's sink remembers between runs) */
   source?: AnalysisSource;
+  /** the incidents this correlator last stored (the agent's sink keeps them between runs; default: read each from the store) */
+  known?: KnownIncidents;
   now?: () => number;
   /** where delivery failures are reported (default: stderr) */
   log?: (line: string) => void;
@@ -47,13 +54,15 @@ export interface DetectionResult {
   incidents: Incident[];
   /** ids stored for the first time */
   created: string[];
+  /** ids found again exactly as stored: not written */
+  unchanged: string[];
   /** ids delivered to the hook by this run */
   alerted: string[];
   alertFailures: Array<{ id: string; error: string }>;
 }
 
 export async function detectIncidents(store: ProvenanceStore, requests: readonly string[], options: DetectionOptions = {}): Promise<DetectionResult> {
-  const result: DetectionResult = { incidents: [], created: [], alerted: [], alertFailures: [] };
+  const result: DetectionResult = { incidents: [], created: [], unchanged: [], alerted: [], alertFailures: [] };
   if (requests.length === 0) return result;
   const input = await gather(options.source ?? store, requests, { maxRequestsPerContainer: options.maxRequestsPerContainer });
   const now = options.now ?? Date.now;
@@ -63,7 +72,12 @@ export async function detectIncidents(store: ProvenanceStore, requests: readonly
   const deliver = options.deliver ?? deliverAlert;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   for (const incident of result.incidents) {
-    const put = await store.putIncident(incident);
+    // found again as stored (a container's next run finds its incidents again): nothing to write
+    const known = options.known?.get(incident.id) ?? (await store.getIncident(incident.id));
+    const unchanged = known !== undefined && incidentUnchanged(known.incident, incident);
+    const put: PutIncidentResult = unchanged ? { created: false, alerted: known.alerted, incident: known.incident } : await store.putIncident(incident);
+    if (unchanged) result.unchanged.push(incident.id);
+    options.known?.set(incident.id, { incident: put.incident, alerted: put.alerted });
     if (put.created) result.created.push(incident.id);
     if (put.alerted) continue;
     try {
@@ -71,6 +85,7 @@ export async function detectIncidents(store: ProvenanceStore, requests: readonly
       if (!hook) continue;
       await deliver(hook, put.incident, options.platform);
       await store.markIncidentAlerted(incident.id, now());
+      options.known?.set(incident.id, { incident: put.incident, alerted: true });
       result.alerted.push(incident.id);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);

@@ -17,6 +17,7 @@
 //   syscall (the runtime's exec, its own files, the bind/listen of its port) is the container's
 //   start-up, held until the first activation begins and then shipped once, marked `startup` and
 //   addressed to that activation (whose trace it reaches), the container's doing, not its.
+import { pipeName } from '../../protocol/pipe-name';
 import type { KernelEvent } from '../../kmod/decode';
 import { EventType } from '../../kmod/schema';
 import type { SockAddr } from '../../kmod/sockaddr';
@@ -250,7 +251,7 @@ export class KernelTracker {
       case EventType.DUP:
         return fds.dup(e.fd, Number(ret));
       case EventType.PIPE: {
-        const id = `pipe:${proc.graphPid}.${++this.pipeSeq}@${this.ms(e)}`;
+        const id = pipeName({ creatorPid: proc.graphPid, seq: ++this.pipeSeq, createdMs: this.ms(e) });
         fds.set(num(p.fd0), { kind: 'pipe', id });
         fds.set(num(p.fd1), { kind: 'pipe', id });
         return;

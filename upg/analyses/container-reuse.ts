@@ -11,7 +11,9 @@
 //   a victim. Writes and uses made by processes are attributed to the activation that started them.
 //   A process X started that outlives X and is then touched directly by another request's activation
 //   is an incident of its own (artifact kind `process`). Uses within the planter's own request are
-//   never incidents.
+//   never incidents. Nor is the runtime passing its own wake-up bytes through a pipe it made during
+//   its start-up (a self-pipe every activation writes and the next reads): start-up state, not state
+//   an activation left (startup-state.ts says exactly what that rule accepts).
 //
 // THE VERDICT RULE (quoted by the README)
 //   Let A be the action (a container runs one action, so planter and victims share it). A file
@@ -29,7 +31,9 @@
 //   - benign-shared-state, when none of the above holds, the planting is *normal* (support >=
 //     minSupport, or a fill: the first write of a file nothing in the container had touched before,
 //     made by the container's first activation, i.e. a cache filled on the cold start), every use
-//     is a plain read, and no victim carries LMS-CFG deviations;
+//     is a plain read, and no victim carries LMS-CFG deviations (and, through a pipe the runtime made
+//     for itself during start-up, the flow is only ever judged when the planter left bytes of its own
+//     there or something other than the runtime touched it: never benign);
 //   - suspicious otherwise (e.g. a file first written by a warm activation while too few
 //     activations of A were observed to call that abnormal, or a victim with deviations).
 //
@@ -57,15 +61,17 @@ import {
 } from './cross-graph';
 import { buildBehaviourModel, CODE_OPS, fileEvents, patternOf, type BehaviourModel, type FileEvent } from './behaviour';
 import { incidentId } from './incident-id';
+import { bytesLeft, isPlumbingFlow, isStartupPipe, type PipeTouch } from './startup-state';
+import { parsePipeName } from '../../protocol/pipe-name';
 import { outsideSends, sinkOf, type SendEvent } from './sinks';
 import type { AnalysisConfig, Incident, TimelineEvent, Verdict } from './types';
 
-export function findContainerReuse(g: CrossGraph, config: AnalysisConfig, detectedAt: string): Incident[] {
+export function findContainerReuse(g: CrossGraph, config: AnalysisConfig, detectedAt: string, writeTimes?: ReadonlyMap<string, readonly number[]>): Incident[] {
   const model = buildBehaviourModel(g);
   const sends = outsideSends(g, config);
   const incidents: Incident[] = [];
   for (const n of g.byId.values()) {
-    if (n.kind === 'file') incidents.push(...fileIncidents(g, n, model, config, sends, detectedAt));
+    if (n.kind === 'file') incidents.push(...fileIncidents(g, n, model, config, sends, detectedAt, writeTimes?.get(n.id)));
     else if (n.kind === 'process') {
       const incident = processIncident(g, n, model, config, sends, detectedAt);
       if (incident) incidents.push(incident);
@@ -88,6 +94,8 @@ function fileIncidents(
   config: AnalysisConfig,
   sends: SendEvent[],
   detectedAt: string,
+  /** every write of the file the store knows, when not every writer was loaded */
+  knownWrites?: readonly number[],
 ): Incident[] {
   const events = fileEvents(g, file);
   const flows = new Map<string, Flow>();
@@ -103,7 +111,57 @@ function fileIncidents(
       flow.uses.push(ev);
     }
   });
-  return [...flows.values()].map((flow) => fileIncident(g, file, flow, model, config, sends, detectedAt));
+  const out: Incident[] = [];
+  for (const flow of flows.values()) {
+    const startup = parsePipeName(file.path) ? startupPipeFlow(g, file, flow, events, knownWrites) : undefined;
+    if (startup?.plumbing) continue;
+    out.push(fileIncident(g, file, flow, model, config, sends, detectedAt, startup?.plumbing === false ? startup.why : undefined));
+  }
+  return out;
+}
+
+/**
+ * A flow through a pipe the runtime made during its start-up: plumbing when it is only the runtime
+ * passing its own wake-up bytes along (startup-state.ts), else why it is more than that (evidence).
+ * Such a pipe is written by nearly every activation, so the analysis may hold only some of them
+ * (gather.ts loads the writes that loaded uses follow, not every writer): a use is judged only against
+ * a planter with no unloaded write between them (from `knownWrites`, else: no unseen activation of the
+ * container between them). Undefined: not such a pipe.
+ */
+function startupPipeFlow(g: CrossGraph, file: FileNode, flow: Flow, events: readonly FileEvent[], knownWrites: readonly number[] | undefined): { plumbing: true } | { plumbing: false; why: string } | undefined {
+  const planter = flow.plant.activation;
+  const activations = containerActivationsIn(g, file.container);
+  const runtimePid = runtimePidOf(g, planter);
+  if (!isStartupPipe(file, activations[0]?.start, new Set(runtimePid === undefined ? [] : [runtimePid]))) return undefined;
+  const touch = (ev: FileEvent): PipeTouch => ({ kind: ev.kind, op: ev.op, bytes: ev.edge.bytes, byProcess: ev.process !== undefined, kernel: ev.edge.source === 'kernel' });
+  const own = events.filter((ev) => ev.activation.activationId === planter.activationId).map(touch);
+  if (isPlumbingFlow(own, flow.uses.map(touch))) return { plumbing: true };
+  // a use whose true latest write may be one not loaded is not attributed to this planter
+  const after = flow.plant.time ?? planter.start ?? -Infinity;
+  const loadedWrites = new Set(events.filter((ev) => ev.kind === 'write').map((ev) => ev.time));
+  const unloadedBetween = knownWrites
+    ? (u: FileEvent) => knownWrites.some((t) => t > after && t < (u.time ?? Infinity) && !loadedWrites.has(t))
+    : (u: FileEvent) => activations.some((a) => !g.observed.has(a.activationId) && a.start !== undefined && a.start > planter.start! && a.start < (u.time ?? Infinity));
+  flow.uses = flow.uses.filter((u) => !unloadedBetween(u));
+  if (flow.uses.length === 0) return { plumbing: true };
+  const left = bytesLeft(own);
+  const why =
+    left === undefined
+      ? 'the planting activation touched a pipe the runtime made for itself during start-up other than by the runtime\'s own reads and writes'
+      : left > 0
+        ? `the planting activation left ${left} byte(s) more than it took in a pipe the runtime made for itself during start-up`
+        : 'what the runtime made for itself during start-up was used by something other than the runtime\'s own reads';
+  return { plumbing: false, why };
+}
+
+/** The pid of the runtime process an activation ran in (its begin record's `run` edge), if the graphs show it. */
+function runtimePidOf(g: CrossGraph, activation: ActivationNode): number | undefined {
+  for (const e of g.out.get(activation.id) ?? []) {
+    if (e.kind !== 'wasInformedBy' || e.op !== 'run') continue;
+    const proc = g.byId.get(e.to);
+    if (proc?.kind === 'process' && proc.pid >= 0) return proc.pid;
+  }
+  return undefined;
 }
 
 function fileIncident(
@@ -114,6 +172,8 @@ function fileIncident(
   config: AnalysisConfig,
   sends: SendEvent[],
   detectedAt: string,
+  /** for a pipe the runtime made during its start-up: why this flow is more than the runtime's own plumbing */
+  notPlumbing?: string,
 ): Incident {
   const planter = flow.plant.activation;
   const action = planter.action;
@@ -142,6 +202,8 @@ function fileIncident(
     evidence.push(`written by a warm activation; only ${observed} activation(s) of ${action} observed, too few to call it abnormal`);
   }
 
+  // the runtime's own use of its start-up pipe leaves nothing behind: anything else there is not its normal code path
+  if (notPlumbing) evidence.push(notPlumbing);
   const victimDeviations = flow.uses.filter((u) => deviationsOf(u.activation) > 0);
   if (victimDeviations.length) evidence.push(`victim activation ${victimDeviations[0].activation.activationId} deviated from the action's LMS control flow`);
   const plainUses = loaded.length === 0;
@@ -152,12 +214,12 @@ function fileIncident(
   if (strong.length) {
     verdict = 'attack';
     reason = strong[0];
-  } else if (plantNormal && plainUses && victimDeviations.length === 0) {
+  } else if (plantNormal && plainUses && victimDeviations.length === 0 && notPlumbing === undefined) {
     verdict = 'benign-shared-state';
     reason = `shared state written and read by ${action}'s normal code path`;
   } else {
     verdict = 'suspicious';
-    reason = evidence.find((e) => /warm|deviat/.test(e)) ?? 'state left by one request and used by another, not clearly normal';
+    reason = evidence.find((e) => /warm|deviat|start-up/.test(e)) ?? 'state left by one request and used by another, not clearly normal';
   }
 
   const victims = uniqueActivations(flow.uses.map((u) => u.activation));

@@ -1,9 +1,12 @@
 // Which graphs an analysis of some requests needs, read through the store's indexes (never a scan):
 // the requests' own graphs; for every container where they left or found state (files, processes),
 // the container's activations (byContainer index) and the graphs of its most recent requests (the
-// action's behaviour there); and every request that touched those files (byEntity index), however old.
-import type { ActivationNode, RequestGraph, UpgEdge } from '../types';
+// action's behaviour there); and every request that wrote those files (byEntity index), however old,
+// except for a pipe the runtime made during its start-up, which nearly every activation writes: there,
+// the write each loaded use follows.
+import type { ActivationNode, FileNode, RequestGraph, UpgEdge } from '../types';
 import type { IncidentSearchInput } from './incidents';
+import { isStartupPipe, runtimePidsByContainer } from './startup-state';
 
 /** The part of the ProvenanceStore the analyses read. */
 export interface AnalysisSource {
@@ -70,21 +73,68 @@ export async function gather(source: AnalysisSource, requests: readonly string[]
     await load([...new Set(recent)].slice(0, perContainer));
   }
   // Files the container's history touched, too: their planters may be older than the recent window.
-  for (const g of [...graphs.values()]) for (const n of g.nodes) if (n.kind === 'file' && stateful.has(n.container)) files.add(n.id);
+  const fileNodes = new Map<string, FileNode>();
+  for (const g of [...graphs.values()]) {
+    for (const n of g.nodes) {
+      if (n.kind !== 'file') continue;
+      fileNodes.set(n.id, n);
+      if (stateful.has(n.container)) files.add(n.id);
+    }
+  }
+  const firstStart = new Map<string, number>();
+  for (const a of activations) {
+    const known = firstStart.get(a.container);
+    if (a.start !== undefined && (known === undefined || a.start < known)) firstStart.set(a.container, a.start);
+  }
+  const runtimePids = runtimePidsByContainer(graphs.values());
   // Every writer (a planter may be long gone from the recent window); readers only recent ones:
   // a file every activation reads (a config file) must not pull in the whole history.
   const writers = new Set<string>();
   const readers: Array<{ request: string; time: number }> = [];
+  // A pipe the runtime made during its start-up is written by nearly every activation (its self-pipe):
+  // only the write each loaded use follows can be that use's planter, so those are loaded, not every writer.
+  const startupPipes: Array<{ file: string; history: HistoryEdge[] }> = [];
   for (const file of [...files].sort()) {
     const history = await source.entityHistory(file);
     if (!history.some((e) => e.kind === 'wasGeneratedBy' && e.from === file)) continue;
+    const node = fileNodes.get(file);
+    const startup = node !== undefined && isStartupPipe(node, firstStart.get(node.container), runtimePids.get(node.container) ?? new Set());
+    if (startup) startupPipes.push({ file, history });
     for (const e of history) {
-      if (e.from === file && (e.kind === 'wasGeneratedBy' || e.kind === 'wasInvalidatedBy')) writers.add(e.request);
-      else readers.push({ request: e.request, time: e.time ?? 0 });
+      if (isWrite(e, file)) {
+        if (!startup) writers.add(e.request);
+      } else readers.push({ request: e.request, time: e.time ?? 0 });
     }
   }
   await load(writers);
   await load(readers.sort((a, b) => b.time - a.time).map((r) => r.request).filter((r, i, all) => all.indexOf(r) === i).slice(0, perContainer));
+  const preceding = new Set<string>();
+  for (const { file, history } of startupPipes) {
+    const writes = history.filter((e) => isWrite(e, file)).sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
+    for (const use of history) {
+      if (isWrite(use, file) || !graphs.has(use.request)) continue;
+      const latest = latestBefore(writes, use.time ?? 0);
+      if (latest) preceding.add(latest.request);
+    }
+  }
+  await load(preceding);
+  const writeTimes = new Map(startupPipes.map(({ file, history }) => [file, history.filter((e) => isWrite(e, file)).map((e) => e.time ?? 0)]));
 
-  return { graphs: [...graphs.values()].sort((a, b) => (a.request < b.request ? -1 : 1)), activations, containers: [...stateful].sort() };
+  return { graphs: [...graphs.values()].sort((a, b) => (a.request < b.request ? -1 : 1)), activations, containers: [...stateful].sort(), writeTimes };
+}
+
+type HistoryEdge = UpgEdge & { request: string };
+
+const isWrite = (e: UpgEdge, file: string): boolean => e.from === file && (e.kind === 'wasGeneratedBy' || e.kind === 'wasInvalidatedBy');
+
+/** The last of `writes` (time order) strictly before `time`. */
+function latestBefore(writes: readonly HistoryEdge[], time: number): HistoryEdge | undefined {
+  let lo = 0;
+  let hi = writes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((writes[mid]!.time ?? 0) < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? writes[lo - 1] : undefined;
 }

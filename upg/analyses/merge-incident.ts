@@ -26,3 +26,22 @@ export function mergeIncident(stored: Incident, fresh: Incident): Incident {
     detectedAt: stored.detectedAt < fresh.detectedAt ? stored.detectedAt : fresh.detectedAt,
   };
 }
+
+/**
+ * Whether storing `fresh` would leave `stored` as it is (the merge adds nothing): detection finds most
+ * incidents again at every run over a container, and rewriting each unchanged one cost a conditional
+ * put, a read and a put per incident per run. Evidence is compared as a set (the merge may reorder it).
+ */
+export function incidentUnchanged(stored: Incident, fresh: Incident): boolean {
+  const merged = mergeIncident(stored, fresh);
+  const asSet = (list: readonly string[]) => JSON.stringify([...new Set(list)].sort());
+  if (asSet(merged.evidence) !== asSet(stored.evidence)) return false;
+  return canonical({ ...merged, evidence: [] }) === canonical({ ...stored, evidence: [] });
+}
+
+/** JSON with keys in one order and undefined fields left out, so equal incidents compare equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
+}
