@@ -9,12 +9,12 @@
 //
 //   npx tsx test/agent-outage.ts --seconds 60      (the long run; test/agent-outage.test.ts runs a short one)
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore, startLocalDynamo, type ProvenanceStore } from '../store/index';
 import { startDockerd } from './dockerd';
-import { freePort, needBuild, scrape, startActionContainer, metricsUrlOf, startAgent, wrappedArtifact, type ActionContainer } from './agent-harness';
+import { needBuild, scrape, startActionContainer, metricsUrlOf, startAgent, wrappedArtifact, type ActionContainer } from './agent-harness';
+import { startRelay } from './tcp-relay';
 import { until } from './wait';
 
 const HANDLER = `
@@ -66,42 +66,6 @@ function operationCounter(count: (op: string) => void): (chunk: Buffer) => void 
   };
 }
 
-/** A relay to `target` that can be taken down (listener closed, connections cut) and brought back. */
-async function relay(target: number, count: (op: string) => void): Promise<{ port: number; down(): Promise<void>; up(): Promise<void>; close(): Promise<void> }> {
-  const port = await freePort();
-  const open = new Set<net.Socket>();
-  let server: net.Server | undefined;
-  const up = () =>
-    new Promise<void>((done, fail) => {
-      server = net.createServer((client) => {
-        const upstream = net.connect(target, '127.0.0.1');
-        open.add(client).add(upstream);
-        const cut = () => {
-          client.destroy();
-          upstream.destroy();
-          open.delete(client);
-          open.delete(upstream);
-        };
-        client.on('error', cut).on('close', cut);
-        upstream.on('error', cut).on('close', cut);
-        client.on('data', operationCounter(count));
-        client.pipe(upstream).pipe(client);
-      });
-      server.once('error', fail);
-      server.listen(port, '127.0.0.1', () => done());
-    });
-  const down = () =>
-    new Promise<void>((done) => {
-      for (const s of open) s.destroy();
-      open.clear();
-      if (!server) return done();
-      server.close(() => done());
-      server = undefined;
-    });
-  await up();
-  return { port, up, down, close: down };
-}
-
 export async function runOutage(o: { seconds: number; log?: (line: string) => void; inspect?: (store: ProvenanceStore) => Promise<void> }): Promise<OutageSummary> {
   needBuild();
   const log = o.log ?? (() => undefined);
@@ -111,10 +75,12 @@ export async function runOutage(o: { seconds: number; log?: (line: string) => vo
   const dynamoPort = Number(new URL(dynamo.endpoint).port);
   const calls = { total: {} as Record<string, number>, afterSigterm: {} as Record<string, number> };
   let stopping = 0;
-  const r = await relay(dynamoPort, (op) => {
-    calls.total[op] = (calls.total[op] ?? 0) + 1;
-    if (stopping) calls.afterSigterm[op] = (calls.afterSigterm[op] ?? 0) + 1;
-  });
+  const r = await startRelay(dynamoPort, () =>
+    operationCounter((op) => {
+      calls.total[op] = (calls.total[op] ?? 0) + 1;
+      if (stopping) calls.afterSigterm[op] = (calls.afterSigterm[op] ?? 0) + 1;
+    }),
+  );
   const agent = startAgent([
     '--docker-host', `unix://${d.socket}`,
     '--endpoint', `http://127.0.0.1:${r.port}`,

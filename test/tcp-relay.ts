@@ -11,7 +11,8 @@ export interface TcpRelay {
   close(): Promise<void>;
 }
 
-export async function startRelay(target: number): Promise<TcpRelay> {
+/** `watch` makes a reader of each client connection's bytes (what the client sends), e.g. to count requests. */
+export async function startRelay(target: number, watch?: () => (chunk: Buffer) => void): Promise<TcpRelay> {
   const port = await freePort();
   const open = new Set<net.Socket>();
   let server: net.Server | undefined;
@@ -28,6 +29,7 @@ export async function startRelay(target: number): Promise<TcpRelay> {
         };
         client.on('error', cut).on('close', cut);
         upstream.on('error', cut).on('close', cut);
+        if (watch) client.on('data', watch());
         client.pipe(upstream).pipe(client);
       });
       server.once('error', fail);
