@@ -35,13 +35,17 @@ export interface BatchSink {
   drain(): Promise<void>;
 }
 
+/** longest wait between detection runs while the store keeps failing them */
+const DETECT_RETRY_MAX_MS = 30_000;
+
 /**
  * The agent's sink. Each batch is written at once; detection is coalesced: the agent ships a small batch
  * at every activation's end, and analysing the touched containers' histories once per batch cost about
  * half a second each (the demo spent a minute on it), so one run covers every request touched in the
  * last `detectAfterMs`, one run at a time. A batch the correlator refuses as malformed would be refused
  * again: it is logged and dropped. Anything else (the store unreachable) is rethrown, so the agent
- * spools and retries.
+ * spools and retries. A detection run that fails (the store went down after the batch was written)
+ * keeps its requests for the next run, retried with a growing delay: no request goes unjudged.
  */
 export function createLocalSink(options: LocalSinkOptions): BatchSink {
   const touched = new Set<string>();
@@ -62,17 +66,26 @@ export function createLocalSink(options: LocalSinkOptions): BatchSink {
       if (outcome.error !== undefined) {
         source.forget();
         known.forget();
-      }
+        // the graphs are stored: judge these requests again once the store answers, later each time
+        for (const r of requests) touched.add(r);
+        retryMs = Math.min(retryMs * 2, DETECT_RETRY_MAX_MS);
+        schedule(retryMs);
+      } else retryMs = options.detectAfterMs ?? 500;
       options.onDetected?.(outcome, requests);
     });
     return running;
+  };
+  let retryMs = options.detectAfterMs ?? 500;
+  const schedule = (ms: number) => {
+    // unref: a retry pending when the agent stops must not keep it alive (stop drains once more)
+    if (!timer) timer = setTimeout(() => void detectNow(), ms).unref();
   };
   const sink = async (batch: Batch) => {
     try {
       const result = await ingestBatch(batch, options.store, { detection: false });
       options.onResult?.(result, batch);
       for (const request of result.requests) touched.add(request);
-      if (touched.size && !timer) timer = setTimeout(() => void detectNow(), options.detectAfterMs ?? 500);
+      if (touched.size) schedule(retryMs);
     } catch (err) {
       if (!(err instanceof BatchError)) throw err;
       options.log(`correlator: batch ${batch.invoker}#${batch.batch} refused: ${err.message}`);

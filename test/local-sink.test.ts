@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActivationWriter, ContainerOutput, makeBatch } from './batch-builder';
 import { createLocalSink } from '../correlator/local-sink';
 import { openStore, startLocalDynamo, type LocalDynamo, type ProvenanceStore } from '../store/index';
+import { startRelay } from './tcp-relay';
 
 let dir: string;
 let dynamo: LocalDynamo;
@@ -54,4 +55,24 @@ describe('createLocalSink', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect(runs).toEqual([['R4']]);
   });
+
+  it('keeps the requests of a detection run the store failed, and judges them once it answers again', async () => {
+    const relay = await startRelay(Number(new URL(dynamo.endpoint).port));
+    const through = await openStore({ endpoint: `http://127.0.0.1:${relay.port}`, table: 'provenance', region: 'us-east-1' }, { create: false });
+    try {
+      const runs: Array<{ requests: string[]; error?: string }> = [];
+      const sink = createLocalSink({ store: through, log: () => undefined, platform: () => undefined, detectAfterMs: 100, onDetected: (o, requests) => runs.push({ requests: [...requests], ...(o.error ? { error: o.error } : {}) }) });
+      await sink(request(5));
+      await relay.down();
+      await sink.drain();
+      expect(runs).toEqual([{ requests: ['R5'], error: expect.any(String) }]);
+      await relay.up();
+      const deadline = Date.now() + 10_000;
+      while (runs.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(runs[1]).toEqual({ requests: ['R5'] });
+    } finally {
+      await through.close();
+      await relay.close();
+    }
+  }, 30_000);
 });
