@@ -29,7 +29,9 @@
 //   npx tsx bench/kernel-activations.ts [--requests N (per turn)] [--rounds N] [--compare-pipelines] [--only=N,A,...]
 //   (positional `[requests] [rounds]` still work; --only=N,N0,A,A0 adds the platforms without a node agent,
 //   --only=N,Nl,A,Al,K,Kl those with the node agent on the platform's event loop instead of its own thread)
-//   (PROVENANCE_BENCH_WRAPPER=<bundle.js> measures another build of the wrapper)   (as root, after npm run build and kmod-build)
+//   (PROVENANCE_BENCH_WRAPPER=<bundle.js> measures another build of the wrapper, and with PROVENANCE_BENCH_WRAPPER_B=<bundle.js>
+//   --only=N,A,Ab,K,Kb measures two builds side by side; --only=N,F,A adds the floor F; --container-cpu-prof DIR profiles
+//   every container over the rounds and prints where their CPU goes, bench/container-profile.ts)   (as root, after npm run build and kmod-build)
 import AdmZip from 'adm-zip';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -41,6 +43,7 @@ import type { KernelTapStats } from '../invokers/agent/kernel-tap';
 import { beyondNoise, mean, median, quantile, ratioSummary, roundBootstrapCi, roundOrder } from './interleave';
 import { TurnProbe, type TurnCost } from './turn-probe';
 import { packageRoot } from '../package/root';
+import { formatProfiles, prepareContainerProfiling, readProfiles, toggleProfilers, waitForProfiles, type ContainerProfiling } from './container-profile';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -102,8 +105,55 @@ export function wrapped(handler: string, bundle: string = wrapperBundle()): Buff
   return zip.toBuffer();
 }
 
-type Mode = 'unwrapped' | 'none' | 'wrapper' | 'kernel';
-export type ConfigKey = 'N' | 'A' | 'W' | 'K' | 'Kw' | 'N0' | 'A0' | 'Nl' | 'Al' | 'Kl';
+type Mode = 'unwrapped' | 'none' | 'wrapper' | 'kernel' | 'floor';
+export type ConfigKey = 'N' | 'A' | 'W' | 'K' | 'Kw' | 'N0' | 'A0' | 'Nl' | 'Al' | 'Kl' | 'F' | 'Ab' | 'Kb';
+
+/**
+ * The floor of any record-based provenance, for the diagnostic configuration F: a wrapper that
+ * only writes what every activation must (a begin record with the activation's key, one write
+ * before the handler; an end record signed with that key, one write after it) and nothing else:
+ * no hooks, no ids on log lines, no records in between. Its records are the real wrapper's
+ * begin and end (same fields), so the agent reads them as it reads A's.
+ */
+export const FLOOR_WRAPPER = `
+const crypto = require('crypto'), os = require('os');
+const host = os.hostname();
+let cold = true;
+exports.wrapHandler = (load, exportPath) => {
+  let handler;
+  return async function main(params) {
+    const a = process.env.__OW_ACTIVATION_ID || '', r = process.env.__OW_TRANSACTION_ID || '';
+    const key = crypto.randomBytes(16);
+    const started = process.hrtime.bigint();
+    process.stdout.write('@prov/1 ' + JSON.stringify({ t: 'begin', a, r, ts: Date.now(), s: 0, act: process.env.__OW_ACTION_NAME || '', ns: process.env.__OW_NAMESPACE || '', pid: process.pid, host, cold, k: key.toString('hex') }) + '\\n');
+    cold = false;
+    let ok = true;
+    try {
+      handler ??= load()[exportPath];
+      const value = await handler(params);
+      if (value && typeof value === 'object' && 'error' in value) ok = false;
+      return value;
+    } catch (e) {
+      ok = false;
+      throw e;
+    } finally {
+      const json = JSON.stringify({ t: 'end', a, r, ts: Date.now(), s: 1, ok, dur: Number(process.hrtime.bigint() - started) / 1e6 });
+      const m = crypto.createHmac('sha256', key).update(json).digest('hex').slice(0, 16);
+      process.stdout.write('@prov/1 ' + json.slice(0, -1) + ',"m":"' + m + '"}\\n');
+    }
+  };
+};
+`;
+
+let floorBundle: string | undefined;
+/** FLOOR_WRAPPER as a file, packed like the real bundle. */
+function floorWrapperFile(): string {
+  if (!floorBundle) {
+    floorBundle = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-floor-')), 'bundle.js');
+    fs.writeFileSync(floorBundle, FLOOR_WRAPPER);
+  }
+  return floorBundle;
+}
 
 export interface ConfigSpec {
   key: ConfigKey;
@@ -115,6 +165,8 @@ export interface ConfigSpec {
   agent?: false;
   /** where the platform runs its node agent (default: the platform's default, a worker thread) */
   agentThread?: 'worker' | 'loop';
+  /** the wrapper bundle named by PROVENANCE_BENCH_WRAPPER_B instead, to compare two builds in one run */
+  alternateBundle?: true;
 }
 
 export const CONFIGS: readonly ConfigSpec[] = [
@@ -140,6 +192,15 @@ export const AGENT_ON_LOOP: readonly ConfigSpec[] = [
   { key: 'Al', name: "Al A, agent on the platform's loop", mode: 'none', agentThread: 'loop' },
   { key: 'Kl', name: "Kl K, agent on the platform's loop", mode: 'kernel', agentThread: 'loop' },
 ];
+
+/** A and K with a second build of the wrapper (PROVENANCE_BENCH_WRAPPER_B), interleaved with the first (--only=N,A,Ab). */
+export const ALTERNATE_BUNDLE: readonly ConfigSpec[] = [
+  { key: 'Ab', name: 'Ab A, PROVENANCE_BENCH_WRAPPER_B', mode: 'none', alternateBundle: true },
+  { key: 'Kb', name: 'Kb K, PROVENANCE_BENCH_WRAPPER_B', mode: 'kernel', alternateBundle: true },
+];
+
+/** The floor (--only=N,F,A): FLOOR_WRAPPER's begin and end records and nothing else. */
+export const FLOOR: ConfigSpec = { key: 'F', name: 'F  floor: begin + end records only', mode: 'floor' };
 
 /** K with the agent's kernel work on a worker thread instead of the platform's event loop. */
 export const WORKER_PIPELINE: ConfigSpec = { key: 'Kw', name: 'Kw K, decoded on a worker thread', mode: 'kernel', pipeline: 'worker' };
@@ -182,6 +243,8 @@ export interface ActivationBenchOptions {
   only?: readonly ConfigKey[];
   /** also Kw: K with the agent's kernel work on a worker thread */
   withWorkerPipeline?: boolean;
+  /** diagnostic: CPU profiles of every container over the rounds (bench/container-profile.ts) */
+  containerProfiling?: ContainerProfiling;
   progress?: (line: string) => void;
 }
 
@@ -207,7 +270,7 @@ interface Live {
   served: number;
 }
 
-async function startLive(spec: ConfigSpec, card: string): Promise<Live> {
+async function startLive(spec: ConfigSpec, card: string, profiling?: ContainerProfiling): Promise<Live> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-kernel-'));
   const shipped = { bytes: 0 };
   let platform: Platform | undefined;
@@ -218,7 +281,7 @@ async function startLive(spec: ConfigSpec, card: string): Promise<Live> {
       kernelPipeline: spec.pipeline,
       ...(spec.agentThread ? { agentThread: spec.agentThread } : {}),
       // without kernel capture, PROVENANCE_KERNEL_CAPTURE=1 alone turns the wrapper's syscall hooks off
-      containerEnv: spec.mode === 'none' || spec.mode === 'unwrapped' ? { PROVENANCE_KERNEL_CAPTURE: '1' } : {},
+      containerEnv: { ...(spec.mode === 'none' || spec.mode === 'unwrapped' || spec.mode === 'floor' ? { PROVENANCE_KERNEL_CAPTURE: '1' } : {}), ...(profiling?.env(spec.key) ?? {}) },
       onBatch:
         spec.agent === false
           ? undefined
@@ -229,7 +292,8 @@ async function startLive(spec: ConfigSpec, card: string): Promise<Live> {
     });
     if (spec.mode === 'kernel' && !platform.kernelCapture.on) throw new Error(`kernel capture is off: ${platform.kernelCapture.reason}`);
     const ow = openwhisk({ apihost: platform.apihost, api_key: platform.auth });
-    const pack = spec.mode === 'unwrapped' ? unwrapped : wrapped;
+    const bundle = spec.mode === 'floor' ? floorWrapperFile() : spec.alternateBundle ? process.env.PROVENANCE_BENCH_WRAPPER_B! : wrapperBundle();
+    const pack = spec.mode === 'unwrapped' ? unwrapped : (h: string) => wrapped(h, bundle);
     await ow.actions.create({ name: 'purchase', action: pack(PURCHASE), kind: 'nodejs:20' } as never);
     await ow.actions.create({ name: 'get-price', action: pack(GET_PRICE), kind: 'nodejs:20' } as never);
     const durations = async (action: string, n: number): Promise<number[]> => {
@@ -329,7 +393,8 @@ export async function benchActivations(options: ActivationBenchOptions): Promise
   for (const k of ['warmup', 'untimedPerTurn'] as const) {
     if (!Number.isInteger(options[k]) || options[k] < 0) throw new Error(`benchActivations: ${k} must be 0 or more, got ${options[k]}`);
   }
-  const diagnostic = [...NO_AGENT, ...AGENT_ON_LOOP];
+  const diagnostic = [...NO_AGENT, ...AGENT_ON_LOOP, FLOOR, ...ALTERNATE_BUNDLE];
+  if (options.only?.some((k) => k === 'Ab' || k === 'Kb') && !process.env.PROVENANCE_BENCH_WRAPPER_B) throw new Error('benchActivations: Ab and Kb measure the bundle named by PROVENANCE_BENCH_WRAPPER_B: set it');
   const specs = [...CONFIGS, ...diagnostic].filter(
     (c) => (options.withKernel || c.mode !== 'kernel') && (options.only ? options.only.includes(c.key) : !diagnostic.includes(c)),
   );
@@ -350,7 +415,7 @@ export async function benchActivations(options: ActivationBenchOptions): Promise
   const t0 = Date.now();
   try {
     for (const spec of specs) {
-      const l = await startLive(spec, url);
+      const l = await startLive(spec, url, options.containerProfiling);
       lives.push(l);
       // K warms up capturing (its containers are followed from their first process), then waits unloaded
       for (let i = 0; i < options.warmup; i++) await l.purchase(i);
@@ -358,6 +423,9 @@ export async function benchActivations(options: ActivationBenchOptions): Promise
       if (spec.mode === 'kernel') await l.platform.suspendKernelCapture();
     }
     options.progress?.(`activations: ${specs.length} platforms warmed up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const profiled = options.containerProfiling ? lives.flatMap((l) => l.platform.containers().map((c) => c.pid!).filter((pid) => pid !== undefined)) : [];
+    const servedBefore = lives[0].served;
+    toggleProfilers(profiled);
     for (let round = 0; round < options.rounds; round++) {
       const order = roundOrder(lives, round);
       for (const l of order) {
@@ -369,6 +437,13 @@ export async function benchActivations(options: ActivationBenchOptions): Promise
         options.progress?.(`activations: round ${round + 1}/${options.rounds} at ${((Date.now() - t0) / 1000).toFixed(1)} s, median ms so far ${medians}`);
       }
     }
+    if (options.containerProfiling) {
+      toggleProfilers(profiled);
+      const files = await waitForProfiles(options.containerProfiling.dir, profiled.length);
+      const n = lives[0].served - servedBefore;
+      options.progress?.(`activations: ${files.length} of ${profiled.length} container profiles written to ${options.containerProfiling.dir}, ${n} activations of each action`);
+      for (const line of formatProfiles(readProfiles(options.containerProfiling.dir), { purchase: n, 'get-price': n })) options.progress?.(line);
+    }
     for (const l of lives) {
       const r = results.get(l.spec.key)!;
       r.shippedBytes = l.shipped.bytes;
@@ -379,6 +454,8 @@ export async function benchActivations(options: ActivationBenchOptions): Promise
   } finally {
     for (const l of lives) await stopLive(l);
     card.close();
+    if (floorBundle) fs.rmSync(path.dirname(floorBundle), { recursive: true, force: true });
+    floorBundle = undefined;
   }
   return { options, configs: specs.map((s) => results.get(s.key)!), seconds: (Date.now() - t0) / 1000 };
 }
@@ -451,6 +528,18 @@ export function formatActivationBench(b: ActivationBench): string[] {
   ] as const) {
     const c = byKey.get(key);
     if (c) out.push(...comparison(label, c.rounds, base.rounds));
+  }
+  // the diagnostic configurations, when they ran: the floor, and a second build against N and against the first
+  for (const [key, other, label] of [
+    ['F', 'N', 'F vs N, the floor: begin and end records only'],
+    ['Ab', 'N', 'Ab vs N, the second build (PROVENANCE_BENCH_WRAPPER_B)'],
+    ['Ab', 'A', 'Ab vs A, the second build against the first'],
+    ['Kb', 'N', 'Kb vs N, the second build with kernel capture'],
+    ['Kb', 'K', 'Kb vs K, the second build against the first, with kernel capture'],
+  ] as const) {
+    const c = byKey.get(key);
+    const o = byKey.get(other);
+    if (c && o) out.push(...comparison(label, c.rounds, o.rounds));
   }
   const K = byKey.get('K');
   if (K) {
@@ -525,7 +614,7 @@ export function activationResults(b: ActivationBench): Record<string, number> {
 function intArg(i: number, name: string, dflt: number): number {
   // `--requests N` / `--rounds N`, or the same positionally (requests first)
   const flag = process.argv.indexOf(`--${name.split(' ')[0]}`);
-  const positional = process.argv.slice(2).filter((a, j, all) => !a.startsWith('--') && !(j > 0 && /^--(requests|rounds)$/.test(all[j - 1])));
+  const positional = process.argv.slice(2).filter((a, j, all) => !a.startsWith('--') && !(j > 0 && /^--(requests|rounds|container-cpu-prof)$/.test(all[j - 1])));
   const raw = flag >= 0 ? process.argv[flag + 1] : positional[i];
   if (raw === undefined) return dflt;
   const v = Number(raw);
@@ -539,7 +628,9 @@ async function main() {
   const withWorkerPipeline = process.argv.includes('--compare-pipelines');
   const onlyArg = process.argv.find((a) => a.startsWith('--only='));
   const only = onlyArg ? (onlyArg.slice('--only='.length).split(',') as ConfigKey[]) : undefined;
-  const b = await benchActivations({ ...ACTIVATION_DEFAULTS, rounds, requests, withKernel: true, withWorkerPipeline, only, progress: (l) => process.stderr.write(`${l}\n`) });
+  const profArg = process.argv.indexOf('--container-cpu-prof');
+  const containerProfiling = profArg >= 0 ? prepareContainerProfiling(process.argv[profArg + 1]) : undefined;
+  const b = await benchActivations({ ...ACTIVATION_DEFAULTS, rounds, requests, withKernel: true, withWorkerPipeline, only, containerProfiling, progress: (l) => process.stderr.write(`${l}\n`) });
   for (const line of formatActivationBench(b)) console.log(line);
 }
 

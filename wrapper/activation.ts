@@ -2,10 +2,11 @@
 // the handler run inside the activation's AsyncLocalStorage context, summaries flushed,
 // end record.
 
-import { createSecretKey, randomFillSync } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { hostname } from 'node:os';
 import { runInActivation, takeOrphanFailures, type ActivationContext } from './context';
 import { emitRecord } from './emit';
+import { hmacPads } from './records';
 import { webEntry } from './web-entry';
 import type { WebEntry } from '../protocol/wrapper-records';
 import { flushAllFds } from './hooks/fs';
@@ -62,7 +63,7 @@ export function newActivation(params?: unknown): ActivationContext {
     pn: envId('__OW_PARENT_NAME') || undefined,
     web: webEntry(params),
     keyHex: key.toString('hex'),
-    key: createSecretKey(key),
+    key: hmacPads(key),
     seq: 0,
     ended: false,
     fds: new Map(),

@@ -20,7 +20,7 @@
 import type { WebEntry } from '../protocol/wrapper-records';
 import { ALLOW_CONCURRENT_ENV, allowsConcurrency } from '../protocol/action-runtime';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { KeyObject } from 'node:crypto';
+import type { HmacPads } from './records';
 
 /** Bytes moved through one file descriptor during one activation (ProTracer aggregation). */
 export interface FdTally {
@@ -49,8 +49,18 @@ export interface ActivationContext {
   web?: WebEntry;
   /** per-activation MAC key, hex (as the begin record carries it) */
   keyHex: string;
-  /** the same key as a KeyObject, made once: every later record is signed with it without importing the key again */
-  key: KeyObject;
+  /**
+   * the same key as padded HMAC blocks, made once: every later record is signed with them. Not a
+   * KeyObject: createSecretKey cost more per activation than it saved (bench/README.md)
+   */
+  key: HmacPads;
+  /** `,"a":…,"r":…` of every record of the activation, serialised at its first record */
+  idsJson?: string;
+  /**
+   * the openwhisk client's own requests to the platform's API that an `invoke` record already
+   * stands for, not seen yet, by URL prefix (hooks/openwhisk.ts grants, hooks/http.ts takes)
+   */
+  coveredApiCalls?: Map<string, number>;
   /** the ids put before each of its log lines, built at its first line */
   logPrefix?: string;
   /** next sequence number */

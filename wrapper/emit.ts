@@ -2,8 +2,8 @@
 // patch), one line each, signed, sequenced and capped. Nothing here throws into user code.
 
 import type { ProvRecord, RecordType } from '../protocol/wrapper-records';
-import { encodeRecord } from './records';
-import { noteHookFailure, runInternalSync, type ActivationContext } from './context';
+import { encodeRecord, fitsRecordLimit, recordLine } from './records';
+import { activationTracking, noteHookFailure, runInternalSync, type ActivationContext } from './context';
 
 type WriteFn = (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
 
@@ -32,6 +32,7 @@ export function streamState(stream: NodeJS.WriteStream): StreamState {
 export function resetStreamStates(): void {
   flushDeferredRecords();
   streams.clear();
+  deferred.endRidesSentinel = false;
 }
 
 /** Fields of a record besides the ones the emitter fills in (t, a, r, ts, s, m). */
@@ -50,11 +51,34 @@ interface Deferred {
   lines: string[];
   timer?: NodeJS.Timeout;
   exitHook: boolean;
+  /**
+   * The runtime writes the end-of-activation sentinel on stdout right after each activation (seen
+   * once): from then on the end record waits for it too and goes out in the sentinel's own write,
+   * still before it in the stream. One write(2) fewer per activation, for the action and for
+   * whoever reads its stdout; with kernel capture the end marker is then in the sentinel's write,
+   * after every other system call of the activation, as before.
+   */
+  endRidesSentinel?: boolean;
 }
 const DEFER_MS = 20;
 const DEFERRED_KEY = Symbol.for('serverless-provenance.wrapper.deferred');
 const gd = globalThis as unknown as Record<symbol, Deferred | undefined>;
 const deferred: Deferred = (gd[DEFERRED_KEY] ??= { lines: [], exitHook: false });
+
+/**
+ * The JSON text of a record: the same text as JSON.stringify({ t, a, r, ts, s, ...fields }) (same
+ * keys, same order), built from the activation's ids serialised once (`idsJson`: `,"a":…,"r":…`)
+ * and the fields alone, instead of copying every record into a new object to serialise it whole.
+ */
+export function recordText(t: RecordType, idsJson: string, ts: number, s: number, fields: object): string {
+  const body = JSON.stringify(fields);
+  return `{"t":"${t}"${idsJson},"ts":${JSON.stringify(ts)},"s":${s}${body.length > 2 ? `,${body.slice(1)}` : '}'}`;
+}
+
+/** `,"a":…,"r":…` for recordText. */
+export function idsJsonOf(a: string, r: string): string {
+  return `,"a":${JSON.stringify(a)},"r":${JSON.stringify(r)}`;
+}
 
 /** Encodes and writes one record of the activation. Returns false if it was not written. */
 export function emitRecord<T extends RecordType>(ctx: ActivationContext, t: T, fields: RecordFields<T>): boolean {
@@ -63,10 +87,12 @@ export function emitRecord<T extends RecordType>(ctx: ActivationContext, t: T, f
     return false;
   }
   try {
-    const record = { t, a: ctx.a, r: ctx.r, ts: Date.now(), s: ctx.seq, ...fields } as unknown as ProvRecord;
-    const line = encodeRecord(record, ctx.key);
+    const ts = Date.now();
+    const json = recordText(t, (ctx.idsJson ??= idsJsonOf(ctx.a, ctx.r)), ts, ctx.seq, fields);
+    // a record over the limit (long paths, many keys) is shrunk by the encoder; the rest are written as built
+    const line = fitsRecordLimit(json) ? recordLine(json, t, ctx.key) : encodeRecord({ t, a: ctx.a, r: ctx.r, ts, s: ctx.seq, ...fields } as unknown as ProvRecord, ctx.key);
     ctx.seq += 1;
-    if (t === 'begin' || t === 'end') writeLines(line);
+    if (t === 'begin' || (t === 'end' && !(deferred.endRidesSentinel && activationTracking() === 'one at a time'))) writeLines(line);
     else defer(line);
     return true;
   } catch (e) {
@@ -86,6 +112,15 @@ function defer(line: string): void {
     deferred.timer = setTimeout(flushDeferredRecords, DEFER_MS);
     deferred.timer.unref();
   }
+}
+
+/**
+ * The runtime wrote its end-of-activation sentinel on stdout (the stream patch saw it): later end
+ * records wait for the next one. A runtime that writes none never sets this, and end records are
+ * written at once, as begin records are.
+ */
+export function noteSentinelWrite(): void {
+  deferred.endRidesSentinel = true;
 }
 
 /** Writes the records that wait, now (at most DEFER_MS after the first of them, or at uninstall). */

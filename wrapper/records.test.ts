@@ -1,6 +1,6 @@
 import { createSecretKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { encodeRecord, fitRecord, macOf, parseRecordLine, validateRecord, verifyRecord } from './records';
+import { encodeRecord, fitRecord, hmacPads, macOf, parseRecordLine, validateRecord, verifyRecord } from './records';
 import { MAC_HEX_LENGTH, MAX_RECORD_BYTES, RECORD_LINE_START, type ProvRecord } from '../protocol/wrapper-records';
 
 const KEY = '00112233445566778899aabbccddeeff';
@@ -52,14 +52,34 @@ describe('encodeRecord / parseRecordLine / verifyRecord', () => {
     expect(macOf(signed, KEY)).toBe(m);
   });
 
-  // the wrapper signs with a KeyObject made once per activation; the correlator verifies with the hex key of the begin record
-  it.each(samples.filter((r) => r.t !== 'begin').map((r) => [r.t, r] as const))('signs a %s record with a KeyObject exactly as with the hex key', (_t, r) => {
+  // the wrapper signs with the key's bytes, decoded once per activation; the correlator verifies with the hex key of the begin record
+  it.each(samples.filter((r) => r.t !== 'begin').map((r) => [r.t, r] as const))('signs a %s record with the key bytes or a KeyObject exactly as with the hex key', (_t, r) => {
     const withObject = encodeRecord(r, createSecretKey(Buffer.from(KEY, 'hex')));
     expect(withObject).toBe(encodeRecord(r, KEY));
+    expect(encodeRecord(r, Buffer.from(KEY, 'hex'))).toBe(withObject);
     const parsed = parseRecordLine(withObject.slice(0, -1));
     if ('error' in parsed) throw new Error(parsed.detail);
     expect(verifyRecord(parsed.record, withObject.slice(0, -1), KEY)).toBe(true);
     expect(encodeRecord(r, createSecretKey(Buffer.from(OTHER_KEY, 'hex')))).not.toBe(withObject);
+  });
+
+  // the wrapper signs with the key's padded blocks and two one-shot hashes: the same HMAC-SHA256
+  it.each(samples.filter((r) => r.t !== 'begin').map((r) => [r.t, r] as const))('signs a %s record with the padded key exactly as with the hex key', (_t, r) => {
+    expect(encodeRecord(r, hmacPads(Buffer.from(KEY, 'hex')))).toBe(encodeRecord(r, KEY));
+    expect(encodeRecord(r, hmacPads(Buffer.from(OTHER_KEY, 'hex')))).toBe(encodeRecord(r, OTHER_KEY));
+  });
+
+  it.each([
+    ['empty', ''],
+    ['ascii', '{"t":"end","a":"x"}'],
+    ['multi-byte', '{"p":"ü€😀"}'.repeat(50)],
+    ['longer than the scratch space (falls back to createHmac)', 'x'.repeat(20_000)],
+    ['multi-byte, longer than the scratch space in bytes only', '€'.repeat(3000)],
+  ])('computes the HMAC of %s text from the padded key as createHmac does', (_name, text) => {
+    const pads = hmacPads(Buffer.from(KEY, 'hex'));
+    expect(macOf(text, pads)).toBe(macOf(text, KEY));
+    // the scratch space is reused: a second, shorter text is not mixed with the first
+    expect(macOf('short', pads)).toBe(macOf('short', KEY));
   });
 
   const good = lineOf(samples[3]);

@@ -197,5 +197,28 @@ describe('openwhisk client against a local OpenWhisk-shaped server', () => {
     expect(sent).toEqual([...sent].sort((x, y) => x - y));
     // The request id travels to the platform with every invocation.
     expect(seen.every((s) => s.endsWith('x-request-id=r-ow1'))).toBe(true);
+    // The invoke records stand for the client's own requests to the API: no http record repeats them.
+    expect(records.filter((r) => r.t === 'http')).toEqual([]);
+  });
+
+  it('still records a request to the API that no invoke record stands for', async () => {
+    const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { records } = await activation('ow2', async () => {
+      await ow.actions.invoke({ name: 'get-price', blocking: true });
+      // a raw invocation by hand, and a GET through the client, after the client's invocation
+      await new Promise<void>((resolve, reject) => {
+        const req = http.request(`${api}/api/v1/namespaces/_/actions/by-hand?blocking=true`, { method: 'POST' }, (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+      return 1;
+    });
+    expect(records.filter((r) => r.t === 'invoke')).toEqual([expect.objectContaining({ to: 'get-price', child: expect.stringMatching(/^child-get-price-/) })]);
+    expect(records.filter((r) => r.t === 'http')).toEqual([
+      { t: 'http', method: 'POST', url: `${api}/api/v1/namespaces/_/actions/by-hand?blocking=true`, host: '127.0.0.1', port: (server.address() as AddressInfo).port, status: 200 },
+    ]);
   });
 });

@@ -6,10 +6,11 @@
 
 import { formatWithOptions } from 'node:util';
 import { currentActivation, isInternal, safely } from '../context';
-import { flushDeferredRecords, streamState, takeDeferredText } from '../emit';
+import { flushDeferredRecords, noteSentinelWrite, streamState, takeDeferredText } from '../emit';
 import { logIdPrefix, rewriteChunk, rewriteString, rewriteText } from '../lines';
 import { patchMethod } from '../patcher';
 import { RECORD_PREFIX } from '../../protocol/wrapper-records';
+import { ACTIVATION_SENTINEL } from '../../protocol/action-runtime';
 
 let inConsole = 0;
 
@@ -32,6 +33,7 @@ function patchStream(stream: NodeJS.WriteStream): void {
     function patchedWrite(this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
       if (isInternal() || this !== stream) return original.call(this, chunk, ...rest);
       const isText = typeof chunk === 'string';
+      if (isText && stream === process.stdout && (chunk as string).startsWith(ACTIVATION_SENTINEL)) noteSentinelWrite();
       // Records held back go out before any user output, so that each record stays between the
       // same log lines (the execution unit it belongs to) as when it was made: in the same write
       // as the user's text when that is text of the stream's own encoding, else just before it.

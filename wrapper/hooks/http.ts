@@ -43,6 +43,35 @@ export function httpTarget(args: unknown[], defaultProtocol: 'http:' | 'https:')
   return { method, url: full, host: hostname, port: Number.isInteger(port) ? port : 0 };
 }
 
+/**
+ * The openwhisk client's invocations are recorded as `invoke` records (hooks/openwhisk.ts), which
+ * name the invoked action and the child activation: an http record of the same POST to the
+ * platform's API would add nothing the graph uses, and cost a record, its MAC and its bytes in
+ * every invoking activation. The invoke hook grants `count` such requests to the API at `api`
+ * (the client's API URL); the first POSTs under it take the grants and are not recorded. Any
+ * other request to the API (a retry, a raw call) is recorded as before.
+ */
+export function coverApiCalls(ctx: ActivationContext, api: unknown, count: number): void {
+  if (typeof api !== 'string' || count <= 0) return;
+  const base = httpTarget([`${api.endsWith('/') ? api : `${api}/`}namespaces/`], 'https:');
+  if (!base) return;
+  const covered = (ctx.coveredApiCalls ??= new Map());
+  covered.set(base.url, (covered.get(base.url) ?? 0) + count);
+}
+
+/** Whether the request is one the invoke hook granted (and takes the grant). */
+function coveredByInvoke(ctx: ActivationContext, target: HttpTarget): boolean {
+  const covered = ctx.coveredApiCalls;
+  if (!covered || covered.size === 0 || target.method !== 'POST') return false;
+  for (const [prefix, n] of covered) {
+    if (!target.url.startsWith(prefix)) continue;
+    if (n <= 1) covered.delete(prefix);
+    else covered.set(prefix, n - 1);
+    return true;
+  }
+  return false;
+}
+
 function follow(req: http.ClientRequest, ctx: ActivationContext, target: HttpTarget): void {
   let done = false;
   const finish = (status?: number, err?: string) => {
@@ -78,7 +107,7 @@ function patchRequest(module: typeof http | typeof https, name: 'request' | 'get
       if (ctx) {
         safely(`${protocol.slice(0, -1)}.${name}`, () => {
           const target = httpTarget(args, protocol);
-          if (target) follow(req, ctx, target);
+          if (target && !coveredByInvoke(ctx, target)) follow(req, ctx, target);
         });
       }
       return req;

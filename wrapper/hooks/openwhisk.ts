@@ -8,6 +8,7 @@ import { currentActivation, safely, type ActivationContext } from '../context';
 import { emitRecord } from '../emit';
 import { patchMethod } from '../patcher';
 import { registerModulePatcher } from './module-load';
+import { coverApiCalls } from './http';
 
 type AnyFn = (...args: any[]) => any;
 
@@ -64,6 +65,8 @@ function patchResources(exports: unknown): void {
       // Resources#invoke mutates options (qs, body): read the name and flags before.
       const snapshot = Array.isArray(options) ? options.map((o) => ({ name: invokedName(o), blocking: isBlocking(o) })) : { name: invokedName(options), blocking: isBlocking(options) };
       const sentAt = Date.now();
+      // the `invoke` record stands for the client's own HTTP request to the platform's API: no http record of it
+      safely('openwhisk invoke', () => coverApiCalls(ctx, (this as { client?: { options?: { api?: unknown } } }).client?.options?.api, Array.isArray(options) ? options.length : 1));
       const promise = original.call(this, options, ...rest);
       if (!promise || typeof promise.then !== 'function') return promise;
       return promise.then(
