@@ -5,10 +5,12 @@
 // per-syscall durations; with dd's stdout into a pipe, as a container's is (then every write may
 // be a log line and is kept whole); under `strace -f`; and under auditd with rules for the same
 // syscalls. The probe's idle cost is measured in a block of its own, against its floor, an empty
-// program on the same hook (kmod/bench/sp_empty.bpf.c): both stay loaded (kmod/bench/sp_hook_switch.c)
-// and only their attachment changes, so many short rounds fit and ratios are taken per round.
-// Also: records per second decoded by one core (the batches of the capturing rows, decoded again
-// and again for half a second after one untimed pass).
+// program on the same hook (kmod/bench/sp_empty.bpf.c), so that many short rounds fit and ratios
+// are taken per round. Every program stays loaded for the whole run (kmod/bench/sp_hook_switch.c:
+// the empty program, the idle probe, a capturing probe and one with durations) and only which one
+// is attached changes: loading a probe takes seconds of verification, switching milliseconds.
+// Also: records per second decoded by one core (the first round's capture, decoded again and
+// again for half a second after one untimed pass).
 // One run, ratios against the baseline, of the CPU time the measured processes used (the cgroup's
 // cpu.stat): a probe's cost is spent in the traced process's own system calls, and CPU time does
 // not move when other work shares the machine, as wall time does.
@@ -16,10 +18,10 @@
 //   npx tsx bench/capture.ts [count] [idle rounds] [--idle-only]   (as root, after scripts/kmod-build.sh)
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { openCapture, type Capture } from '../kmod/binding';
 import { decodeBatch } from '../kmod/decode';
-import { kmodPaths } from '../kmod/paths';
+import { openHookSwitch, readKeptBatches, type HookSwitch, type SwitchProbe } from './hook-switch';
 import { median, quantile, ratioSummary, roundOrder, seededRandom, type RatioSummary } from './interleave';
 
 export const CGROUP2 = '/sys/fs/cgroup/unified';
@@ -31,6 +33,13 @@ const RUNS = 9;
  * 1.26x the floor from run to run; with 61, between 1.06x and 1.13x (bench/README.md).
  */
 const IDLE_ROUNDS = 61;
+/**
+ * `strace -f` runs this share of dd's count, against the same smaller dd without it. Its CPU time
+ * for the same dd swung from 4.3 s to 17.3 s within one series of five runs, and three runs once took
+ * 132 s of a whole bench (ptrace stops dd twice per system call, and on this VM each stop's cross-CPU
+ * wake-up costs what other load makes it cost): the ratio is as noisy either way, the time is not.
+ */
+const STRACE_SHARE = 10;
 
 export interface MicroRow {
   name: string;
@@ -38,6 +47,8 @@ export interface MicroRow {
   ms?: number;
   /** the median of the same work without capture, when it is not the plain baseline */
   base?: number;
+  /** what `base` is, for the note (default: the row above) */
+  against?: string;
   note: string;
 }
 
@@ -51,57 +62,6 @@ export interface MicroBench {
   medians: { base: number; pipeBase: number; pipeCaptured: number };
   /** the idle probe and its floor (idleBlock), or why they could not be measured */
   idle: { rounds: IdleRounds; figures: IdleFigures } | string;
-}
-
-export type Hook = 'none' | 'empty' | 'probe';
-
-/**
- * The probe (capturing `capturedCgroup`: another one than the measured process's for its idle
- * cost, so that its filter is live) and the empty program on its
- * hook (kmod/bench/sp_empty.bpf.c), both loaded once by kmod/out/sp_hook_switch, which attaches
- * at most one of them at a time on request: switching takes milliseconds where loading the probe
- * takes seconds, so the three configurations can take turns round by round. A string says why
- * it could not start. `tool`: a switch built against another probe (kmod/bench/probe-variants.sh).
- */
-export async function openHookSwitch(
-  capturedCgroup: bigint,
-  tool = path.join(kmodPaths().out, 'sp_hook_switch'),
-): Promise<{ use(h: Hook): Promise<void>; close(): Promise<void> } | string> {
-  const out = kmodPaths().out;
-  const object = path.join(out, 'sp_empty.bpf.o');
-  if (!fs.existsSync(tool) || !fs.existsSync(object)) return `${tool} is not built: run scripts/kmod-build.sh probe`;
-  const p = spawn(tool, [object, String(capturedCgroup)], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => p.once('close', () => resolve()));
-  const lines: string[] = [];
-  const waiters: ((line: string | undefined) => void)[] = [];
-  let pending = '';
-  p.stdout.on('data', (d: Buffer) => {
-    pending += d.toString();
-    for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
-      const line = pending.slice(0, i);
-      pending = pending.slice(i + 1);
-      const w = waiters.shift();
-      if (w) w(line);
-      else lines.push(line);
-    }
-  });
-  p.once('close', () => waiters.splice(0).forEach((w) => w(undefined)));
-  p.once('error', () => waiters.splice(0).forEach((w) => w(undefined)));
-  const next = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise<string | undefined>((resolve) => waiters.push(resolve)));
-  const why = () => stderr.trim().split('\n')[0] || 'sp_hook_switch stopped';
-  if ((await next()) !== 'ready') return why();
-  return {
-    async use(h: Hook) {
-      p.stdin.write(`${h}\n`);
-      if ((await next()) !== `ok ${h}`) throw new Error(`cannot attach ${h}: ${why()}`);
-    },
-    async close() {
-      p.stdin.end();
-      await exited;
-    },
-  };
 }
 
 /**
@@ -221,28 +181,6 @@ async function underAudit(dd: string[], cg: string): Promise<MicroRow> {
   }
 }
 
-/** A capture whose ring is drained (and kept) meanwhile, as the agent does. */
-function drained(opts: { durations?: boolean }): { cap: Capture; stop(): Promise<Buffer[]> } {
-  const cap = openCapture({ backend: 'bpf', batchBytes: 8 << 20, ...opts });
-  const batches: Buffer[] = [];
-  let draining = true;
-  const loop = (async () => {
-    while (draining) {
-      const b = await cap.pollAsync(50);
-      if (b) batches.push(b);
-    }
-  })();
-  return {
-    cap,
-    async stop() {
-      draining = false;
-      await loop;
-      for (let b = cap.poll(0); b; b = cap.poll(0)) batches.push(b);
-      return batches;
-    },
-  };
-}
-
 /** The idle block's CPU times (ms) of dd, per round: no program, the empty program, the idle probe. */
 export interface IdleRounds {
   base: number[];
@@ -307,25 +245,20 @@ export function idleFigures(r: IdleRounds): IdleFigures {
  * the previous configuration leaves behind (caches, a program just detached) falls on each alike.
  * Both programs stay loaded for the whole block (sp_hook_switch); only their attachment changes.
  */
-async function idleBlock(dd: string[], cg: string, otherCgroup: bigint, rounds: number): Promise<IdleRounds | string> {
-  const hooks = await openHookSwitch(otherCgroup);
-  if (typeof hooks === 'string') return hooks;
-  const times: Record<Hook, number[]> = { none: [], empty: [], probe: [] };
+async function idleBlock(dd: string[], cg: string, hooks: HookSwitch, rounds: number): Promise<IdleRounds> {
+  const times: Record<'none' | 'empty' | 'probe', number[]> = { none: [], empty: [], probe: [] };
   const t0 = Date.now();
   let foreign = 0;
-  try {
-    for (let round = 0; round < rounds; round++) {
-      await hooks.use('none');
-      // ours are all detached here: whatever is left on the hooks belongs to someone else
-      if (syscallHookLinks() > 0) foreign++;
-      for (const h of roundOrder<Hook>(['none', 'empty', 'probe'], round)) {
-        await hooks.use(h);
-        times[h].push(await run(dd, cg));
-      }
+  for (let round = 0; round < rounds; round++) {
+    await hooks.use('none');
+    // ours are all detached here: whatever is left on the hooks belongs to someone else
+    if (syscallHookLinks() > 0) foreign++;
+    for (const h of roundOrder(['none', 'empty', 'probe'] as const, round)) {
+      await hooks.use(h);
+      times[h].push(await run(dd, cg));
     }
-  } finally {
-    await hooks.close();
   }
+  await hooks.use('none');
   return { base: times.none, empty: times.empty, idle: times.probe, foreign, seconds: (Date.now() - t0) / 1000 };
 }
 
@@ -338,9 +271,15 @@ export async function benchIdleOnly(count: number, idleRounds = IDLE_ROUNDS): Pr
   fs.mkdirSync(other, { recursive: true });
   const dd = ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64', `count=${count}`];
   try {
-    await run(dd, cg); // warm-up
-    const idle = await idleBlock(dd, cg, BigInt(fs.statSync(other).ino), idleRounds);
-    return typeof idle === 'string' ? idle : { rounds: idle, figures: idleFigures(idle) };
+    const hooks = await openHookSwitch(BigInt(fs.statSync(other).ino));
+    if (typeof hooks === 'string') return hooks;
+    try {
+      await run(dd, cg); // warm-up
+      const idle = await idleBlock(dd, cg, hooks, idleRounds);
+      return { rounds: idle, figures: idleFigures(idle) };
+    } finally {
+      await hooks.close();
+    }
   } finally {
     for (const d of [cg, other]) {
       try {
@@ -358,7 +297,13 @@ export async function benchIdleOnly(count: number, idleRounds = IDLE_ROUNDS): Pr
  * floor are measured apart, in a block of their own (idleBlock), where the three runs of a round
  * are back to back and many more rounds fit in the same time.
  */
-export async function benchMicro(count: number, idleRounds = IDLE_ROUNDS): Promise<MicroBench> {
+export async function benchMicro(count: number, idleRounds = IDLE_ROUNDS, progress: (line: string) => void = () => {}): Promise<MicroBench> {
+  // each stage's wall time on the bench's progress: what to cut when the bench runs too long
+  let stageStart = Date.now();
+  const stage = (name: string) => {
+    progress(`bench (c): ${name} in ${((Date.now() - stageStart) / 1000).toFixed(1)} s`);
+    stageStart = Date.now();
+  };
   const root = path.join(CGROUP2, 'serverless-provenance-bench');
   const cg = path.join(root, String(process.pid));
   const other = path.join(root, `${process.pid}-other`);
@@ -370,62 +315,96 @@ export async function benchMicro(count: number, idleRounds = IDLE_ROUNDS): Promi
   const ddPipe = ['/bin/sh', '-c', `dd if=/dev/zero bs=64 count=${count} 2>/dev/null | cat > /dev/null`];
   const times: Record<string, number[]> = {};
   const time = async (name: string, cmd: string[]) => (times[name] ??= []).push(await run(cmd, cg));
-  const notes: Record<string, string> = {};
-  let decodeBatches: Buffer[] = [];
+  // records each captured run left in the ring, and drops, from the probe's own counters
+  const records: Record<string, number[]> = {};
+  const drops: Record<string, number> = {};
+  const counted = async (probe: SwitchProbe, name: string, cmd: string[]) => {
+    const before = await hooks.stats(probe);
+    await time(name, cmd);
+    const after = await hooks.stats(probe);
+    (records[name] ??= []).push(after.events - before.events);
+    drops[name] = (drops[name] ?? 0) + after.drops - before.drops;
+  };
+  const keptFile = path.join(os.tmpdir(), `sp-bench-batches-${process.pid}`);
+  let kept = false;
+  // every program of (c) is loaded once, here, and only attached in turn: a probe takes seconds to
+  // load, which used to be paid twice a round
+  const opened = await openHookSwitch(BigInt(fs.statSync(other).ino), undefined, id);
+  if (typeof opened === 'string') {
+    for (const d of [cg, other]) fs.rmdirSync(d);
+    throw new Error(`the dd microbenchmark cannot load its programs: ${opened}`);
+  }
+  const hooks: HookSwitch = opened;
+  stage('programs loaded');
   try {
     await run(dd, cg); // warm-up: page cache, dd's first exec
-    const idle = await idleBlock(dd, cg, BigInt(fs.statSync(other).ino), idleRounds);
+    const idle = await idleBlock(dd, cg, hooks, idleRounds);
+    stage(`probe idle and its floor, ${idleRounds} rounds`);
 
     const withoutProbe = async () => {
       await time('base', dd);
       await time('pipeBase', ddPipe);
     };
     const withProbe = async () => {
-      const fast = drained({});
-      fast.cap.addCgroup(id);
-      await time('captured', dd);
-      const before = fast.cap.stats().events;
-      await time('pipeCaptured', ddPipe);
-      const st = fast.cap.stats();
-      const batches = await fast.stop();
-      fast.cap.close();
-      notes.captured = `${before} records per round, ${st.drops} dropped`;
-      notes.pipeCaptured = `${st.events - before} records per round, ${st.drops} dropped`;
-      if (!decodeBatches.length) decodeBatches = batches;
+      // the first round's records are kept for the decoder, as they were drained
+      const keep = !kept;
+      if (keep) await hooks.keep(keptFile);
+      await hooks.use('capture');
+      await counted('capture', 'captured', dd);
+      await counted('capture', 'pipeCaptured', ddPipe);
+      await hooks.use('none');
+      if (keep) await hooks.keep();
+      kept = true;
     };
     const withDurations = async () => {
-      const slow = drained({ durations: true });
-      slow.cap.addCgroup(id);
-      await time('durations', dd);
-      const st2 = slow.cap.stats();
-      await slow.stop();
-      slow.cap.close();
-      notes.durations = `${st2.events} records per round, ${st2.drops} dropped`;
+      await hooks.use('durations');
+      await counted('durations', 'durations', dd);
+      await hooks.use('none');
     };
     // the groups take turns at going first, so that whatever the previous one leaves
-    // behind (a probe just unloaded, caches) falls on each alike
+    // behind (a probe just detached, caches) falls on each alike
     const groups = [withoutProbe, withProbe, withDurations];
     for (let round = 0; round < RUNS; round++) {
       for (const g of roundOrder(groups, round)) await g();
     }
+    stage(`capture rows, ${RUNS} rounds`);
 
-    const decode = timeDecoder(decodeBatches);
+    const decode = timeDecoder(readKeptBatches(fs.readFileSync(keptFile)));
+    stage('decoder');
+    const notes = (name: string) => `${Math.round(median(records[name]))} records per round, ${drops[name]} dropped in ${RUNS} rounds`;
 
     const med = (name: string) => median(times[name]);
     const base = med('base');
     const rows: MicroRow[] = [
       { name: 'baseline (no capture)', ms: base, note: '' },
-      { name: 'eBPF capture (default)', ms: med('captured'), note: `sys_exit only, repeats summed in the kernel; ${notes.captured}` },
-      { name: 'eBPF capture with durations', ms: med('durations'), note: `+ sys_enter on every syscall; ${notes.durations}` },
+      { name: 'eBPF capture (default)', ms: med('captured'), note: `sys_exit only, repeats summed in the kernel; ${notes('captured')}` },
+      { name: 'eBPF capture with durations', ms: med('durations'), note: `+ sys_enter on every syscall; ${notes('durations')}` },
       { name: 'baseline, stdout into a pipe', ms: med('pipeBase'), note: 'dd | cat' },
-      { name: 'eBPF capture, stdout into a pipe', ms: med('pipeCaptured'), base: med('pipeBase'), note: `every write kept whole (log path); ${notes.pipeCaptured}` },
+      { name: 'eBPF capture, stdout into a pipe', ms: med('pipeCaptured'), base: med('pipeBase'), note: `every write kept whole (log path); ${notes('pipeCaptured')}` },
     ];
-    const strace = await medianOf(3, () => run(['strace', '-f', '-o', '/dev/null', ...dd], cg));
-    rows.push({ name: 'strace -f', ms: strace, note: '' });
+    const straceCount = Math.max(1, Math.round(count / STRACE_SHARE));
+    const ddShort = ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64', `count=${straceCount}`];
+    const short: Record<'plain' | 'strace', number[]> = { plain: [], strace: [] };
+    for (let round = 0; round < 3; round++) {
+      for (const c of roundOrder(['plain', 'strace'] as const, round)) {
+        short[c].push(await run(c === 'strace' ? ['strace', '-f', '-o', '/dev/null', ...ddShort] : ddShort, cg));
+      }
+    }
+    rows.push({
+      name: `strace -f (count=${straceCount})`,
+      ms: median(short.strace),
+      base: median(short.plain),
+      against: `dd count=${straceCount} without it, ${median(short.plain).toFixed(1)} ms; 3 rounds`,
+      note: `1/${STRACE_SHARE} of the dd: strace's CPU time swings several-fold from run to run here`,
+    });
+    stage(`strace -f, 3 rounds of count=${straceCount}`);
     rows.push(await underAudit(dd, cg));
+    stage('auditd');
     const medians = { base, pipeBase: med('pipeBase'), pipeCaptured: med('pipeCaptured') };
-    return { count, syscalls: count * 2, base, rows, decode, medians, idle: typeof idle === 'string' ? idle : { rounds: idle, figures: idleFigures(idle) } };
+    return { count, syscalls: count * 2, base, rows, decode, medians, idle: { rounds: idle, figures: idleFigures(idle) } };
   } finally {
+    await hooks.close();
+    fs.rmSync(keptFile, { force: true });
     for (const d of [cg, other]) {
       try {
         fs.rmdirSync(d);
@@ -444,7 +423,7 @@ export function printMicro(m: MicroBench): void {
   for (const r of m.rows) {
     const ms = r.ms === undefined ? '-'.padStart(9) : r.ms.toFixed(1).padStart(9);
     const ratio = r.ms === undefined ? '-'.padStart(7) : `${(r.ms / (r.base ?? m.base)).toFixed(2).padStart(6)}x`;
-    console.log(`${r.name.padEnd(36)} ${ms} ${ratio}  ${r.note}${r.base !== undefined ? ' (ratio against the row above)' : ''}`);
+    console.log(`${r.name.padEnd(36)} ${ms} ${ratio}  ${r.note}${r.base !== undefined ? ` (ratio against ${r.against ?? 'the row above'})` : ''}`);
   }
   printIdle(m.idle);
   const { records, seconds } = m.decode;
@@ -486,7 +465,7 @@ export function microResults(m: MicroBench): Record<string, number> {
 
 if (require.main === module) {
   const [count, rounds] = [Number(process.argv[2] ?? 200_000), process.argv[3] ? Number(process.argv[3]) : undefined];
-  (process.argv.includes('--idle-only') ? benchIdleOnly(count, rounds).then(printIdle) : benchMicro(count, rounds).then(printMicro))
+  (process.argv.includes('--idle-only') ? benchIdleOnly(count, rounds).then(printIdle) : benchMicro(count, rounds, (line) => process.stderr.write(`${line}\n`)).then(printMicro))
     .catch((e) => {
       console.error(`bench/capture: ${(e as Error).message}`);
       process.exit(1);

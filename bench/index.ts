@@ -12,6 +12,7 @@
 //                     --query-activations N --no-lms --only a,b,c,d,e]
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { kernelCapturePrerequisites } from '../invokers/agent/kernel-tap';
 import { benchMicro, microResults, printMicro } from './capture';
@@ -70,6 +71,19 @@ async function main(): Promise<void> {
   const onlyArg = process.argv.indexOf('--only');
   const only = onlyArg >= 0 ? new Set(process.argv[onlyArg + 1].split(',')) : undefined;
   const progress = (line: string) => process.stderr.write(`${line}\n`);
+  const started = Date.now();
+  const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(0);
+  /** f, with its wall time on the progress: where the bench's time goes, row by row */
+  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await f();
+    } finally {
+      progress(`bench: ${name} in ${seconds(t0)} s`);
+    }
+  };
+  const partSeconds: string[] = [];
+  progress(`bench: started ${new Date(started).toISOString()}, load average ${loadAverage()}`);
   const skipped: string[] = [];
   const kernel = kernelCapturePrerequisites();
   if (kernel && !kernel.on) skipped.push(`kernel capture rows: ${kernel.reason} (${kernel.step})`);
@@ -99,7 +113,7 @@ async function main(): Promise<void> {
       title: '(c)',
       async run() {
         if (kernel) throw new Error('the dd microbenchmark and the decoder need the eBPF probe');
-        const m = await benchMicro(count);
+        const m = await benchMicro(count, undefined, progress);
         return { lines: captureLines(() => printMicro(m)), results: microResults(m) };
       },
     },
@@ -108,9 +122,9 @@ async function main(): Promise<void> {
       title: '(d)',
       async run() {
         process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-        const s = await benchStorage(STORAGE_DEFAULTS.requests);
-        const i = await benchIngest();
-        const q = await benchQuery(STORE_BACKENDS[0], { activations: queryActivations, onProgress: progress });
+        const s = await timed('(d) storage', () => benchStorage(STORAGE_DEFAULTS.requests));
+        const i = await timed('(d) ingest', () => benchIngest());
+        const q = await timed('(d) query', () => benchQuery(STORE_BACKENDS[0], { activations: queryActivations, onProgress: progress }));
         return {
           lines: [...formatStorage(s), formatIngest(i), ...formatQuery(q)],
           results: {
@@ -142,10 +156,12 @@ async function main(): Promise<void> {
       // written as each part ends: a part that fails later does not lose the figures before it
       if (Object.keys(results).length) writeResults(results);
       output.push('', `${part.title} ${lines[0] ?? ''}`, ...lines.slice(1));
-      progress(`bench: part ${part.title} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      progress(`bench: part ${part.title} done in ${seconds(t0)} s`);
     } catch (e) {
       skipped.push(`${part.title}: ${(e as Error).message.split('\n')[0]}`);
+      progress(`bench: part ${part.title} skipped after ${seconds(t0)} s`);
     }
+    partSeconds.push(`${part.key} ${seconds(t0)} s`);
   }
 
   console.log('');
@@ -156,6 +172,15 @@ async function main(): Promise<void> {
   const results = writeResults({});
   const missing = missingResults(results);
   console.log(`figures in ${path.relative(process.cwd(), RESULTS_FILE)}${missing.length ? `; not measured (yet): ${missing.join(', ')}` : ''}`);
+  console.log(`bench took ${seconds(started)} s (${partSeconds.join(', ')}), load average ${loadAverage()}`);
+}
+
+/** The 1, 5 and 15 minute load averages: every timing above is of a machine this busy. */
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
 main().catch((e) => {

@@ -8,7 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { kmodPaths } from '../kmod/paths';
-import { CGROUP2, openHookSwitch, run, type Hook } from './capture';
+import { CGROUP2, run } from './capture';
+import { openHookSwitch, type Hook } from './hook-switch';
 import { median, ratioSummary, roundOrder } from './interleave';
 
 const VARIANTS = ['as-is', 'no-stdio-write', 'no-flush', 'no-bytes', 'positions', 'markers-only'];
