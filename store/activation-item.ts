@@ -17,7 +17,7 @@
 // The touches themselves are stored once, in the item's body.
 import { createHash } from 'node:crypto';
 import type { ActivationNode, UpgEdge } from '../upg/types';
-import { compress, decodeGraph, decompress, dictionaryOf, edgeWriteOrder, encodeGraph, type Dictionary } from './compact-graph';
+import { compress, decodeGraphValue, decompress, dictionaryOf, edgeWriteOrder, encodeGraph, type Dictionary } from './compact-graph';
 import { mergeEdge } from '../upg/merge';
 import { timeSortPart } from './keys';
 import type { ActivationMeta } from './types';
@@ -110,7 +110,7 @@ export function bodyText(body: ActivationBody, home: string): string {
 
 export function decodeBody(bytes: Buffer, home: string, dictionary: Buffer | undefined): ActivationBody {
   const value = JSON.parse(decompress(bytes, dictionary)) as { e: string[]; r?: Array<string | 0>; g: unknown };
-  const graph = decodeGraph(JSON.stringify(value.g));
+  const graph = decodeGraphValue(value.g);
   const touches = graph.edges.map((edge, i) => {
     const r = value.r?.[i];
     return { entity: value.e[i]!, edge, request: typeof r === 'string' ? r : home };

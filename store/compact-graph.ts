@@ -43,32 +43,97 @@ interface Encoded {
   warnings?: GraphWarning[];
 }
 
+/** Which discriminator an edge's id was made with: its time, none, or neither (the id is kept). */
+type IdForm = 'time' | 'none' | 'kept';
+
+// One write encodes each edge several times (the chunk's content hash, the chunk, the body of the
+// activation that holds it), and telling an id's form takes one or two SHA-256s. The form is kept
+// per edge object with the fields it was found from: it is reused only while they are unchanged.
+interface KnownForm {
+  form: IdForm;
+  id: string;
+  from: string;
+  to: string;
+  kind: string;
+  op: string | undefined;
+  activationId: string | undefined;
+  time: number | undefined;
+}
+const idForms = new WeakMap<UpgEdge, KnownForm>();
+
+function idFormOf(e: UpgEdge): IdForm {
+  const known = idForms.get(e);
+  if (known && known.id === e.id && known.from === e.from && known.to === e.to && known.kind === e.kind && known.op === e.op && known.activationId === e.activationId && known.time === e.time) {
+    return known.form;
+  }
+  const form = findIdForm(e);
+  idForms.set(e, { form, id: e.id, from: e.from, to: e.to, kind: e.kind, op: e.op, activationId: e.activationId, time: e.time });
+  return form;
+}
+
+/**
+ * Which discriminator made the edge's id, trying the likelier first: the correlator makes an
+ * aggregated operation's id (it has a count) with its first time, a single fact's with none. With
+ * a time the two hashes differ, so at most one of them is the id and the order changes nothing but
+ * how many are computed; with no time they are the same hash, and the form is 'time'.
+ */
+function findIdForm(e: UpgEdge): IdForm {
+  const made = (discriminator: string | number) => e.id === edgeId({ from: e.from, to: e.to, kind: e.kind, op: e.op, activationId: e.activationId, discriminator });
+  const time = e.time ?? '';
+  if (time === '') return made('') ? 'time' : 'kept';
+  if (e.count !== undefined) return made(time) ? 'time' : made('') ? 'none' : 'kept';
+  return made('') ? 'none' : made(time) ? 'time' : 'kept';
+}
+
 /** The graph as the JSON text a chunk compresses. */
 export function encodeGraph(graph: GraphBody): string {
-  const edges: CompactEdge[] = graph.edges.map((e) => {
-    const { id, ...rest } = e;
-    if (id === edgeId({ ...rest, discriminator: e.time ?? '' })) return rest;
-    if (id === edgeId({ ...rest, discriminator: '' })) return { ...rest, d: 1 };
-    return e;
-  });
-  const times = [
-    ...graph.nodes.flatMap((n) => NODE_TIMES.map((k) => (n as unknown as Record<string, unknown>)[k])),
-    ...graph.edges.map((e) => e.time),
-  ].filter((t): t is number => typeof t === 'number');
-  const t0 = times.length ? Math.min(...times) : undefined;
-  const exact = t0 !== undefined && times.every((t) => t - t0 + t0 === t);
-  const shift = exact ? t0 : 0;
+  let t0: number | undefined;
+  const see = (t: unknown) => {
+    if (typeof t === 'number' && (t0 === undefined || t < t0)) t0 = t;
+  };
+  for (const n of graph.nodes) for (const k of NODE_TIMES) see((n as unknown as Record<string, unknown>)[k]);
+  for (const e of graph.edges) see(e.time);
+  const exact = t0 !== undefined && everyTimeExact(graph, t0);
+  const shift = exact ? t0! : 0;
   const encoded: Encoded = {
-    ...(exact ? { t0 } : {}),
+    ...(exact ? { t0: t0! } : {}),
     nodes: graph.nodes.map((n) => shiftTimes(n, -shift)),
-    edges: edges.map((e) => (e.time !== undefined ? { ...e, time: e.time - shift } : e)),
+    edges: graph.edges.map((e) => compactEdge(e, idFormOf(e), shift)),
     ...(graph.warnings?.length ? { warnings: graph.warnings } : {}),
   };
   return JSON.stringify(encoded);
 }
 
+/** Whether every time, made relative to t0, reads back exactly. */
+function everyTimeExact(graph: GraphBody, t0: number): boolean {
+  const exact = (t: unknown) => typeof t !== 'number' || t - t0 + t0 === t;
+  for (const n of graph.nodes) for (const k of NODE_TIMES) if (!exact((n as unknown as Record<string, unknown>)[k])) return false;
+  return graph.edges.every((e) => exact(e.time));
+}
+
+/**
+ * The edge as written: without its id when the id is rebuilt on read (d: 1 when it was made
+ * without a discriminator), its time less `shift`. Keys stay in the edge's own order, d last.
+ */
+function compactEdge(e: UpgEdge, form: IdForm, shift: number): CompactEdge {
+  if (form === 'kept' && (shift === 0 || e.time === undefined)) return e;
+  const out: Record<string, unknown> = {};
+  for (const k in e) {
+    if (!Object.prototype.hasOwnProperty.call(e, k) || (k === 'id' && form !== 'kept')) continue;
+    const v = (e as unknown as Record<string, unknown>)[k];
+    out[k] = k === 'time' && v !== undefined ? (v as number) - shift : v;
+  }
+  if (form === 'none') out.d = 1;
+  return out as unknown as CompactEdge;
+}
+
 export function decodeGraph(json: string): GraphBody {
-  const encoded = JSON.parse(json) as Encoded;
+  return decodeGraphValue(JSON.parse(json));
+}
+
+/** decodeGraph of a graph's JSON already parsed (an activation body holds one inside its own JSON). */
+export function decodeGraphValue(parsed: unknown): GraphBody {
+  const encoded = parsed as Encoded;
   const shift = encoded.t0 ?? 0;
   const nodes = encoded.nodes.map((n) => shiftTimes(n, shift));
   const edges = encoded.edges.map((c): UpgEdge => {

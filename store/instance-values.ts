@@ -19,8 +19,10 @@ const VALUES = 1;
 
 interface Template {
   value: Json;
-  shape: string;
+  /** its primitives, in order */
   values: Primitive[];
+  /** for a string renamed in bodies of this behaviour: the indexes of the values it occurs in (renamed) */
+  occurrences: Map<string, number[]>;
 }
 
 // Parsing a behaviour's JSON once per behaviour (it is immutable, named by its hash).
@@ -41,7 +43,8 @@ function templateOf(behaviour: Buffer): Template | null {
   try {
     const value = JSON.parse(behaviour.toString('utf8')) as Json;
     const values: Primitive[] = [];
-    template = { value, shape: shapeOf(value, values), values };
+    sameShape(value, value, values);
+    template = { value, values, occurrences: new Map() };
   } catch {
     // a behaviour cut to the deflate window is not whole JSON: deflate only
   }
@@ -51,16 +54,31 @@ function templateOf(behaviour: Buffer): Template | null {
   return template;
 }
 
-/** The structure of a JSON value with every primitive left out (collected into `values`, in order). */
-function shapeOf(value: Json, values: Primitive[]): string {
-  if (value === null || typeof value !== 'object') {
+/**
+ * Whether `value` has the structure of `template`: the same nesting of arrays (of the same
+ * lengths) and objects (with the same keys in the same order), whatever the primitives. Collects
+ * `value`'s primitives into `values`, depth first.
+ */
+function sameShape(value: Json, template: Json, values: Primitive[]): boolean {
+  if (template === null || typeof template !== 'object') {
+    if (value !== null && typeof value === 'object') return false;
     values.push(value);
-    return '_';
+    return true;
   }
-  if (Array.isArray(value)) return `[${value.map((v) => shapeOf(v, values)).join(',')}]`;
-  return `{${Object.entries(value)
-    .map(([k, v]) => `${JSON.stringify(k)}:${shapeOf(v, values)}`)
-    .join(',')}}`;
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(template)) {
+    if (!Array.isArray(value) || value.length !== template.length) return false;
+    for (let i = 0; i < template.length; i++) if (!sameShape(value[i]!, template[i]!, values)) return false;
+    return true;
+  }
+  if (Array.isArray(value)) return false;
+  const keys = Object.keys(template);
+  const own = Object.keys(value);
+  if (keys.length !== own.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] !== own[i] || !sameShape(value[own[i]!]!, template[keys[i]!]!, values)) return false;
+  }
+  return true;
 }
 
 /** `value` with its primitives replaced, in order, by `values`. */
@@ -96,11 +114,33 @@ function renamesOf(template: readonly Primitive[], own: readonly Primitive[]): A
   return out;
 }
 
-function renamed(values: readonly Primitive[], renames: ReadonlyArray<[number, string]>): Primitive[] {
-  if (renames.length === 0) return [...values];
+/**
+ * The behaviour's values with the renames applied. Only a value a renamed string occurs in can
+ * change, and bodies of one behaviour rename the same few strings (its ids), so where each occurs
+ * is found once per behaviour; every other value is as it is.
+ */
+function renamed(template: Template, renames: ReadonlyArray<[number, string]>): Primitive[] {
+  const { values } = template;
+  const out = [...values];
+  if (renames.length === 0) return out;
   const pairs = renames.map(([i, to]) => [String(values[i]), to] as [string, string]).sort((a, b) => b[0].length - a[0].length);
-  const shortest = pairs[pairs.length - 1]![0].length;
-  return values.map((v) => (typeof v === 'string' && v.length >= shortest ? rename(v, pairs) : v));
+  const touched = new Set<number>();
+  for (const [from] of pairs) for (const i of occurrencesOf(template, from)) touched.add(i);
+  for (const i of touched) out[i] = rename(values[i] as string, pairs);
+  return out;
+}
+
+/** The indexes of the behaviour's string values that contain `text`. */
+function occurrencesOf(template: Template, text: string): number[] {
+  let found = template.occurrences.get(text);
+  if (!found) {
+    found = [];
+    template.values.forEach((v, i) => {
+      if (typeof v === 'string' && v.includes(text)) found!.push(i);
+    });
+    template.occurrences.set(text, found);
+  }
+  return found;
 }
 
 /** Each occurrence replaced once, `pairs` longest first (split/join never rescans what it inserted). */
@@ -115,9 +155,9 @@ export function compressBody(text: string, behaviour?: Buffer): Buffer {
   if (template) {
     const own: Primitive[] = [];
     const parsed = JSON.parse(text) as Json;
-    if (shapeOf(parsed, own) === template.shape) {
+    if (sameShape(parsed, template.value, own)) {
       const renames = renamesOf(template.values, own);
-      const expected = renamed(template.values, renames);
+      const expected = renamed(template, renames);
       // [gap, value] pairs: how many values are as expected since the last different one.
       const diff: Array<number | Primitive> = [];
       let last = -1;
@@ -128,11 +168,22 @@ export function compressBody(text: string, behaviour?: Buffer): Buffer {
         }
       });
       const body = Buffer.concat([Buffer.from([VALUES]), deflateRawSync(Buffer.from(JSON.stringify([renames, diff]), 'utf8'), { level: 9 })]);
-      // Only when it reads back exactly (it always should: JSON.stringify is deterministic).
-      if (body.length < 1 + text.length && decompressBody(body, behaviour) === text) return body;
+      if (body.length < 1 + text.length && readsBack(body, text, behaviour)) return body;
     }
   }
   return Buffer.concat([Buffer.from([DEFLATED]), deflateRawSync(Buffer.from(text, 'utf8'), { level: 9, ...(behaviour ? { dictionary: window(behaviour) } : {}) })]);
+}
+
+/**
+ * Whether a values body just made from `text` decompresses to it exactly. decompressBody fills the
+ * behaviour's structure with the values; the values are the text's own (the diff takes every one
+ * that differs), and the structure is the text's (the shapes are equal, keys in order), so the
+ * result is JSON.stringify(JSON.parse(text)), which is `text` for any text JSON.stringify wrote,
+ * as every body here is. One key breaks that: filling an object's "__proto__" sets its prototype
+ * instead of a property, and the key is lost. Only then is the body decompressed to check it.
+ */
+function readsBack(body: Buffer, text: string, behaviour: Buffer | undefined): boolean {
+  return !text.includes('"__proto__"') || decompressBody(body, behaviour) === text;
 }
 
 export function decompressBody(body: Buffer, behaviour?: Buffer): string {
@@ -143,7 +194,7 @@ export function decompressBody(body: Buffer, behaviour?: Buffer): string {
   const template = behaviour ? templateOf(behaviour) : null;
   if (!template) throw new Error('a body stored as instance values needs its behaviour, which the store does not have');
   const [renames, diff] = JSON.parse(inflateRawSync(rest).toString('utf8')) as [Array<[number, string]>, Array<number | Primitive>];
-  const values = renamed(template.values, renames);
+  const values = renamed(template, renames);
   let i = -1;
   for (let d = 0; d < diff.length; d += 2) {
     i += (diff[d] as number) + 1;

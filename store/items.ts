@@ -309,18 +309,50 @@ export function itemToMeta(item: Record<string, unknown>): ActivationMeta {
 /**
  * A node exactly as the store gives it back: fields outside the contract dropped, long strings cut
  * and flagged in `truncated`, a templated log line without its text (rebuilt from the profile on
- * read). The encoding of nodeUpdate, decoded again, so every layout stores the same facts.
+ * read). What nodeUpdate's item gives back through itemToNode, so every layout stores the same
+ * facts, computed without building the item: the correlator does this for every node it writes.
+ * Fields come out in NODE_FIELDS order, as itemToNode gives them (the stored JSON depends on it).
  */
 export function storedNode(node: UpgNode): UpgNode {
-  const update = nodeUpdate('', node);
-  const item: Record<string, unknown> = { ...update.setIfMissing, ...update.set };
-  for (const m of update.monotone) Object.assign(item, m.companions ?? {}, { [m.attr]: m.value });
-  if (update.addToSet.truncated) item.truncated = update.addToSet.truncated;
-  return itemToNode(item);
+  const truncated: string[] = [];
+  const encoded = encodePresent(node, NODE_FIELDS, NODE_STORE_FIELDS, truncated);
+  if (node.kind === 'log' && node.template !== undefined && node.values !== undefined) encoded.delete('text');
+  if (truncated.length > 0) encoded.set('truncated', truncated);
+  return decodeInOrder(encoded, NODE_FIELDS, NODE_ORDER) as unknown as UpgNode;
 }
 
-/** An edge exactly as the store gives it back (see storedNode). */
-export const storedEdge = (edge: UpgEdge): UpgEdge => itemToEdge(encodeAll(edge, EDGE_FIELDS));
+/** An edge exactly as the store gives it back (see storedNode): itemToEdge of its encoded fields. */
+export const storedEdge = (edge: UpgEdge): UpgEdge => decodeInOrder(encodePresent(edge, EDGE_FIELDS), EDGE_FIELDS, EDGE_ORDER) as unknown as UpgEdge;
 
 /** A warning exactly as the store gives it back (see storedNode). */
 export const storedWarning = (warning: GraphWarning): GraphWarning => itemToWarning(encodeAll(warning, WARNING_FIELDS));
+
+const orderOf = (fields: Record<string, FieldType>): ReadonlyMap<string, number> => new Map(Object.keys(fields).map((f, i) => [f, i]));
+const NODE_ORDER = orderOf(NODE_FIELDS);
+const EDGE_ORDER = orderOf(EDGE_FIELDS);
+
+/** The encoded value of each field `value` has (encodeField), by field name; `truncated` collects the fields cut. */
+function encodePresent(value: object, fields: Record<string, FieldType>, skip?: ReadonlySet<string>, truncated?: string[]): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  const record = value as Record<string, unknown>;
+  for (const field of Object.keys(record)) {
+    const type = fields[field];
+    if (type === undefined || skip?.has(field)) continue;
+    const encoded = encodeField(type, record[field]);
+    if (encoded === undefined) continue;
+    if (encoded.truncated) truncated?.push(field);
+    out.set(field, encoded.value);
+  }
+  return out;
+}
+
+/** decodeItem over encoded values by field name: each decoded, in the order of `fields`. */
+function decodeInOrder(encoded: ReadonlyMap<string, unknown>, fields: Record<string, FieldType>, order: ReadonlyMap<string, number>): Record<string, unknown> {
+  const names = [...encoded.keys()].sort((a, b) => order.get(a)! - order.get(b)!);
+  const out: Record<string, unknown> = {};
+  for (const field of names) {
+    const value = decodeField(fields[field]!, encoded.get(field));
+    if (value !== undefined) out[field] = value;
+  }
+  return out;
+}
