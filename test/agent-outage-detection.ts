@@ -12,6 +12,7 @@ import { createLocalSink } from '../correlator/local-sink';
 import { ActivationWriter, ContainerOutput, makeBatch } from './batch-builder';
 import type { Batch, ContainerInfo } from '../protocol/batch';
 import { openStore, startLocalDynamo, type ProvenanceStore } from '../store/index';
+import { countedStore } from './counted-store';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -37,20 +38,6 @@ export function outageActivation(n: number): Batch {
   return makeBatch(INVOKER, n, [out]);
 }
 
-/** The store with every method call counted by name. */
-function counted(store: ProvenanceStore, calls: Map<string, number>): ProvenanceStore {
-  return new Proxy(store, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.set(String(name), (calls.get(String(name)) ?? 0) + 1);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-}
-
 export interface RunCost {
   n: number;
   /** the first detection run over the whole filled history, ms */
@@ -67,7 +54,7 @@ export async function measure(sizes: readonly number[]): Promise<RunCost[]> {
   try {
     for (const n of sizes) {
       const calls = new Map<string, number>();
-      const store = counted(await openStore({ endpoint: dynamo.endpoint, table: `detect-${n}`, region: 'us-east-1' }), calls);
+      const store = countedStore(await openStore({ endpoint: dynamo.endpoint, table: `detect-${n}`, region: 'us-east-1' }), calls);
       const sink = createLocalSink({ store, log: (line) => process.stderr.write(`${line}\n`), platform: () => undefined, detectAfterMs: 3_600_000 });
       for (let i = 0; i < n; i++) await sink(outageActivation(i));
       let started = performance.now();

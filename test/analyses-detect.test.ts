@@ -20,6 +20,7 @@ import { bufferOutput } from '../cli/output';
 import { runReport } from '../cli/commands/report';
 import { runTrace } from '../cli/commands/trace';
 import { runLineage } from '../cli/commands/lineage';
+import { countedStore } from './counted-store';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -154,16 +155,7 @@ describe('automatic detection as batches arrive', () => {
 
   it('detection that finds the incidents again exactly as stored writes none of them, and remembering them reads none', async () => {
     const calls = new Map<string, number>();
-    const counted = new Proxy(store, {
-      get(target, name, receiver) {
-        const value = Reflect.get(target, name, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          calls.set(String(name), (calls.get(String(name)) ?? 0) + 1);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
+    const counted = countedStore(store, calls);
     const requests = SCENARIO.map((_, i) => `req-${i + 1}`);
     const stored = (await store.listIncidents()).map((i) => i.id).sort();
     const known = knownIncidents();
