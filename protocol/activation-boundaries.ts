@@ -91,6 +91,11 @@ export class ActivationBoundaries {
     return { closed, withoutEnd };
   }
 
+  /** Whether a sentinel on `stream` closed the activation's output there (while it is remembered). */
+  isClosed(id: string, stream: StreamName): boolean {
+    return this.closedOn[stream].has(id);
+  }
+
   /** The one activation whose output `stream` carries now, if exactly one: where a line without ids belongs. */
   lone(stream: StreamName): string | undefined {
     return this.inProgress[stream].size === 1 ? first(this.inProgress[stream]) : undefined;

@@ -132,6 +132,8 @@ interface StoredMeta {
   n?: number;
   p?: string;
   l?: string;
+  /** closedAt: [stdout, stderr] (-1: not closed there) */
+  o?: [number, number];
 }
 
 const LOWER_HEX = /^(?:[0-9a-f]{2})+$/;
@@ -144,6 +146,7 @@ export function metaAttribute(meta: ActivationMeta, home: string, container: str
   if (meta.nextSeq !== undefined) m.n = meta.nextSeq;
   if (meta.profile !== undefined) m.p = meta.profile;
   if (meta.lms !== undefined) m.l = meta.lms;
+  if (meta.closedAt) m.o = [meta.closedAt.stdout ?? -1, meta.closedAt.stderr ?? -1];
   return JSON.stringify(m);
 }
 
@@ -168,6 +171,7 @@ export function itemMeta(item: Item): ActivationMeta | undefined {
   if (m.n !== undefined) meta.nextSeq = m.n;
   if (m.p !== undefined) meta.profile = m.p;
   if (m.l !== undefined) meta.lms = m.l;
+  if (m.o) meta.closedAt = { ...(m.o[0] >= 0 ? { stdout: m.o[0] } : {}), ...(m.o[1] >= 0 ? { stderr: m.o[1] } : {}) };
   return meta;
 }
 

@@ -112,6 +112,7 @@ export const META_FIELDS: Record<keyof ActivationMeta, FieldType> = {
   nextSeq: 'number',
   profile: 'string',
   lms: 'string',
+  closedAt: 'json',
 };
 
 /**

@@ -69,6 +69,12 @@ export interface ActivationMeta {
   profile?: string;
   /** the LMS matcher's position in this activation between batches (correlator/lms/cfg-position.ts), JSON */
   lms?: string;
+  /**
+   * Per stream, the number (line seq) of the runtime's sentinel that closed this activation's output
+   * there: a line after it claiming the activation's ids was written by someone else (a later
+   * activation of the container); a line before it (a batch sent again) is still the activation's.
+   */
+  closedAt?: { stdout?: number; stderr?: number };
 }
 
 export interface CorrelatorStateStore {

@@ -5,6 +5,8 @@
 //
 // The digests below were taken from the write path before it was tuned. A change that alters what
 // is stored on purpose updates them (PROV_WRITE_DUMP=<dir> writes the canonical items to compare).
+// Changed on purpose since: an activation's state records where the runtime's sentinels closed its
+// output (`o` in its `m` attribute); every other byte compared equal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -133,9 +135,9 @@ afterAll(async () => {
 
 describe('the write path stores exactly what it stored before it was tuned', () => {
   it.each([
-    ['BatchWriteItem puts', 'puts', 240, '893038a3ea1a2b7ce98b2e80127c17d7'],
+    ['BatchWriteItem puts', 'puts', 240, '0d927055ffc59f1072a514ac9786f2db'],
     ['UpdateItem calls', 'updates', 40, 'e3b9cace143fdcd7bb32584b03bdaf3f'],
-    ['the table afterwards', 'table', 270, 'ce69fa380cce39c890489da99f692f99'],
+    ['the table afterwards', 'table', 270, '45f838a9d21d47f24e70d0bb3ec12265'],
   ] as const)('%s', (_name, kind, count, sha) => {
     const lines = written[kind];
     expect({ count: lines.length, digest: digest(lines) }).toEqual({ count, digest: sha });

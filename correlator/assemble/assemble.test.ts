@@ -269,6 +269,26 @@ describe('assemble: hostile and broken input', () => {
     expect(own.nodes.flatMap((n) => (n.kind === 'log' ? [n.text] : []))).toEqual(['[prov req-v actV] I am the victim']);
   });
 
+  it.each([
+    ['in the batch that closed it', false],
+    ['in a later batch', true],
+  ])('does not believe log ids of an activation of the same container whose output already ended (%s)', (_, later) => {
+    const P = new ActivationWriter('actP', 'req-p', key('a'));
+    const Q = new ActivationWriter('actQ', 'req-q', key('b'));
+    const c = new ContainerOutput(info('c6', '/_/shared'));
+    c.write(P.begin(1, { act: '/_/shared', ns: '_', pid: 6, host: 'c6', cold: true }), 1).write(P.record({ t: 'end', ok: true, dur: 1 }, 2), 2).sentinel(3);
+    c.write(Q.begin(4, { act: '/_/shared', ns: '_', pid: 6, host: 'c6', cold: false }), 4).write(P.log('planted in the earlier request'), 5).write(Q.record({ t: 'end', ok: true, dur: 1 }, 6), 6).sentinel(7);
+    const batches = later ? [makeBatch(INVOKER, 1, [c], c.lines.filter((l) => l.time < 4)), makeBatch(INVOKER, 2, [c], c.lines.filter((l) => l.time >= 4))] : [makeBatch(INVOKER, 1, [c])];
+    const { outs } = ingestAll(batches);
+    const out = outs[outs.length - 1];
+    expect(out.result.rejected).toEqual({ 'log-id-mismatch': 1 });
+    const fragments = outs.flatMap((o) => o.fragments);
+    const logsOf = (request: string) => mergeFragments(request, fragments).nodes.flatMap((n) => (n.kind === 'log' ? [[n.activationId, n.text]] : []));
+    expect(logsOf('req-p')).toEqual([]);
+    expect(logsOf('req-q')).toEqual([['actQ', '[prov req-p actP] planted in the earlier request']]);
+    expect((mergeFragments('req-p', fragments).warnings ?? []).map((w) => w.code)).toContain('log-id-mismatch');
+  });
+
   it('leaves a plain line on its container when two activations are in progress', () => {
     const c = new ContainerOutput(info('c7', '/_/busy'));
     const X = new ActivationWriter('actX', 'rx', key('7'));

@@ -53,7 +53,12 @@ function advancedStates(asm: Assembly): ActivationMeta[] {
   const out: ActivationMeta[] = [];
   for (const [activationId, p] of [...asm.progress.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const meta = asm.metas.get(activationId);
-    if (!meta || p.seqs.size === 0) continue;
+    if (!meta) continue;
+    const closedAt = closedAfter(meta, p.closedAt);
+    if (p.seqs.size === 0) {
+      if (closedAt) out.push({ ...meta, closedAt });
+      continue;
+    }
     const seqs = [...p.seqs].sort((a, b) => a - b);
     const base = p.begunHere ? 0 : asm.known.get(activationId)?.nextSeq;
     const from = base !== undefined && base < seqs[0] ? base : seqs[0];
@@ -65,9 +70,20 @@ function advancedStates(asm: Assembly): ActivationMeta[] {
         activationId,
       });
     }
-    out.push({ ...meta, nextSeq: Math.max(meta.nextSeq ?? 0, seqs[seqs.length - 1] + 1) });
+    out.push({ ...meta, nextSeq: Math.max(meta.nextSeq ?? 0, seqs[seqs.length - 1] + 1), ...(closedAt ? { closedAt } : {}) });
   }
   return out;
+}
+
+/**
+ * Where the activation's output is closed after this batch, when this batch closed it on a stream it
+ * was not known closed on (else undefined: a batch sent again changes nothing; the first close counts).
+ */
+function closedAfter(meta: ActivationMeta, closedHere: ActivationMeta['closedAt']): ActivationMeta['closedAt'] {
+  if (!closedHere) return undefined;
+  const fresh = (['stdout', 'stderr'] as const).filter((s) => closedHere[s] !== undefined && meta.closedAt?.[s] === undefined);
+  if (fresh.length === 0) return undefined;
+  return { ...meta.closedAt, ...Object.fromEntries(fresh.map((s) => [s, closedHere[s]])) };
 }
 
 /**

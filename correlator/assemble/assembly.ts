@@ -22,6 +22,8 @@ export interface ActivationProgress {
   seqs: Set<number>;
   /** its begin record is in this batch */
   begunHere: boolean;
+  /** the sentinel lines (seq per stream) that closed it in this batch */
+  closedAt?: { stdout?: number; stderr?: number };
 }
 
 export interface Assembly {

@@ -40,7 +40,8 @@ class ContainerWalk {
   ) {
     this.invoker = asm.infos.get(container)?.invoker ?? asm.batch.invoker;
     this.containerNodeId = nodeIds.container(this.invoker, container);
-    this.boundaries = new ActivationBoundaries(carriedOver(lines, (id) => this.ownMeta(id) !== undefined));
+    // a line after the sentinel that closed its activation (seen by an earlier batch) does not carry that activation over
+    this.boundaries = new ActivationBoundaries(carriedOver(lines, (id, line) => !!this.ownMeta(id) && !closedBefore(this.asm.metas.get(id)!, line)));
   }
 
   run(): void {
@@ -48,7 +49,7 @@ class ContainerWalk {
       if (line.cut) this.lineCut(line, cls);
       switch (cls.kind) {
         case 'sentinel':
-          this.sentinel(line.stream);
+          this.sentinel(line.stream, line.seq);
           break;
         case 'log':
           this.logWithIds(line, cls);
@@ -75,11 +76,12 @@ class ContainerWalk {
     else this.asm.unplaced.push({ ...warning, count: 1 });
   }
 
-  private sentinel(stream: StreamName): void {
+  private sentinel(stream: StreamName, seq: number): void {
     const { closed, withoutEnd } = this.boundaries.sentinel(stream);
     if (closed === undefined) return;
     const meta = this.asm.metas.get(closed);
     if (!meta) return;
+    (progressOf(this.asm, closed).closedAt ??= {})[stream] = seq;
     // The runtime has finished the activation's output on this stream: a graph is complete only
     // once both streams are closed (upg/completeness.ts).
     this.asm.builder.addNode(meta.requestId, activationNode(this.scopeOf(meta), stream === 'stdout' ? { stdoutClosed: true } : { stderrClosed: true }));
@@ -93,6 +95,16 @@ class ContainerWalk {
 
   private logWithIds(line: StreamLine, cls: LogLine): void {
     const meta = this.ownMeta(cls.activationId, cls.requestId);
+    if (meta && (this.boundaries.isClosed(meta.activationId, line.stream) || closedBefore(meta, line))) {
+      // The runtime closed that activation's output here already: a later activation of this
+      // container (which may know the earlier one's ids) wrote the line, not the one it names.
+      this.refused(line, {
+        reason: LOG_ID_MISMATCH,
+        message: `log line in ${this.containerNodeId} carries the ids of activation ${cls.activationId}, whose output on ${line.stream} had already ended`,
+        claimedActivationId: cls.activationId,
+      });
+      return this.plain(line, line.line);
+    }
     if (meta) {
       this.boundaries.mention(meta.activationId, line.stream);
       this.addLog(meta, line, cls.text);
@@ -214,7 +226,13 @@ class ContainerWalk {
  * log line's ids) before the stream's first sentinel, not begun in this batch, and known to run
  * in this container.
  */
-function carriedOver(lines: readonly ClassifiedLine[], runsHere: (activationId: string) => boolean): Record<StreamName, Set<string>> {
+/** Whether an earlier batch saw the sentinel that closed the activation on the line's stream before the line. */
+function closedBefore(meta: ActivationMeta, line: StreamLine): boolean {
+  const at = meta.closedAt?.[line.stream];
+  return at !== undefined && at < line.seq;
+}
+
+function carriedOver(lines: readonly ClassifiedLine[], runsHere: (activationId: string, line: StreamLine) => boolean): Record<StreamName, Set<string>> {
   const out: Record<StreamName, Set<string>> = { stdout: new Set(), stderr: new Set() };
   for (const stream of ['stdout', 'stderr'] as const) {
     const begun = new Set<string>();
@@ -226,7 +244,7 @@ function carriedOver(lines: readonly ClassifiedLine[], runsHere: (activationId: 
         if (cls.parsed.record.t === 'begin') begun.add(cls.parsed.record.a);
         else mentioned = cls.parsed.record.a;
       }
-      if (mentioned !== undefined && !begun.has(mentioned) && runsHere(mentioned)) out[stream].add(mentioned);
+      if (mentioned !== undefined && !begun.has(mentioned) && runsHere(mentioned, line)) out[stream].add(mentioned);
     }
   }
   return out;
