@@ -1,6 +1,8 @@
 // Bench of log message strings (LMS) on real hello-retail logs: deploys the shop with the real Serverless CLI (the
 // plugin analyses each function and stores its profile) on the embedded platform, runs the demo's
-// traffic ROUNDS times, and measures on the log lines the actions really printed:
+// traffic ROUNDS times (each batch ingested as the deployed correlator action does, detection after
+// each; a warm process remembers what detection read, so this part costs seconds, not minutes), and
+// measures on the log lines the actions really printed:
 //   bytes stored as template + values (as the store keeps them, and in a compact form) against raw
 //   text, share of lines matched and rebuilt exactly, matching throughput on one core (the
 //   correlator's own matcher, LMS-CFG position included), analysis time per action, and the

@@ -9,6 +9,7 @@ import { classifiedLines, type ClassifiedBatch } from './ingest/classify-batch';
 import { readBatch } from './ingest/read-batch';
 import { ingestInOrder } from './ingest/pipeline';
 import { detectAfterIngest } from './detect/after-ingest';
+import { forgetWarmMemory, warmMemoryFor, type WarmMemory } from './detect/warm-memory';
 import type { DetectionOptions } from './detect/detect-incidents';
 import { profilesNamed, type ProfileSource } from './lms/profiles-needed';
 import { kernelActivationIds } from './kernel/join';
@@ -83,13 +84,34 @@ export async function ingestBatch(batch: unknown, store: ProvenanceStore, option
 
 /** Ingests a batch already checked and read (readBatch): the correlator action reads all of a call's batches first. */
 export async function ingestClassified(input: ClassifiedBatch, store: ProvenanceStore, options: IngestOptions = {}): Promise<IngestResult> {
-  const out = await assembleWithState(input, store);
-  // The activations' state goes with the fragments, onto the activations' own items (one write).
-  // Safe to retry: a begin whose state was already stored is recognised as the same begin (same
-  // key), so a retry assembles exactly the same fragments.
-  await store.writeFragments(out.fragments, out.metas);
-  if (options.detection !== false) await detectAfterIngest(store, out.result, options.detection ?? {});
-  return out.result;
+  const memory = followBatch(input, store, options);
+  try {
+    const out = await assembleWithState(input, store);
+    // The activations' state goes with the fragments, onto the activations' own items (one write).
+    // Safe to retry: a begin whose state was already stored is recognised as the same begin (same
+    // key), so a retry assembles exactly the same fragments.
+    await store.writeFragments(out.fragments, out.metas);
+    if (options.detection !== false) await detectAfterIngest(store, out.result, options.detection ?? {}, memory);
+    return out.result;
+  } catch (err) {
+    // part of the batch may be written, and detection did not read it
+    memory?.forget();
+    throw err;
+  }
+}
+
+/**
+ * Detection's memory in this process (detect/warm-memory.ts), told of the batch about to be ingested;
+ * undefined, and whatever it remembered forgotten, when detection will not run after the batch.
+ */
+function followBatch(input: ClassifiedBatch, store: ProvenanceStore, options: IngestOptions): WarmMemory | undefined {
+  if (options.detection === false) {
+    forgetWarmMemory(store);
+    return undefined;
+  }
+  const memory = warmMemoryFor(store);
+  memory.follow(input.batch);
+  return memory;
 }
 
 /**
@@ -105,10 +127,19 @@ export function ingestBatches(batches: readonly unknown[], store: ProvenanceStor
 }
 
 /** ingestBatches for batches already read (the correlator action reads all of a call's batches first). */
-export function ingestAllClassified(inputs: Iterable<ClassifiedBatch> | (() => Iterable<ClassifiedBatch>), store: ProvenanceStore, options: IngestOptions = {}): Promise<IngestResult[]> {
+export async function ingestAllClassified(inputs: Iterable<ClassifiedBatch> | (() => Iterable<ClassifiedBatch>), store: ProvenanceStore, options: IngestOptions = {}): Promise<IngestResult[]> {
   const detection = options.detection;
-  return ingestInOrder(inputs, store, {
-    assemble: assembleWithState,
-    ...(detection !== false ? { afterWrite: (result: IngestResult) => detectAfterIngest(store, result, detection ?? {}) } : {}),
-  });
+  let memory: WarmMemory | undefined;
+  try {
+    return await ingestInOrder(inputs, store, {
+      assemble: (input, state) => {
+        memory = followBatch(input, store, options);
+        return assembleWithState(input, state);
+      },
+      ...(detection !== false ? { afterWrite: (result: IngestResult) => detectAfterIngest(store, result, detection ?? {}, memory) } : {}),
+    });
+  } catch (err) {
+    memory?.forget();
+    throw err;
+  }
 }

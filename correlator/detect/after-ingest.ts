@@ -7,6 +7,7 @@ import type { ProvenanceStore } from '../../store/types';
 import { detectIncidents, type DetectionOptions } from './detect-incidents';
 import { serviceSettingsOf } from './service-settings-cache';
 import type { IngestResult } from '../../protocol/batch';
+import type { WarmMemory } from './warm-memory';
 
 export interface DetectionOutcome {
   /** incident ids stored for the first time */
@@ -27,8 +28,16 @@ export async function detectForRequests(store: ProvenanceStore, requests: readon
   }
 }
 
-export async function detectAfterIngest(store: ProvenanceStore, result: IngestResult, options: DetectionOptions): Promise<void> {
-  const outcome = await detectForRequests(store, result.requests, options);
+/**
+ * Detection after one batch. With `memory` (the warm process's, warm-memory.ts), a run reads only what
+ * is new since the last, unless the caller gave its own source.
+ */
+export async function detectAfterIngest(store: ProvenanceStore, result: IngestResult, options: DetectionOptions, memory?: WarmMemory): Promise<void> {
+  const warm = options.source === undefined ? memory : undefined;
+  warm?.source.changed(result.requests);
+  const outcome = await detectForRequests(store, result.requests, warm ? { ...options, source: warm.source, known: options.known ?? warm.known } : options);
+  // a run that failed part way may not have folded in a graph it ingested
+  if (outcome.error !== undefined) warm?.forget();
   if (outcome.created.length) result.incidents = outcome.created;
   if (outcome.error !== undefined) result.detectionError = outcome.error;
 }

@@ -41,7 +41,17 @@ export interface RememberedSource extends AnalysisSource {
   forget(): void;
 }
 
-export function rememberedSource(store: AnalysisSource): RememberedSource {
+export interface RememberOptions {
+  /**
+   * Whether every write to this container (or to a file of it: the node id is given) passes through the
+   * memory's owner (default: all do, the agent's sink). What is not trusted is read from the store each
+   * time, and a kept graph that has an activation in such a container is read again.
+   */
+  trusted?: (nodeId: string) => boolean;
+}
+
+export function rememberedSource(store: AnalysisSource, options: RememberOptions = {}): RememberedSource {
+  const trusted = options.trusted ?? (() => true);
   const files = new Map<string, FileMemory>();
   /** each container's activations: the store's list at its first use, then those arriving in graphs */
   const activations = new Map<string, Map<string, ActivationNode>>();
@@ -78,6 +88,8 @@ export function rememberedSource(store: AnalysisSource): RememberedSource {
     }
   };
 
+  const allTrusted = (g: RequestGraph): boolean => g.nodes.every((n) => n.kind !== 'activation' || trusted(n.container));
+
   const read = async (requestId: string): Promise<RequestGraph | undefined> => {
     const g = await store.getRequestGraph(requestId);
     if (!g) return g;
@@ -99,13 +111,14 @@ export function rememberedSource(store: AnalysisSource): RememberedSource {
     },
     async getRequestGraph(requestId) {
       const kept = graphs.get(requestId);
-      if (!kept) return read(requestId);
+      if (!kept || !allTrusted(kept)) return read(requestId);
       // most recently used last
       graphs.delete(requestId);
       graphs.set(requestId, kept);
       return kept;
     },
     async containerActivations(container) {
+      if (!trusted(container)) return store.containerActivations(container);
       const known = activations.get(container);
       if (known) return [...known.values()];
       const list = await store.containerActivations(container);
@@ -129,6 +142,7 @@ export function rememberedSource(store: AnalysisSource): RememberedSource {
       return list;
     },
     async entityHistory(entity) {
+      if (!trusted(entity)) return store.entityHistory(entity);
       const memory = files.get(entity);
       if (memory) return [...memory.writers.values(), ...memory.readers.values()];
       const history = await store.entityHistory(entity);
