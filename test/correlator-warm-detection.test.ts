@@ -8,24 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBatch, ingestBatches } from '../correlator/index';
-import { openStore, startLocalDynamo, type ProvenanceStore } from '../store/index';
+import { openStore, startLocalDynamo } from '../store/index';
 import { outageActivation } from './agent-outage-detection';
+import { countedStore } from './counted-store';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-/** The store with every method call counted by name. */
-function counted(store: ProvenanceStore, calls: Map<string, number>): ProvenanceStore {
-  return new Proxy(store, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.set(String(name), (calls.get(String(name)) ?? 0) + 1);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-}
 
 describe('detection after each batch, on the correlator path', () => {
   let root: string;
@@ -42,7 +29,7 @@ describe('detection after each batch, on the correlator path', () => {
   /** store calls of the batch after n activations, each ingested (and detected) as its own batch */
   async function nextBatchCalls(n: number, skip?: number): Promise<Record<string, number>> {
     const calls = new Map<string, number>();
-    const store = counted(await openStore({ endpoint: dynamo.endpoint, table: `warm-${n}-${skip ?? 'all'}`, region: 'us-east-1' }, { create: true }), calls);
+    const store = countedStore(await openStore({ endpoint: dynamo.endpoint, table: `warm-${n}-${skip ?? 'all'}`, region: 'us-east-1' }, { create: true }), calls);
     try {
       for (let i = 0; i < n; i++) {
         const result = await ingestBatch(outageActivation(i), store);
