@@ -1,16 +1,13 @@
 // The eBPF probe's cgroup filter when captured cgroups share a slot of its direct-mapped table
 // (slot = id % SP_CG_SLOTS): the slot then says "collided" and the whole set decides. Ids that
 // share a slot with the test's cgroup need not exist: the filter holds ids, not cgroups.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openCapture, type Capture } from '../kmod/binding';
-import { decodeBatch } from '../kmod/decode';
-import { EventType } from '../kmod/schema';
 import { packageRoot } from '../package/root';
-import { ensureBuilt, makeCgroup, probeUnavailable } from './kmod-helpers';
+import { catInCgroup, ensureBuilt, makeCgroup, probeUnavailable } from './kmod-helpers';
 import { describeNeeding } from './prerequisites';
 
 /** The slot count, from the header the probe is built with. */
@@ -29,17 +26,7 @@ describeNeeding(probeUnavailable())('eBPF probe cgroup filter with a shared slot
 
   /** cat a file from a process in the test's cgroup; every captured open of our directory is collected. */
   async function catIn(name: string): Promise<void> {
-    fs.writeFileSync(path.join(dir, name), name);
-    const r = spawnSync('/bin/sh', ['-c', `echo $$ > ${cg.dir}/cgroup.procs && exec cat ${dir}/${name}`], { stdio: 'ignore' });
-    expect(r.status).toBe(0);
-    for (let quiet = 0; quiet < 2; ) {
-      const b = await cap.pollAsync(150);
-      if (!b) {
-        quiet++;
-        continue;
-      }
-      for (const e of decodeBatch(b).events) if (e.type === EventType.OPEN && String(e.params.path).startsWith(dir)) opened.push(path.basename(String(e.params.path)));
-    }
+    opened.push(...(await catInCgroup(cap, cg.dir, dir, name)));
   }
 
   beforeAll(() => {

@@ -1,15 +1,12 @@
 // The eBPF probe's subtree filter on the real kernel: a process in a cgroup under a registered
 // subtree is captured, one elsewhere is not (and its cgroup is remembered as outside, so that it
 // stops paying the subtree test), and registering a subtree over that cgroup later captures it.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCapture, type Capture } from '../kmod/binding';
-import { decodeBatch, type KernelEvent } from '../kmod/decode';
-import { EventType } from '../kmod/schema';
-import { CGROUP2, ensureBuilt, makeCgroup, probeUnavailable } from './kmod-helpers';
+import { catInCgroup, CGROUP2, ensureBuilt, makeCgroup, probeUnavailable } from './kmod-helpers';
 import { describeNeeding } from './prerequisites';
 
 describeNeeding(probeUnavailable())('eBPF probe subtree filter on the real kernel', () => {
@@ -24,18 +21,7 @@ describeNeeding(probeUnavailable())('eBPF probe subtree filter on the real kerne
 
   /** cat a file from a process in cgDir; every captured open of our directory is collected. */
   async function catIn(cgDir: string, name: string): Promise<void> {
-    fs.writeFileSync(path.join(dir, name), name);
-    const r = spawnSync('/bin/sh', ['-c', `echo $$ > ${cgDir}/cgroup.procs && exec cat ${dir}/${name}`], { stdio: 'ignore' });
-    expect(r.status).toBe(0);
-    for (let quiet = 0; quiet < 2; ) {
-      const b = await cap.pollAsync(150);
-      if (!b) {
-        quiet++;
-        continue;
-      }
-      const events: KernelEvent[] = decodeBatch(b).events;
-      for (const e of events) if (e.type === EventType.OPEN && String(e.params.path).startsWith(dir)) opened.push(path.basename(String(e.params.path)));
-    }
+    opened.push(...(await catInCgroup(cap, cgDir, dir, name)));
   }
 
   beforeAll(() => {

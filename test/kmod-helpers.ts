@@ -1,9 +1,12 @@
 // Shared by the kernel capture integration tests: build on demand, find out whether this
 // machine can run them, make and remove test cgroups.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Capture } from '../kmod/binding';
+import { decodeBatch } from '../kmod/decode';
 import { kmodPaths } from '../kmod/paths';
+import { EventType } from '../kmod/schema';
 
 export const paths = kmodPaths();
 /** Where cgroup v2 is mounted: /sys/fs/cgroup/unified on a hybrid host, /sys/fs/cgroup on a unified one. */
@@ -60,4 +63,24 @@ export function makeCgroup(name: string): { dir: string; id: bigint; remove(): v
       }
     },
   };
+}
+
+/**
+ * `cat` the file `name` (written first, in `dir`) from a process moved into `cgDir`, then drain the
+ * capture until it has been quiet twice: returns the names of the files in `dir` that it saw opened.
+ */
+export async function catInCgroup(cap: Capture, cgDir: string, dir: string, name: string): Promise<string[]> {
+  fs.writeFileSync(path.join(dir, name), name);
+  const r = spawnSync('/bin/sh', ['-c', `echo $$ > ${cgDir}/cgroup.procs && exec cat ${dir}/${name}`], { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`cat ${name} in ${cgDir} exited ${r.status}`);
+  const opened: string[] = [];
+  for (let quiet = 0; quiet < 2; ) {
+    const b = await cap.pollAsync(150);
+    if (!b) {
+      quiet++;
+      continue;
+    }
+    for (const e of decodeBatch(b).events) if (e.type === EventType.OPEN && String(e.params.path).startsWith(dir)) opened.push(path.basename(String(e.params.path)));
+  }
+  return opened;
 }
