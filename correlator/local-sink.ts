@@ -7,9 +7,8 @@ import { analysisConfig, EMBEDDED_PLATFORM_HOSTS, parseEndpoint } from '../upg/a
 import type { AnalysisConfig, Endpoint } from '../upg/analyses/types';
 import type { PlatformAccess } from './detect/alerts';
 import type { DetectionOptions } from './detect/detect-incidents';
-import { detectForRequests, type DetectionOutcome } from './detect/after-ingest';
-import { rememberedSource } from './detect/remembered-source';
-import { knownIncidents } from './detect/known-incidents';
+import { detectRemembering, type DetectionOutcome } from './detect/after-ingest';
+import { detectionMemory } from './detect/warm-memory';
 import { BatchError, ingestBatch } from './index';
 import type { Batch, IngestResult } from '../protocol/batch';
 
@@ -50,8 +49,7 @@ const DETECT_RETRY_MAX_MS = 30_000;
 export function createLocalSink(options: LocalSinkOptions): BatchSink {
   const touched = new Set<string>();
   // What earlier runs read stays known: a run's store reads then depend on what is new, not on history.
-  const source = rememberedSource(options.store);
-  const known = knownIncidents();
+  const memory = detectionMemory(options.store);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const detectNow = (): Promise<void> => {
@@ -61,11 +59,8 @@ export function createLocalSink(options: LocalSinkOptions): BatchSink {
     const requests = [...touched].sort();
     touched.clear();
     running = running.then(async () => {
-      source.changed(requests);
-      const outcome = await detectForRequests(options.store, requests, { ...localDetection(options), source, known });
+      const outcome = await detectRemembering(options.store, requests, localDetection(options), memory);
       if (outcome.error !== undefined) {
-        source.forget();
-        known.forget();
         // the graphs are stored: judge these requests again once the store answers, later each time
         for (const r of requests) touched.add(r);
         retryMs = Math.min(retryMs * 2, DETECT_RETRY_MAX_MS);

@@ -7,7 +7,7 @@ import type { ProvenanceStore } from '../../store/types';
 import { detectIncidents, type DetectionOptions } from './detect-incidents';
 import { serviceSettingsOf } from './service-settings-cache';
 import type { IngestResult } from '../../protocol/batch';
-import type { WarmMemory } from './warm-memory';
+import type { DetectionMemory } from './warm-memory';
 
 export interface DetectionOutcome {
   /** incident ids stored for the first time */
@@ -28,16 +28,22 @@ export async function detectForRequests(store: ProvenanceStore, requests: readon
   }
 }
 
+/** Detection over `requests` with what earlier runs read and stored: told what changed first, forgotten when the run fails. */
+export async function detectRemembering(store: ProvenanceStore, requests: readonly string[], options: DetectionOptions, memory: DetectionMemory): Promise<DetectionOutcome> {
+  memory.source.changed(requests);
+  const outcome = await detectForRequests(store, requests, { ...options, source: memory.source, known: options.known ?? memory.known });
+  // a run that failed part way may not have folded in a graph it ingested
+  if (outcome.error !== undefined) memory.forget();
+  return outcome;
+}
+
 /**
  * Detection after one batch. With `memory` (the warm process's, warm-memory.ts), a run reads only what
  * is new since the last, unless the caller gave its own source.
  */
-export async function detectAfterIngest(store: ProvenanceStore, result: IngestResult, options: DetectionOptions, memory?: WarmMemory): Promise<void> {
+export async function detectAfterIngest(store: ProvenanceStore, result: IngestResult, options: DetectionOptions, memory?: DetectionMemory): Promise<void> {
   const warm = options.source === undefined ? memory : undefined;
-  warm?.source.changed(result.requests);
-  const outcome = await detectForRequests(store, result.requests, warm ? { ...options, source: warm.source, known: options.known ?? warm.known } : options);
-  // a run that failed part way may not have folded in a graph it ingested
-  if (outcome.error !== undefined) warm?.forget();
+  const outcome = warm ? await detectRemembering(store, result.requests, options, warm) : await detectForRequests(store, result.requests, options);
   if (outcome.created.length) result.incidents = outcome.created;
   if (outcome.error !== undefined) result.detectionError = outcome.error;
 }

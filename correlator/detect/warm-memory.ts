@@ -16,35 +16,49 @@ import type { Batch } from '../../protocol/batch';
 import type { ProvenanceStore } from '../../store/types';
 import type { AnalysisSource } from '../../upg/analyses/gather';
 import { knownIncidents, type KnownIncidents } from './known-incidents';
-import { rememberedSource, type RememberedSource } from './remembered-source';
+import { rememberedSource, type RememberedSource, type RememberOptions } from './remembered-source';
 
 /** longest invoker name followed: longer ones may be cut inside node ids (upg/ids.ts bounded) */
 const INVOKER_NAME_MAX = 50;
 /** invokers followed at once; past this the memory starts again */
 const INVOKERS_KEPT = 1_000;
 
-export interface WarmMemory {
+/** What detection remembers between runs: what it read (remembered-source.ts) and what it stored (known-incidents.ts). */
+export interface DetectionMemory {
   source: RememberedSource;
   known: KnownIncidents;
-  /** a batch about to be ingested, with detection after it */
-  follow(batch: Pick<Batch, 'invoker' | 'batch'>): void;
   /** something may have been written that detection will not read: start afresh */
   forget(): void;
+}
+
+export function detectionMemory(store: AnalysisSource, options: RememberOptions = {}): DetectionMemory {
+  const source = rememberedSource(store, options);
+  const known = knownIncidents();
+  return {
+    source,
+    known,
+    forget() {
+      source.forget();
+      known.forget();
+    },
+  };
+}
+
+export interface WarmMemory extends DetectionMemory {
+  /** a batch about to be ingested, with detection after it */
+  follow(batch: Pick<Batch, 'invoker' | 'batch'>): void;
 }
 
 export function warmMemory(store: AnalysisSource): WarmMemory {
   /** the last batch number seen of each followed invoker */
   const followed = new Map<string, number>();
-  const source = rememberedSource(store, { trusted: (id) => followed.has(invokerOf(id)) });
-  const known = knownIncidents();
+  const memory = detectionMemory(store, { trusted: (id) => followed.has(invokerOf(id)) });
   const forget = (): void => {
     followed.clear();
-    source.forget();
-    known.forget();
+    memory.forget();
   };
   return {
-    source,
-    known,
+    ...memory,
     forget,
     follow({ invoker, batch }) {
       const last = followed.get(invoker);
