@@ -61,7 +61,7 @@ import {
 } from './cross-graph';
 import { buildBehaviourModel, CODE_OPS, fileEvents, patternOf, type BehaviourModel, type FileEvent } from './behaviour';
 import { incidentId } from './incident-id';
-import { bytesLeft, isPlumbingFlow, isStartupPipe, type PipeTouch } from './startup-state';
+import { bytesLeft, isPlumbingFlow, isStartupPipe, runtimePidOfEdge, type PipeTouch } from './startup-state';
 import { parsePipeName } from '../../protocol/pipe-name';
 import { outsideSends, sinkOf, type SendEvent } from './sinks';
 import type { AnalysisConfig, Incident, TimelineEvent, Verdict } from './types';
@@ -157,9 +157,8 @@ function startupPipeFlow(g: CrossGraph, file: FileNode, flow: Flow, events: read
 /** The pid of the runtime process an activation ran in (its begin record's `run` edge), if the graphs show it. */
 function runtimePidOf(g: CrossGraph, activation: ActivationNode): number | undefined {
   for (const e of g.out.get(activation.id) ?? []) {
-    if (e.kind !== 'wasInformedBy' || e.op !== 'run') continue;
-    const proc = g.byId.get(e.to);
-    if (proc?.kind === 'process' && proc.pid >= 0) return proc.pid;
+    const pid = runtimePidOfEdge(e, (id) => g.byId.get(id));
+    if (pid !== undefined) return pid;
   }
   return undefined;
 }

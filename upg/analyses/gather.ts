@@ -93,13 +93,13 @@ export async function gather(source: AnalysisSource, requests: readonly string[]
   const readers: Array<{ request: string; time: number }> = [];
   // A pipe the runtime made during its start-up is written by nearly every activation (its self-pipe):
   // only the write each loaded use follows can be that use's planter, so those are loaded, not every writer.
-  const startupPipes: Array<{ file: string; history: HistoryEdge[] }> = [];
+  const startupPipes: Array<{ file: string; history: HistoryEdge[]; writes: HistoryEdge[] }> = [];
   for (const file of [...files].sort()) {
     const history = await source.entityHistory(file);
     if (!history.some((e) => e.kind === 'wasGeneratedBy' && e.from === file)) continue;
     const node = fileNodes.get(file);
     const startup = node !== undefined && isStartupPipe(node, firstStart.get(node.container), runtimePids.get(node.container) ?? new Set());
-    if (startup) startupPipes.push({ file, history });
+    if (startup) startupPipes.push({ file, history, writes: history.filter((e) => isWrite(e, file)).sort((a, b) => (a.time ?? 0) - (b.time ?? 0)) });
     for (const e of history) {
       if (isWrite(e, file)) {
         if (!startup) writers.add(e.request);
@@ -109,8 +109,7 @@ export async function gather(source: AnalysisSource, requests: readonly string[]
   await load(writers);
   await load(readers.sort((a, b) => b.time - a.time).map((r) => r.request).filter((r, i, all) => all.indexOf(r) === i).slice(0, perContainer));
   const preceding = new Set<string>();
-  for (const { file, history } of startupPipes) {
-    const writes = history.filter((e) => isWrite(e, file)).sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
+  for (const { file, history, writes } of startupPipes) {
     for (const use of history) {
       if (isWrite(use, file) || !graphs.has(use.request)) continue;
       const latest = latestBefore(writes, use.time ?? 0);
@@ -118,7 +117,7 @@ export async function gather(source: AnalysisSource, requests: readonly string[]
     }
   }
   await load(preceding);
-  const writeTimes = new Map(startupPipes.map(({ file, history }) => [file, history.filter((e) => isWrite(e, file)).map((e) => e.time ?? 0)]));
+  const writeTimes = new Map(startupPipes.map(({ file, writes }) => [file, writes.map((e) => e.time ?? 0)]));
 
   return { graphs: [...graphs.values()].sort((a, b) => (a.request < b.request ? -1 : 1)), activations, containers: [...stateful].sort(), writeTimes };
 }

@@ -22,7 +22,7 @@
 //   the bytes the pipe already held (read the one-byte token, write one byte of its choice), one byte
 //   per activation for libuv's lock; the kernel does not show the bytes of a pipe write.
 import { parsePipeName } from '../../protocol/pipe-name';
-import type { FileNode, RequestGraph } from '../types';
+import type { FileNode, RequestGraph, UpgEdge, UpgNode } from '../types';
 
 /** Whether a file node is a pipe that a runtime process (one of `runtimePids`) created before `firstActivationStart`. */
 export function isStartupPipe(file: Pick<FileNode, 'path'>, firstActivationStart: number | undefined, runtimePids: ReadonlySet<number>): boolean {
@@ -62,21 +62,25 @@ export function isPlumbingFlow(planterTouches: readonly PipeTouch[], uses: reado
   return left !== undefined && left <= 0 && uses.every((u) => !u.byProcess && u.kernel && u.kind === 'use' && u.op === 'read');
 }
 
+/** The runtime pid an activation's edge names: its begin record's `run` edge to a process with a real pid; else undefined. */
+export function runtimePidOfEdge(e: UpgEdge, nodeOf: (id: string) => UpgNode | undefined): number | undefined {
+  if (e.kind !== 'wasInformedBy' || e.op !== 'run') return undefined;
+  const proc = nodeOf(e.to);
+  return proc?.kind === 'process' && proc.pid >= 0 ? proc.pid : undefined;
+}
+
 /** The pid of the runtime process each activation of each container ran in (the begin record's `run` edge), from request graphs. */
 export function runtimePidsByContainer(graphs: Iterable<RequestGraph>): Map<string, Set<number>> {
   const out = new Map<string, Set<number>>();
   for (const g of graphs) {
-    const processes = new Map<string, { pid: number; container?: string }>();
-    for (const n of g.nodes) if (n.kind === 'process') processes.set(n.id, n);
-    const containerOf = new Map<string, string>();
-    for (const n of g.nodes) if (n.kind === 'activation') containerOf.set(n.id, n.container);
+    const nodes = new Map<string, UpgNode>(g.nodes.map((n) => [n.id, n]));
     for (const e of g.edges) {
-      if (e.kind !== 'wasInformedBy' || e.op !== 'run') continue;
-      const container = containerOf.get(e.from);
-      const proc = processes.get(e.to);
-      if (container === undefined || !proc || proc.pid < 0) continue;
+      const pid = runtimePidOfEdge(e, (id) => nodes.get(id));
+      const from = nodes.get(e.from);
+      if (pid === undefined || from?.kind !== 'activation') continue;
+      const container = from.container;
       const pids = out.get(container) ?? new Set<number>();
-      pids.add(proc.pid);
+      pids.add(pid);
       out.set(container, pids);
     }
   }
