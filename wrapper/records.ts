@@ -7,7 +7,7 @@
 // remaining bytes: no re-serialisation, so number formatting or key order never matter.
 
 import * as crypto from 'node:crypto';
-import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   MAC_HEX_LENGTH,
   MAX_RECORD_BYTES,
@@ -278,10 +278,10 @@ function macWithPads(text: string, pads: HmacPads): string {
 }
 
 /**
- * HMAC-SHA256 of `text` under the key (hex, its bytes, a KeyObject, or its padded blocks), truncated
+ * HMAC-SHA256 of `text` under the key (hex, its bytes, or its padded blocks), truncated
  * to MAC_HEX_LENGTH hex characters. The wrapper passes the padded blocks, made once per activation.
  */
-export function macOf(text: string, key: string | Buffer | KeyObject | HmacPads): string {
+export function macOf(text: string, key: string | Buffer | HmacPads): string {
   if (isPads(key)) return macWithPads(text, key);
   return createHmac('sha256', typeof key === 'string' ? Buffer.from(key, 'hex') : key).update(text, 'utf8').digest('hex').slice(0, MAC_HEX_LENGTH);
 }
@@ -383,7 +383,7 @@ export function fitsRecordLimit(json: string, maxBytes: number = MAX_RECORD_BYTE
  * The line for a record whose JSON text (without `m`, already within the limit) is `json`: a
  * begin record as is (it carries `k`), any other signed with `key`, `m` as its last key.
  */
-export function recordLine(json: string, t: RecordType, key: string | Buffer | KeyObject | HmacPads): string {
+export function recordLine(json: string, t: RecordType, key: string | Buffer | HmacPads): string {
   if (t === 'begin') return `${RECORD_LINE_START}${json}\n`;
   return `${RECORD_LINE_START}${json.slice(0, -1)}${macSuffix(macOf(json, key))}\n`;
 }
@@ -393,7 +393,7 @@ export function recordLine(json: string, t: RecordType, key: string | Buffer | K
  * as is (it carries `k`); any other record is signed with `key` (hex, or its bytes) and gets `m`
  * as its last key. Any `m` already on the input is ignored.
  */
-export function encodeRecord(record: ProvRecord, key: string | Buffer | KeyObject | HmacPads, maxBytes: number = MAX_RECORD_BYTES): string {
+export function encodeRecord(record: ProvRecord, key: string | Buffer | HmacPads, maxBytes: number = MAX_RECORD_BYTES): string {
   let unsigned: object = record;
   if (record.m !== undefined) {
     const { m: _ignored, ...rest } = record;
