@@ -9,6 +9,8 @@ packages+=(python3-prov python3-rdflib graphviz chromium fonts-dejavu-core)
 # the loadable module and its qemu test (linux-headers-amd64 qemu-system-x86 busybox-static cpio; the matching
 # linux-image package is downloaded, not installed, by scripts/kmod-qemu.sh), and the capture benchmark (strace)
 packages+=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev make g++ linux-headers-amd64 qemu-system-x86 busybox-static cpio strace)
+# the local platform's action runtime unpacks zipped actions with unzip, as OpenWhisk's Node runtime does
+packages+=(unzip)
 # real action containers (invokers/local --containers docker, the agent's Docker discovery and their tests):
 # Debian's Docker engine; the tests start and stop a private dockerd of their own
 packages+=(docker.io)

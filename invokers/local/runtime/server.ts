@@ -5,6 +5,9 @@ import * as http from 'node:http';
 import { loadAction, type ActionMain } from './action-loader';
 import { ACTIVATION_SENTINEL, ALLOW_CONCURRENT_ENV, allowsConcurrency, CODE_DIR_ENV, PORT_ENV, READY_FD, RUN_ENV_FIELDS, type InitMessage, type RunMessage } from '../../../protocol/action-runtime';
 import { isObject } from '../json-object';
+import { loadOpenwhiskStartState } from './start-state';
+
+loadOpenwhiskStartState();
 
 let entry: ActionMain | undefined;
 let initState: 'ready' | 'initializing' | 'initialized' | 'failed' = 'ready';
