@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as schema from './schema';
+import { MARKER_COMPARED_BYTES, MARKER_STARTS } from '../protocol/stdio-markers';
 
 const kmod = __dirname;
 
@@ -26,6 +27,15 @@ describe('schema.ts mirrors the C event definition', () => {
     expect([c.rfMore, c.rfTruncated, c.paramLenMask, c.paramTruncated]).toEqual([
       schema.RF_MORE, schema.RF_TRUNCATED, schema.PARAM_LEN_MASK, schema.PARAM_TRUNCATED]);
     expect(c.limits).toEqual(schema.LIMITS);
+  });
+  it('the stdio markers the probe and the module keep (sp_markers.h) are the protocol\'s', () => {
+    const m = c.markers;
+    expect([m.record, m.sentinel]).toEqual([...MARKER_STARTS]);
+    expect([m.recordLen, m.sentinelLen]).toEqual(MARKER_STARTS.map((s) => Buffer.byteLength(s)));
+    expect(m.compared).toBe(MARKER_COMPARED_BYTES);
+    // the kernel compares all of the record prefix, and reads the optional newline too
+    expect(m.compared).toBeGreaterThanOrEqual(m.recordLen);
+    expect(m.head).toBe(m.compared + 1);
   });
   it('header fields, offsets and sizes', () => {
     const size = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8, s64: 8, char16: 16 } as const;

@@ -5,6 +5,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 #include "sp_event_table.h"
+#include "sp_markers.h"
 
 #define FIELD(f) printf("%s{\"name\":\"%s\",\"offset\":%zu,\"size\":%zu}", first++ ? "," : "", #f, \
 			offsetof(struct sp_event_hdr, f), sizeof(((struct sp_event_hdr *)0)->f))
@@ -21,6 +22,8 @@ int main(void)
 	printf("\"limits\":{\"pathMax\":%d,\"sockaddrMax\":%d,\"snaplen\":%d,\"chunk\":%d,\"stdioMax\":%d,"
 	       "\"maxIov\":%d,\"argvMax\":%d},",
 	       SP_PATH_MAX, SP_SOCKADDR_MAX, SP_SNAPLEN, SP_CHUNK, SP_STDIO_MAX, SP_MAX_IOV, SP_ARGV_MAX);
+	printf("\"markers\":{\"record\":\"%s\",\"recordLen\":%d,\"sentinel\":\"%s\",\"sentinelLen\":%d,\"compared\":%d,\"head\":%d},",
+	       SP_MARK_RECORD, SP_MARK_RECORD_LEN, SP_MARK_SENTINEL, SP_MARK_SENTINEL_LEN, SP_MARK_CMP, SP_MARK_HEAD);
 	printf("\"fields\":[");
 	FIELD(len); FIELD(type); FIELD(version); FIELD(nparams); FIELD(ts_ns); FIELD(duration_ns);
 	FIELD(cgroup_id); FIELD(ret); FIELD(flags); FIELD(pid); FIELD(tgid); FIELD(syscall_nr); FIELD(fd);
