@@ -1,6 +1,8 @@
 // Recovers the text lines a process wrote to (or read from) stdio from the kernel's write
-// stream: the wrapper's records and the application's log lines, in the kernel's order.
-// Stateful per (process, fd) because a line may span several writes. Pure (no I/O).
+// stream, in the kernel's order: the marker lines (wrapper records, the runtime's sentinel) and
+// whatever else shares their writes; the kernel sums every other stdio write without its bytes
+// (kmod/include/sp_markers.h), and keeps a marker line cut at a write's end whole over the writes
+// that follow. Stateful per (process, fd) because a line may span several writes. Pure (no I/O).
 
 import type { KernelEvent } from './decode';
 import { EventType } from './schema';

@@ -48,10 +48,11 @@ describeNeeding(why)('kernel capture drop counting (real kernel, real store)', (
     const begin = A.begin(Date.now(), { act: '/_/flood', ns: '_', pid: 1, host: 'flood', cold: true });
     const end = A.record({ t: 'end', ok: true, dur: 1 }, Date.now());
     // spawnSync blocks this event loop: the tap cannot drain while dd writes ~200k records (8 MiB ring).
-    // dd's stdout is a pipe, so each write may be a log line and is kept whole (not summed in the kernel)
+    // dd's stdout is a pipe and each 64-byte write is a line that starts like a record, so each is
+    // kept whole (only stdio writes that may carry a marker are; any other is summed in the kernel)
     const r = spawnSync(
       '/bin/sh',
-      ['-c', `echo $$ > ${cg.dir}/cgroup.procs && printf '%s\\n' "$1" && dd if=/dev/zero bs=64 count=200000 2>/dev/null | cat > /dev/null && printf '%s\\n' "$2"`, 'sh', begin, end],
+      ['-c', `echo $$ > ${cg.dir}/cgroup.procs && printf '%s\\n' "$1" && yes "@prov/1 $(printf '%055d' 0)" | dd bs=64 count=200000 iflag=fullblock 2>/dev/null | cat > /dev/null && printf '%s\\n' "$2"`, 'sh', begin, end],
       { encoding: 'utf8' },
     );
     expect(r.status).toBe(0);

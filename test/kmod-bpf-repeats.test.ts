@@ -1,50 +1,22 @@
 // The eBPF probe's in-kernel reduction and its durations option, against the real kernel: a
 // thread's repeated reads and writes of one fd come out as one full record and one IO_REPEAT
-// with the right count and bytes; stdio writes that may be log lines are never summed; a
+// with the right count and bytes; stdio writes that carry no activation marker are summed from
+// the first one on (kmod/include/sp_markers.h; test/kmod-bpf-markers.test.ts for the markers); a
 // non-blocking read that finds nothing is not recorded; with durations on, records carry them
 // and exit_group is recorded as it is entered.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openCapture, type CaptureOptions } from '../kmod/binding';
-import { decodeBatch, type KernelEvent } from '../kmod/decode';
+import type { CaptureOptions } from '../kmod/binding';
+import type { KernelEvent } from '../kmod/decode';
 import { EventType } from '../kmod/schema';
-import { ensureBuilt, makeCgroup, probeUnavailable } from './kmod-helpers';
+import { afterExec, capturedIn, makeCgroup, probeUnavailable } from './kmod-helpers';
 import { describeNeeding } from './prerequisites';
 
 const cg = makeCgroup('bpf-repeats');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-repeats-'));
-
-/** The events of pid from its (last) exec on: the shell's own writes into cgroup.procs come before. */
-function afterExec(events: KernelEvent[], pid: number): KernelEvent[] {
-  const mine = events.filter((e) => e.tgid === pid);
-  const execs = mine.map((e, i) => (e.type === EventType.EXECVE ? i : -1)).filter((i) => i >= 0);
-  return mine.slice((execs.pop() ?? -1) + 1);
-}
-
-/** Runs a shell command inside the test cgroup under a fresh capture; its records, and the shell's pid. */
-async function captured(script: string, opts: CaptureOptions = {}, exitCode = 0): Promise<{ events: KernelEvent[]; pid: number }> {
-  ensureBuilt('addon');
-  const cap = openCapture({ backend: 'bpf', ...opts });
-  try {
-    cap.addCgroup(cg.id);
-    const child = spawn('/bin/sh', ['-c', `echo $$ > ${cg.dir}/cgroup.procs && ${script}`], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.resume();
-    const code = await new Promise((r) => child.on('exit', r));
-    expect(code).toBe(exitCode);
-    const events: KernelEvent[] = [];
-    for (let quiet = 0; quiet < 2; ) {
-      const b = await cap.pollAsync(150);
-      if (b) events.push(...decodeBatch(b).events);
-      else quiet++;
-    }
-    return { events, pid: child.pid! };
-  } finally {
-    cap.close();
-  }
-}
+const captured = (script: string, opts: CaptureOptions = {}, exitCode = 0) => capturedIn(cg, script, opts, exitCode);
 
 const repeats = (events: KernelEvent[], of: EventType, fd: number) =>
   events.filter((e) => e.type === EventType.IO_REPEAT && e.params.of === of && e.fd === fd);
@@ -54,8 +26,8 @@ describeNeeding(probeUnavailable())('eBPF probe: reduction in the kernel, durati
   afterAll(() => cg.remove());
 
   it.each([
-    { name: 'stdin from /dev/zero, stdout to /dev/null: both summed', script: 'exec dd if=/dev/zero of=/dev/null bs=64 count=1000 2>/dev/null', fullWrites: 1 },
-    { name: 'stdout to a pipe: every write kept whole (it may carry log lines)', script: 'exec dd if=/dev/zero bs=64 count=1000 2>/dev/null', fullWrites: 1000 },
+    { name: 'stdin from /dev/zero, stdout to /dev/null: both summed (the writes carry no marker: from the first on)', script: 'exec dd if=/dev/zero of=/dev/null bs=64 count=1000 2>/dev/null', fullWrites: 0 },
+    { name: 'stdout to a pipe, no marker in it: every write summed, none recorded', script: 'exec dd if=/dev/zero bs=64 count=1000 2>/dev/null', fullWrites: 0 },
   ])('$name', async ({ script, fullWrites }) => {
     const { events, pid } = await captured(script);
     const mine = afterExec(events, pid);
@@ -67,6 +39,7 @@ describeNeeding(probeUnavailable())('eBPF probe: reduction in the kernel, durati
     expect(Number(reads[0].ret) + sum(repeats(mine, EventType.READ, 0), 'bytes')).toBe(64000);
     expect(writes.length).toBe(fullWrites);
     expect(writes.length + sum(repeats(mine, EventType.WRITE, 1), 'count')).toBe(1000);
+    expect(writes.reduce((n, e) => n + Number(e.ret), 0) + sum(repeats(mine, EventType.WRITE, 1), 'bytes')).toBe(64000);
     for (const r of repeats(mine, EventType.READ, 0)) expect(r.params.first_ns as bigint).toBeLessThanOrEqual(r.tsNs);
   });
 
@@ -88,17 +61,17 @@ os.close(fd)"`);
     expect([rep.params.count, rep.params.bytes]).toEqual([299n, 2990n]);
   });
 
-  it('keeps stdio writes whole again once stdout is no longer /dev/null', async () => {
+  it('keeps marker writes whole again once stdout is no longer /dev/null', async () => {
     const { events, pid } = await captured(`exec /usr/bin/python3 -c "
 import os
-for i in range(5): os.write(1, b'gone')
+for i in range(5): os.write(1, b'@prov/1 gone')
 r, w = os.pipe()
 os.dup2(w, 1)
-for i in range(3): os.write(1, b'line' + bytes([10]))
+for i in range(3): os.write(1, b'@prov/1 line' + bytes([10]))
 os.read(r, 100)" > /dev/null`);
     const mine = afterExec(events, pid);
     const full = mine.filter((e) => e.type === EventType.WRITE && e.fd === 1);
-    expect(full.map((e) => String(e.params.data))).toEqual(['gone', 'line\n', 'line\n', 'line\n']);
+    expect(full.map((e) => String(e.params.data))).toEqual(['@prov/1 gone', '@prov/1 line\n', '@prov/1 line\n', '@prov/1 line\n']);
     expect(sum(repeats(mine, EventType.WRITE, 1), 'count')).toBe(4);
   });
 

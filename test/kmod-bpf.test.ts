@@ -27,8 +27,9 @@ fs.readFileSync(f);
 fs.renameSync(f, dir + '/renamed.txt');
 fs.mkdirSync(dir + '/sub');
 fs.unlinkSync(dir + '/renamed.txt');
-process.stdout.write(JSON.stringify({ sp: 1, kind: 'begin', act: 'a1' }) + '\\n');
-process.stdout.write('L'.repeat(10000) + '\\n');
+process.stdout.write('@prov/1 ' + JSON.stringify({ t: 'begin', a: 'a1' }) + '\\n');
+process.stdout.write('@prov/1 ' + 'L'.repeat(10000) + '\\n');
+process.stdout.write('a log line, summed: only markers keep their bytes\\n');
 cp.execFileSync('/bin/sh', ['-c', 'echo from-shell > ' + dir + '/shell.txt']);
 // a child in a pid namespace of its own (as in a container), where it is pid 1
 cp.execFileSync('unshare', ['--pid', '--fork', '/bin/true']);
@@ -121,13 +122,14 @@ describeNeeding(why)('eBPF probe on the real kernel', () => {
     expect(ev.some((e) => e.type === EventType.UNLINK && e.params.path === `${dir}/renamed.txt`)).toBe(true);
   });
 
-  it('recovers stdout lines whole, including one longer than a record', () => {
+  it('recovers marker lines on stdout whole, including one longer than a record, and no other line', () => {
     const s = new StdioLineSplitter();
     const lines = mine().flatMap((e) => s.push(e));
-    expect(lines.map((l) => l.line)).toContain('{"sp":1,"kind":"begin","act":"a1"}');
-    const long = lines.find((l) => l.line.startsWith('LLLL'));
-    expect(long?.line).toBe('L'.repeat(10000));
+    expect(lines.map((l) => l.line)).toContain('@prov/1 {"t":"begin","a":"a1"}');
+    const long = lines.find((l) => l.line.startsWith('@prov/1 LLLL'));
+    expect(long?.line).toBe(`@prov/1 ${'L'.repeat(10000)}`);
     expect(long?.truncated).toBe(false);
+    expect(lines.some((l) => l.line.includes('a log line'))).toBe(false);
   });
 
   it('sees the process tree: clone/fork, the shell execve with its argv, the shell writing its file, its exit', () => {

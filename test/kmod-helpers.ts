@@ -1,10 +1,10 @@
 // Shared by the kernel capture integration tests: build on demand, find out whether this
 // machine can run them, make and remove test cgroups.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Capture } from '../kmod/binding';
-import { decodeBatch } from '../kmod/decode';
+import { openCapture, type Capture, type CaptureOptions } from '../kmod/binding';
+import { decodeBatch, type KernelEvent } from '../kmod/decode';
 import { kmodPaths } from '../kmod/paths';
 import { EventType } from '../kmod/schema';
 
@@ -83,4 +83,37 @@ export async function catInCgroup(cap: Capture, cgDir: string, dir: string, name
     for (const e of decodeBatch(b).events) if (e.type === EventType.OPEN && String(e.params.path).startsWith(dir)) opened.push(path.basename(String(e.params.path)));
   }
   return opened;
+}
+
+/** The events of pid from its (last) exec on: the shell's own writes into cgroup.procs come before. */
+export function afterExec(events: KernelEvent[], pid: number): KernelEvent[] {
+  const mine = events.filter((e) => e.tgid === pid);
+  const execs = mine.map((e, i) => (e.type === EventType.EXECVE ? i : -1)).filter((i) => i >= 0);
+  return mine.slice((execs.pop() ?? -1) + 1);
+}
+
+/**
+ * Runs a shell command inside the cgroup under a fresh probe capture, its stdout into a pipe (as a
+ * container's is); its records (undecoded chunks as they came), and the shell's pid.
+ */
+export async function capturedIn(cg: { dir: string; id: bigint }, script: string, opts: CaptureOptions = {}, exitCode = 0): Promise<{ events: KernelEvent[]; pid: number }> {
+  ensureBuilt('addon');
+  const cap = openCapture({ backend: 'bpf', ...opts });
+  try {
+    cap.addCgroup(cg.id);
+    const child = spawn('/bin/sh', ['-c', `echo $$ > ${cg.dir}/cgroup.procs && ${script}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.resume();
+    child.stderr.resume();
+    const code = await new Promise((r) => child.on('exit', r));
+    if (code !== exitCode) throw new Error(`${script}: exited ${code}, expected ${exitCode}`);
+    const events: KernelEvent[] = [];
+    for (let quiet = 0; quiet < 2; ) {
+      const b = await cap.pollAsync(150);
+      if (b) events.push(...decodeBatch(b).events);
+      else quiet++;
+    }
+    return { events, pid: child.pid! };
+  } finally {
+    cap.close();
+  }
 }

@@ -372,7 +372,8 @@ export class KernelTracker {
   /**
    * Reads or writes the kernel counted after the thread's first one on that fd (IO_REPEAT): the
    * same flow `count` times, from first_ns to the record's time. They carry no data, so a stdio
-   * repeat is never a log line (the kernel only sums stdio that goes to /dev/null).
+   * repeat is never a marker (the kernel sums a stdio write only when it carries none, or goes to
+   * /dev/null: kmod/include/sp_markers.h); its lines come from the container's log.
    */
   private repeats(proc: Proc, e: KernelEvent): void {
     const dir = num(e.params.of) === EventType.WRITE ? 'out' : 'in';

@@ -4,7 +4,8 @@
  * asked for), process fork/exec/exit, filtered in the kernel by cgroup id (the container) and by
  * followed processes; one record per syscall, built at exit, except repeated reads and writes of
  * one fd, which are counted in the thread's storage and sent as one IO_REPEAT (sp_event.h), into
- * a ring buffer.
+ * a ring buffer. Stdio writes keep their bytes only when they may carry an activation marker
+ * (sp_markers.h); the others are counted like file writes.
  * The record format and the per-syscall parameters are shared with the kernel module
  * (include/sp_fill.h); only the task fields and the transport differ.
  */
@@ -44,6 +45,7 @@ struct sp_task {
 	__u8 followed;    /* forked from a captured task: captured wherever it goes */
 	__u8 evict;       /* the slot to reuse next */
 	__u8 stdio_null;  /* whether stdio_file is /dev/null */
+	__u8 stdio_open;  /* bit fd (0-2): a kept stdio write left a line open there (sp_markers.h) */
 	/* the struct file last looked at behind a stdio fd (0: none); forgotten at any other event */
 	__u64 stdio_file;
 	struct sp_agg agg[SP_AGG_SLOTS];
@@ -207,10 +209,9 @@ SP_INLINE int sp_may_capture(struct task_struct *task)
 	return sp_outside_unknown(cg);
 }
 
-/* The current task's state when it is captured, else NULL. */
-SP_INLINE struct sp_task *sp_tracked_task(void)
+/* The state of task (the current task) when it is captured, else NULL. */
+SP_INLINE struct sp_task *sp_tracked(struct task_struct *task)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct sp_task *t = 0;
 	__u32 gen = sp_filter_gen;
 	__u32 tgid;
@@ -243,6 +244,12 @@ SP_INLINE struct sp_task *sp_tracked_task(void)
 	t->tracked = yes;
 	t->gen = gen;
 	return yes ? t : NULL;
+}
+
+/* The current task's state when it is captured, else NULL. */
+SP_INLINE struct sp_task *sp_tracked_task(void)
+{
+	return sp_tracked(bpf_get_current_task_btf());
 }
 
 SP_INLINE void sp_task_header(struct sp_event_hdr *h, __u64 now)
@@ -321,22 +328,17 @@ SP_INLINE void sp_flush(struct sp_task *t)
 }
 
 /*
- * Whether a read or write on fd may be summed. Writes to stdio are the log stream (the
- * wrapper's records, the runtime's sentinels, the application's lines): every byte of them is
- * kept, unless the stream goes to /dev/null (character device 1:3), where nobody reads it.
+ * Whether stdio fd goes to /dev/null (character device 1:3), where nobody reads the log stream: a
+ * marker written there is summed too. Asked only of writes that start like a marker.
  */
-SP_INLINE int sp_summable(struct sp_task *t, int ev, int fd)
+SP_INLINE int sp_stdio_null(struct sp_task *t, struct task_struct *task, int fd)
 {
-	struct task_struct *task;
 	struct file **fda;
 	struct file *f = 0;
 	struct inode *inode;
 	int null;
 
-	if (ev == SP_EV_READ || !sp_is_stdio_fd(fd))
-		return 1;
 	/* plain loads through BTF pointers down to the fd array; helper reads from the slot on */
-	task = bpf_get_current_task_btf();
 	fda = task->files->fdt->fd;
 	if (!fda || bpf_probe_read_kernel(&f, sizeof(f), fda + fd) || !f)
 		return 0;
@@ -349,6 +351,36 @@ SP_INLINE int sp_summable(struct sp_task *t, int ev, int fd)
 	t->stdio_file = (__u64)f;
 	t->stdio_null = null;
 	return null;
+}
+
+/*
+ * Markers only (sp_markers.h): whether a stdio write is summed with no record of its own, because
+ * it neither starts like a marker nor goes on with a line a kept write left open. Asked first, so
+ * that such a write (most of the log stream) costs one read of its first bytes and not the fd table
+ * read of the /dev/null test too. A subprogram of its own: only stdio writes pay for it.
+ */
+static __noinline int sp_stdio_quiet(struct sp_task *t, struct pt_regs *regs, long ret)
+{
+	__u64 a[6] = { regs->di, regs->si, regs->dx, 0, 0, 0 };
+	struct sp_data_src src;
+
+	if (t->stdio_open & (1u << (regs->di & 3)))
+		return 0;
+	sp_rw_src(&src, regs->orig_ax, a);
+	return !sp_stdio_marked(&src, ret);
+}
+
+/* A stdio write was kept whole: whether the thread's next writes to that fd go on with its line. */
+static __noinline void sp_stdio_note_line(struct sp_task *t, const struct sp_data_src *src, long ret, int fd)
+{
+	__u8 bit = 1u << (fd & 3);
+
+	if (ret <= 0)
+		return;
+	if (sp_stdio_line_open(src, ret))
+		t->stdio_open |= bit;
+	else
+		t->stdio_open &= ~bit;
 }
 
 /*
@@ -444,11 +476,14 @@ static __noinline int sp_on_exit(struct pt_regs *regs, long ret)
 	struct sp_event_hdr *h;
 	struct sp_task *t;
 	__u64 a[6], now, t0;
-	int rw, sum, fd = (int)regs->di;
+	int rw, sum, quiet, fd = (int)regs->di;
+	struct task_struct *task;
 
 	if (ev == SP_EV_NONE)
 		return 0;
-	t = sp_tracked_task();
+	/* one lookup of the task for the filter and the fd table (each is a helper call) */
+	task = bpf_get_current_task_btf();
+	t = sp_tracked(task);
 	if (!t)
 		return 0;
 	t0 = sp_entered(t, nr);
@@ -456,12 +491,21 @@ static __noinline int sp_on_exit(struct pt_regs *regs, long ret)
 		return 0;
 	rw = ev == SP_EV_READ || ev == SP_EV_WRITE;
 	now = bpf_ktime_get_boot_ns();
-	sum = rw && ret >= 0 && sp_summable(t, ev, fd);
-	if (sum && sp_agg_count(t->agg, ev, fd, nr, ret, now))
+	/* reads and writes are summed, but a stdio write only when it carries no marker (counted from
+	 * the first one on, never recorded itself) or goes to /dev/null (the first one of a run recorded) */
+	sum = rw && ret >= 0 && (ev == SP_EV_READ || !sp_is_stdio_fd(fd));
+	quiet = rw && ret >= 0 && !sum && sp_stdio_quiet(t, regs, ret);
+	if (rw && ret >= 0 && !sum && !quiet)
+		sum = sp_stdio_null(t, task, fd);
+	if ((sum || quiet) && sp_agg_count(t->agg, ev, fd, nr, ret, now))
 		return 0;
 	sp_flush(t);
-	if (sum)
+	if (sum || quiet)
 		sp_agg_arm(t->agg, &t->evict, ev, fd);
+	if (quiet) {
+		sp_agg_count(t->agg, ev, fd, nr, ret, now);
+		return 0;
+	}
 	if (!rw)
 		t->stdio_file = 0; /* an open, close or dup may have put another file there */
 	/* a successful exec was recorded by sp_exec, with the new image's view of it */
@@ -499,6 +543,8 @@ static __noinline int sp_on_exit(struct pt_regs *regs, long ret)
 		cctx.ret = ret;
 		bpf_loop(SP_STDIO_MAX / SP_CHUNK - 1, sp_chunk_cb, &cctx, 0);
 	}
+	if (ev == SP_EV_WRITE && !sum && sp_is_stdio_fd(fd))
+		sp_stdio_note_line(t, &cctx.src, ret, fd);
 	return 0;
 }
 

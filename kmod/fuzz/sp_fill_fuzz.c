@@ -8,7 +8,8 @@
  *
  * The input is a syscall (number, six arguments, return value) and the "user memory" its
  * pointer arguments point into; reads outside that memory fail as they would with -EFAULT.
- * Each captured syscall is filled (and, for stdio data, every DATA_CHUNK record after it) into
+ * Each captured syscall is filled (and, for stdio data, every DATA_CHUNK record after it; a write is
+ * also put through the stdio marker tests, sp_stdio_marked and sp_stdio_line_open) into
  * a scratch buffer of exactly SP_SCRATCH_SIZE bytes, so ASan catches any write past it, and the
  * record is then checked the way kmod/decode.ts reads it: the parameter lengths fit the record,
  * add up to it, and the record fits the scratch buffer. Any violation aborts (a crash to libFuzzer).
@@ -119,6 +120,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nr == __NR_execve || nr == __NR_execveat)
 		sp_stash_exec(&stash, nr == __NR_execveat ? a[1] : a[0], nr == __NR_execveat ? a[2] : a[1]);
 	ev = sp_fill_syscall(&b, h, nr, a, ret, &stash, &src);
+	/* markers only: what decides whether a stdio write keeps its bytes reads the same user memory */
+	if (ev == SP_EV_WRITE)
+		(void)(sp_stdio_marked(&src, ret) + sp_stdio_line_open(&src, ret));
 	if (ev != SP_EV_NONE) {
 		check_record(b.buf, sp_finish(&b, h));
 		/* stdio data beyond the first record goes out in DATA_CHUNK records */

@@ -72,7 +72,9 @@ enum sp_param_type {
  * writes of one fd that follow its first one are counted, not emitted, until the thread does
  * anything else that is captured, exits, or SP_AGG_MAX_NS pass; then one IO_REPEAT says how many
  * there were (params: of = READ or WRITE, count, bytes, first_ns; the header carries the last
- * one's time, syscall and return value). Stdio writes that may carry log lines are never summed.
+ * one's time, syscall and return value). A stdio write is summed the same way unless it may carry
+ * an activation marker (sp_markers.h): those keep their bytes; for a summed one, no record of its
+ * own is emitted, the IO_REPEAT counts it from the first.
  */
 #define SP_AGG_MAX_NS 100000000ull /* 100 ms */
 

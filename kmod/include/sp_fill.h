@@ -19,6 +19,7 @@
 #define SP_FILL_H
 #include "sp_event.h"
 #include "sp_syscalls.h"
+#include "sp_markers.h"
 
 #define SP_SCRATCH_SIZE 16384
 #define SP_OFF_MASK 8191
@@ -210,6 +211,118 @@ SP_INLINE int sp_nothing_moved(int ev, __s64 ret)
 	return (ev == SP_EV_READ || ev == SP_EV_WRITE) && ret == -SP_EAGAIN;
 }
 
+/* Where the data of read/write syscall nr (args a) lives: its buffer, or its first SP_MAX_IOV iovecs. */
+SP_INLINE void sp_rw_src(struct sp_data_src *data, long nr, const __u64 *a)
+{
+	int vectored = nr == __NR_readv || nr == __NR_writev || nr == __NR_preadv || nr == __NR_pwritev ||
+		       nr == __NR_preadv2 || nr == __NR_pwritev2;
+
+	data->ptr = a[1];
+	data->iovcnt = vectored ? (a[2] > SP_MAX_IOV ? SP_MAX_IOV : (__u32)a[2]) : 0;
+}
+
+/* ---- markers only: which stdio writes keep their bytes (sp_markers.h) ---------------------- */
+
+/*
+ * Whether n bytes at p + skip (skip 0 or 1, a constant once inlined), n <= SP_MARK_HEAD, may start
+ * a marker: they are a prefix of one, or begin with its first SP_MARK_CMP bytes.
+ */
+SP_INLINE int sp_marker_at(const char *p, __u32 n, __u32 skip)
+{
+	const char rec[] = SP_MARK_RECORD, sen[] = SP_MARK_SENTINEL;
+	int is_rec = 1, is_sen = 1;
+	__u32 i;
+
+	if (n <= skip)
+		return 0;
+#pragma unroll
+	for (i = 0; i < SP_MARK_CMP; i++) {
+		if (skip + i >= n)
+			break;
+		if (i < SP_MARK_RECORD_LEN && p[skip + i] != rec[i])
+			is_rec = 0;
+		if (p[skip + i] != sen[i])
+			is_sen = 0;
+	}
+	return is_rec || is_sen;
+}
+
+/*
+ * Whether the len bytes of user memory at uptr, the start of a write or of one of its buffers, may
+ * start a marker line: the marker first, or after one newline. A head that cannot be read counts
+ * as one: a record too many, never a marker lost.
+ */
+SP_INLINE int sp_marker_head(__u64 uptr, __u64 len)
+{
+	char p[16] = {};
+	__u32 n = len > SP_MARK_HEAD ? SP_MARK_HEAD : (__u32)len;
+
+	if (!n)
+		return 0;
+	sp_barrier(n);
+	n &= 15;
+	if (sp_read_user(p, n, (const void *)(unsigned long)uptr) < 0)
+		return 1;
+	return sp_marker_at(p, n, 0) || (p[0] == '\n' && sp_marker_at(p, n, 1));
+}
+
+/*
+ * Whether a stdio write of ret bytes from src may carry a marker: its buffer starts like one, or
+ * for writev any of its first SP_MAX_IOV buffers does (a stream that writes several queued chunks
+ * at once gives each its own buffer, and a marker starts its chunk).
+ */
+SP_INLINE int sp_stdio_marked(const struct sp_data_src *src, __s64 ret)
+{
+	int i;
+
+	if (ret <= 0)
+		return 0;
+	if (!src->iovcnt)
+		return sp_marker_head(src->ptr, (__u64)ret);
+#pragma unroll
+	for (i = 0; i < SP_MAX_IOV; i++) {
+		struct sp_user_iovec iov;
+
+		if ((__u32)i >= src->iovcnt)
+			break;
+		if (sp_read_user(&iov, sizeof(iov), (const void *)(unsigned long)(src->ptr + i * sizeof(iov))) < 0)
+			return 1;
+		if (iov.len && sp_marker_head(iov.base, iov.len))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether a stdio write of ret bytes from src leaves a line open (its last byte is not a newline):
+ * then a marker line may go on in the thread's next write to that fd, which is kept whole too. A
+ * last byte that cannot be found or read counts as open.
+ */
+SP_INLINE int sp_stdio_line_open(const struct sp_data_src *src, __s64 ret)
+{
+	__u64 off = (__u64)ret - 1;
+	char c = 0;
+	int i;
+
+	if (ret <= 0)
+		return 0;
+	if (!src->iovcnt)
+		return sp_read_user(&c, 1, (const void *)(unsigned long)(src->ptr + off)) < 0 || c != '\n';
+#pragma unroll
+	for (i = 0; i < SP_MAX_IOV; i++) {
+		struct sp_user_iovec iov;
+
+		if ((__u32)i >= src->iovcnt)
+			break;
+		if (sp_read_user(&iov, sizeof(iov), (const void *)(unsigned long)(src->ptr + i * sizeof(iov))) < 0)
+			return 1;
+		if (off < iov.len)
+			return sp_read_user(&c, 1, (const void *)(unsigned long)(iov.base + off)) < 0 || c != '\n';
+		off -= iov.len;
+	}
+	return 1;
+}
+
 /*
  * The data parameter of a read/write: the first bytes transferred. On stdio the first
  * SP_CHUNK bytes, the rest follows in DATA_CHUNK records (SP_RF_MORE); elsewhere the first
@@ -370,15 +483,11 @@ SP_INLINE void sp_fill_open(struct sp_builder *b, struct sp_event_hdr *h, long n
 SP_INLINE void sp_fill_read_write(struct sp_builder *b, struct sp_event_hdr *h, long nr, const __u64 *a, __s64 ret,
 				  struct sp_data_src *data)
 {
-	int vectored = nr == __NR_readv || nr == __NR_writev || nr == __NR_preadv || nr == __NR_pwritev ||
-		       nr == __NR_preadv2 || nr == __NR_pwritev2;
 	int positioned = !(nr == __NR_read || nr == __NR_write || nr == __NR_readv || nr == __NR_writev);
 
 	sp_begin(b, 3);
 	h->fd = (int)a[0];
-	data->ptr = a[1];
-	if (vectored)
-		data->iovcnt = a[2] > SP_MAX_IOV ? SP_MAX_IOV : (__u32)a[2];
+	sp_rw_src(data, nr, a);
 	if (nr == __NR_preadv2 || nr == __NR_pwritev2)
 		h->flags = a[5];
 	sp_put_u64(b, 0, a[2]);

@@ -291,6 +291,7 @@ struct sp_agg_task {
 	u64 cgroup_id;
 	char comm[16];
 	u8 evict;
+	u8 stdio_open; /* bit fd (0-2): a kept stdio write left a line open there (sp_markers.h) */
 	struct sp_agg agg[SP_AGG_SLOTS];
 };
 static struct sp_agg_task *sp_aggs;
@@ -344,27 +345,37 @@ static void sp_agg_flush_current(bool release)
 	spin_unlock_irqrestore(&t->lock, fl);
 }
 
+/* The entry is the current thread's from now on: another thread's (same id modulo the table size) is emitted first. Called with t->lock held. */
+static void sp_agg_claim_locked(struct sp_agg_task *t)
+{
+	if (t->pid == current->pid)
+		return;
+	sp_agg_flush_locked(t);
+	memset(t->agg, 0, sizeof(t->agg));
+	t->stdio_open = 0;
+	t->pid = current->pid;
+}
+
 /*
  * A read or write the current thread may sum: 1 when counted, 0 when it is to be recorded in
  * full (the pending repeats are emitted first and a slot is armed for the ones that follow).
- * An entry another thread holds (same id modulo the table size) is emitted and taken over.
+ * quiet (a stdio write that carries no marker, sp_markers.h): counted from the first one on, so
+ * always 1.
  */
-static int sp_agg_io(int ev, int fd, long nr, s64 ret, u64 now)
+static int sp_agg_io(int ev, int fd, long nr, s64 ret, u64 now, bool quiet)
 {
 	struct sp_agg_task *t = sp_agg_of(current->pid);
 	unsigned long fl;
 	int counted;
 
 	spin_lock_irqsave(&t->lock, fl);
-	if (t->pid != current->pid) {
-		sp_agg_flush_locked(t);
-		memset(t->agg, 0, sizeof(t->agg));
-		t->pid = current->pid;
-	}
+	sp_agg_claim_locked(t);
 	counted = sp_agg_count(t->agg, ev, fd, nr, ret, now);
 	if (!counted) {
 		sp_agg_flush_locked(t);
 		sp_agg_arm(t->agg, &t->evict, ev, fd);
+		if (quiet)
+			counted = sp_agg_count(t->agg, ev, fd, nr, ret, now);
 		/* the header of the repeats to come (comm changes at exec) */
 		t->tgid = current->tgid;
 		t->cgroup_id = sp_current_cgroup();
@@ -377,14 +388,12 @@ static int sp_agg_io(int ev, int fd, long nr, s64 ret, u64 now)
 	return counted;
 }
 
-/* Whether a read or write may be summed: not a stdio write, unless it goes to /dev/null (sp_probe.bpf.c). */
-static bool sp_summable(int ev, int fd)
+/* Whether stdio fd goes to /dev/null: a marker written there is summed too (sp_stdio_null in the probe). */
+static bool sp_stdio_null(int fd)
 {
 	struct file *f;
 	bool devnull = false;
 
-	if (ev == SP_EV_READ || !sp_is_stdio_fd(fd))
-		return true;
 	rcu_read_lock();
 	f = files_lookup_fd_rcu(current->files, fd);
 	if (f) {
@@ -394,6 +403,50 @@ static bool sp_summable(int ev, int fd)
 	}
 	rcu_read_unlock();
 	return devnull;
+}
+
+/* Whether a kept stdio write of the current thread left a line open on fd (0 for a thread with no entry). */
+static bool sp_stdio_open(int fd)
+{
+	struct sp_agg_task *t = sp_agg_of(current->pid);
+
+	return READ_ONCE(t->pid) == current->pid && (READ_ONCE(t->stdio_open) & (1u << (fd & 3)));
+}
+
+/*
+ * Markers only (sp_markers.h, as sp_stdio_quiet in the probe): whether a stdio write is summed with
+ * no record of its own. Asked before the /dev/null test, as in the probe.
+ */
+static bool sp_stdio_quiet(long nr, const u64 *a, s64 ret)
+{
+	struct sp_data_src src;
+
+	if (sp_stdio_open((int)a[0]))
+		return false;
+	sp_rw_src(&src, nr, a);
+	return !sp_stdio_marked(&src, ret);
+}
+
+/* A stdio write was kept whole: whether the thread's next writes to that fd go on with its line. */
+static void sp_stdio_note_line(const struct sp_data_src *src, s64 ret, int fd)
+{
+	struct sp_agg_task *t = sp_agg_of(current->pid);
+	u8 bit = 1u << (fd & 3);
+	bool open;
+	unsigned long fl;
+
+	if (ret <= 0)
+		return;
+	open = sp_stdio_line_open(src, ret);
+	if (!open && !sp_stdio_open(fd))
+		return; /* nothing to clear: no entry taken for it */
+	spin_lock_irqsave(&t->lock, fl);
+	sp_agg_claim_locked(t);
+	if (open)
+		t->stdio_open |= bit;
+	else
+		t->stdio_open &= ~bit;
+	spin_unlock_irqrestore(&t->lock, fl);
 }
 
 static void sp_sys_enter(void *data, struct pt_regs *regs, long id)
@@ -455,6 +508,7 @@ static void sp_sys_exit(void *data, struct pt_regs *regs, long ret)
 	unsigned long args[6], fl = 0;
 	u64 a[6], now, t0 = 0;
 	int i, exec_slot = -1;
+	bool quiet = false, sum = false;
 
 	if (ev == SP_EV_NONE || !sp_tracked())
 		return;
@@ -468,8 +522,16 @@ static void sp_sys_exit(void *data, struct pt_regs *regs, long ret)
 	for (i = 0; i < 6; i++)
 		a[i] = args[i];
 	now = ktime_get_boottime_ns();
-	if ((ev == SP_EV_READ || ev == SP_EV_WRITE) && ret >= 0 && sp_summable(ev, (int)a[0])) {
-		if (sp_agg_io(ev, (int)a[0], nr, ret, now))
+	if ((ev == SP_EV_READ || ev == SP_EV_WRITE) && ret >= 0) {
+		/* reads and writes are summed, but a stdio write only when it carries no marker (counted from
+		 * the first one on, never recorded itself) or goes to /dev/null (the first one of a run recorded) */
+		sum = ev == SP_EV_READ || !sp_is_stdio_fd((int)a[0]);
+		quiet = !sum && sp_stdio_quiet(nr, a, ret);
+		if (!sum && !quiet)
+			sum = sp_stdio_null((int)a[0]);
+	}
+	if (sum || quiet) {
+		if (sp_agg_io(ev, (int)a[0], nr, ret, now, quiet))
 			return;
 	} else {
 		sp_agg_flush_current(false);
@@ -505,6 +567,8 @@ static void sp_sys_exit(void *data, struct pt_regs *regs, long ret)
 		}
 	}
 	put_cpu_ptr(sp_scratch);
+	if (ev == SP_EV_WRITE && !sum && sp_is_stdio_fd((int)a[0]))
+		sp_stdio_note_line(&src, ret, (int)a[0]);
 }
 
 /* Starts a record that is not built at a syscall's exit (fork, exit): no syscall number, fd or flags. */
