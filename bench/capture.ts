@@ -2,25 +2,30 @@
 // the writes on fd 1) run in a cgroup: without capture; with the eBPF probe loaded while another
 // cgroup is captured (the cost every process on the node that is not in a container pays); with
 // the probe capturing that cgroup (ring drained meanwhile, as the agent does), by default and with
-// per-syscall durations; with dd's stdout into a pipe, as a container's is (then every write may
-// be a log line and is kept whole); under `strace -f`; and under auditd with rules for the same
+// per-syscall durations; with dd's stdout into a pipe, as a container's is (a stdio write keeps its
+// bytes only when it may carry an activation marker, kmod/include/sp_markers.h: dd's are summed
+// like file writes); under `strace -f`; and under auditd with rules for the same
 // syscalls. The probe's idle cost is measured in a block of its own, against its floor, an empty
 // program on the same hook (kmod/bench/sp_empty.bpf.c), so that many short rounds fit and ratios
 // are taken per round. Every program stays loaded for the whole run (kmod/bench/sp_hook_switch.c:
 // the empty program, the idle probe, a capturing probe and one with durations) and only which one
 // is attached changes: loading a probe takes seconds of verification, switching milliseconds.
-// Also: records per second decoded by one core (the first round's capture, decoded again and
+// Also: records per second decoded by one core (one capture of a pipe whose every write is a marker
+// line, so kept with its bytes as the log path kept every write before markers only, decoded again and
 // again for half a second after one untimed pass).
 // One run, ratios against the baseline, of the CPU time the measured processes used (the cgroup's
 // cpu.stat): a probe's cost is spent in the traced process's own system calls, and CPU time does
 // not move when other work shares the machine, as wall time does.
 // bench/index.ts runs it in `npm run bench`.
-//   npx tsx bench/capture.ts [count] [idle rounds] [--idle-only]   (as root, after scripts/kmod-build.sh)
+//   npx tsx bench/capture.ts [count] [idle rounds] [--idle-only] [--switch=PATH]   (as root, after scripts/kmod-build.sh)
+// --switch: another build of kmod/out/sp_hook_switch (a copy kept from before a change of the
+// probe), to measure before and after in the same conditions.
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeBatch } from '../kmod/decode';
+import { RECORD_LINE_START } from '../protocol/wrapper-records';
 import { openHookSwitch, readKeptBatches, type HookSwitch, type SwitchProbe } from './hook-switch';
 import { median, quantile, ratioSummary, roundOrder, seededRandom, type RatioSummary } from './interleave';
 
@@ -297,7 +302,7 @@ export async function benchIdleOnly(count: number, idleRounds = IDLE_ROUNDS): Pr
  * floor are measured apart, in a block of their own (idleBlock), where the three runs of a round
  * are back to back and many more rounds fit in the same time.
  */
-export async function benchMicro(count: number, idleRounds = IDLE_ROUNDS, progress: (line: string) => void = () => {}): Promise<MicroBench> {
+export async function benchMicro(count: number, idleRounds = IDLE_ROUNDS, progress: (line: string) => void = () => {}, tool?: string): Promise<MicroBench> {
   // each stage's wall time on the bench's progress: what to cut when the bench runs too long
   let stageStart = Date.now();
   const stage = (name: string) => {
@@ -311,8 +316,12 @@ export async function benchMicro(count: number, idleRounds = IDLE_ROUNDS, progre
   fs.mkdirSync(other, { recursive: true });
   const id = BigInt(fs.statSync(cg).ino);
   const dd = ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64', `count=${count}`];
-  // stdout into a pipe, as a container's is: every write may carry log lines, so each is kept whole
+  // stdout into a pipe, as a container's is: no write carries a marker, so each is summed
   const ddPipe = ['/bin/sh', '-c', `dd if=/dev/zero bs=64 count=${count} 2>/dev/null | cat > /dev/null`];
+  // the decoder's input, captured once and untimed: every 64-byte write is a line that starts like a
+  // record, so each is kept with its bytes (what the log path kept of every write before markers only)
+  const markerLine = `${RECORD_LINE_START}${'0'.repeat(64 - RECORD_LINE_START.length - 1)}`;
+  const ddMarkers = ['/bin/sh', '-c', `yes '${markerLine}' | dd bs=64 count=${count} iflag=fullblock 2>/dev/null | cat > /dev/null`];
   const times: Record<string, number[]> = {};
   const time = async (name: string, cmd: string[]) => (times[name] ??= []).push(await run(cmd, cg));
   // records each captured run left in the ring, and drops, from the probe's own counters
@@ -329,7 +338,7 @@ export async function benchMicro(count: number, idleRounds = IDLE_ROUNDS, progre
   let kept = false;
   // every program of (c) is loaded once, here, and only attached in turn: a probe takes seconds to
   // load, which used to be paid twice a round
-  const opened = await openHookSwitch(BigInt(fs.statSync(other).ino), undefined, id);
+  const opened = await openHookSwitch(BigInt(fs.statSync(other).ino), tool, id);
   if (typeof opened === 'string') {
     for (const d of [cg, other]) fs.rmdirSync(d);
     throw new Error(`the dd microbenchmark cannot load its programs: ${opened}`);
@@ -346,15 +355,17 @@ export async function benchMicro(count: number, idleRounds = IDLE_ROUNDS, progre
       await time('pipeBase', ddPipe);
     };
     const withProbe = async () => {
-      // the first round's records are kept for the decoder, as they were drained
-      const keep = !kept;
-      if (keep) await hooks.keep(keptFile);
       await hooks.use('capture');
+      if (!kept) {
+        // the decoder's records, as they were drained
+        await hooks.keep(keptFile);
+        await run(ddMarkers, cg);
+        await hooks.keep();
+        kept = true;
+      }
       await counted('capture', 'captured', dd);
       await counted('capture', 'pipeCaptured', ddPipe);
       await hooks.use('none');
-      if (keep) await hooks.keep();
-      kept = true;
     };
     const withDurations = async () => {
       await hooks.use('durations');
@@ -380,7 +391,7 @@ export async function benchMicro(count: number, idleRounds = IDLE_ROUNDS, progre
       { name: 'eBPF capture (default)', ms: med('captured'), note: `sys_exit only, repeats summed in the kernel; ${notes('captured')}` },
       { name: 'eBPF capture with durations', ms: med('durations'), note: `+ sys_enter on every syscall; ${notes('durations')}` },
       { name: 'baseline, stdout into a pipe', ms: med('pipeBase'), note: 'dd | cat' },
-      { name: 'eBPF capture, stdout into a pipe', ms: med('pipeCaptured'), base: med('pipeBase'), note: `every write kept whole (log path); ${notes('pipeCaptured')}` },
+      { name: 'eBPF capture, stdout into a pipe', ms: med('pipeCaptured'), base: med('pipeBase'), note: `markers only: writes without one summed (log path); ${notes('pipeCaptured')}` },
     ];
     const straceCount = Math.max(1, Math.round(count / STRACE_SHARE));
     const ddShort = ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64', `count=${straceCount}`];
@@ -465,7 +476,8 @@ export function microResults(m: MicroBench): Record<string, number> {
 
 if (require.main === module) {
   const [count, rounds] = [Number(process.argv[2] ?? 200_000), process.argv[3] ? Number(process.argv[3]) : undefined];
-  (process.argv.includes('--idle-only') ? benchIdleOnly(count, rounds).then(printIdle) : benchMicro(count, rounds, (line) => process.stderr.write(`${line}\n`)).then(printMicro))
+  const tool = process.argv.find((a) => a.startsWith('--switch='))?.slice('--switch='.length);
+  (process.argv.includes('--idle-only') ? benchIdleOnly(count, rounds).then(printIdle) : benchMicro(count, rounds, (line) => process.stderr.write(`${line}\n`), tool).then(printMicro))
     .catch((e) => {
       console.error(`bench/capture: ${(e as Error).message}`);
       process.exit(1);

@@ -4,7 +4,9 @@
 // part of the stdio write path out (kmod/bench/probe-variants.sh builds them). All of them stay
 // loaded for the whole run and only their attachment changes, so every round runs every
 // configuration back to back in a rotated order; ratios are taken per round against no program.
-//   kmod/bench/probe-variants.sh && npx tsx bench/pipe-floor.ts [count] [rounds]   (as root)
+//   kmod/bench/probe-variants.sh && npx tsx bench/pipe-floor.ts [count] [rounds] [--also=NAME:PATH ...]   (as root)
+// --also: one more configuration, a hook switch built elsewhere (e.g. a copy of kmod/out/sp_hook_switch
+// kept from before a change of the probe), measured in the same rounds.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { kmodPaths } from '../kmod/paths';
@@ -12,9 +14,9 @@ import { CGROUP2, run } from './capture';
 import { openHookSwitch, type Hook } from './hook-switch';
 import { median, ratioSummary, roundOrder } from './interleave';
 
-const VARIANTS = ['as-is', 'no-stdio-write', 'no-flush', 'no-bytes', 'positions', 'markers-only'];
+const VARIANTS = ['as-is', 'keep-all', 'no-marker-read', 'no-stdio-write'];
 
-async function main(count: number, rounds: number): Promise<void> {
+async function main(count: number, rounds: number, also: Record<string, string>): Promise<void> {
   const root = path.join(CGROUP2, 'serverless-provenance-bench');
   const cg = path.join(root, `${process.pid}-pipe`);
   const other = path.join(root, `${process.pid}-pipe-other`);
@@ -25,14 +27,14 @@ async function main(count: number, rounds: number): Promise<void> {
   try {
     // the as-is probe not capturing this cgroup: the idle cost on the same work
     switches.idle = await openHookSwitch(BigInt(fs.statSync(other).ino));
-    for (const v of VARIANTS) {
-      const tool = path.join(kmodPaths().out, 'variants', v, 'sp_hook_switch');
+    const tools: Record<string, string> = { ...Object.fromEntries(VARIANTS.map((v) => [v, path.join(kmodPaths().out, 'variants', v, 'sp_hook_switch')])), ...also };
+    for (const [v, tool] of Object.entries(tools)) {
       if (!fs.existsSync(tool)) throw new Error(`${tool} is not built: run kmod/bench/probe-variants.sh`);
       switches[v] = await openHookSwitch(BigInt(fs.statSync(cg).ino), tool);
     }
     for (const [k, s] of Object.entries(switches)) if (typeof s === 'string') throw new Error(`${k}: ${s}`);
     const sw = switches as Record<string, { use(h: Hook): Promise<void>; close(): Promise<void> }>;
-    const configs = ['none', 'empty', 'idle', ...VARIANTS];
+    const configs = ['none', 'empty', 'idle', ...Object.keys(tools)];
     const times: Record<string, number[]> = Object.fromEntries(configs.map((c) => [c, []]));
     await run(ddPipe, cg); // warm-up
     for (let round = 0; round < rounds; round++) {
@@ -61,7 +63,16 @@ async function main(count: number, rounds: number): Promise<void> {
   }
 }
 
-main(Number(process.argv[2] ?? 100_000), Number(process.argv[3] ?? 11)).catch((e) => {
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const also = Object.fromEntries(
+  process.argv
+    .filter((a) => a.startsWith('--also='))
+    .map((a) => {
+      const [name, ...rest] = a.slice('--also='.length).split(':');
+      return [name, rest.join(':')];
+    }),
+);
+main(Number(positional[0] ?? 100_000), Number(positional[1] ?? 11), also).catch((e) => {
   console.error(`bench/pipe-floor: ${(e as Error).message}`);
   process.exit(1);
 });

@@ -6,13 +6,15 @@
 #
 #   kmod/bench/probe-variants.sh ["variant ..."]
 #
-#   as-is           the probe as built
-#   no-stdio-write  a write to fd 0-2 returns right after the filter: no record, no repeat flushed
-#   no-flush        pending read repeats are not flushed before a write to fd 0-2
-#   no-bytes        a write to fd 0-2 is recorded without its bytes (as a position would be)
-#   positions       no-flush and no-bytes together: the cost of the "positions, not bytes" design
-#   markers-only    a write to fd 0-2 whose first bytes are neither "@prov" (a wrapper record) nor
-#                   "XXX_" (the runtime's sentinel) is summed like any other write: no record, no bytes
+#   as-is           the probe as built (markers only: a stdio write keeps its bytes only when it may
+#                   carry an activation marker, kmod/include/sp_markers.h)
+#   keep-all        every stdio write kept whole with its bytes: the log path before markers only
+#   no-marker-read  a stdio write is summed without reading its first bytes (nor the fd table): what
+#                   the marker test costs
+#   no-stdio-write  a write to fd 0-2 returns right after the filter: no record, no repeat flushed,
+#                   nothing summed (the floor of the captured syscall path)
+# (Variants of earlier sources, measured in bench/README.md "The log path's floor", were patches of
+# the probe before markers only: no-flush, no-bytes, positions, markers-only.)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 K="$ROOT/kmod"
@@ -37,18 +39,12 @@ build() {
   cp "$K/bpf/sp_probe.bpf.c" "$K/include/sp_fill.h" "$d/"
   case "$name" in
     as-is) ;;
+    keep-all)
+      patch_line "$d/sp_probe.bpf.c" $'\tquiet = rw && ret >= 0 && !sum && sp_stdio_quiet(t, regs, ret);\n' $'\tquiet = 0;\n' ;;
+    no-marker-read)
+      patch_line "$d/sp_probe.bpf.c" $'\tquiet = rw && ret >= 0 && !sum && sp_stdio_quiet(t, regs, ret);\n' $'\tquiet = rw && ret >= 0 && !sum;\n' ;;
     no-stdio-write)
       patch_line "$d/sp_probe.bpf.c" $'\tt0 = sp_entered(t, nr);\n\tif (sp_nothing_moved' $'\tif (ev == SP_EV_WRITE && sp_is_stdio_fd(fd))\n\t\treturn 0;\n\tt0 = sp_entered(t, nr);\n\tif (sp_nothing_moved' ;;
-    no-flush)
-      patch_line "$d/sp_probe.bpf.c" $'\tsp_flush(t);\n\tif (sum)\n' $'\tif (!(ev == SP_EV_WRITE && sp_is_stdio_fd(fd)))\n\t\tsp_flush(t);\n\tif (sum)\n' ;;
-    no-bytes)
-      patch_line "$d/sp_fill.h" $'\tif (ret <= 0 || !src->ptr) {\n' $'\tif (ret <= 0 || !src->ptr || sp_is_stdio_fd(fd)) {\n' ;;
-    positions)
-      patch_line "$d/sp_probe.bpf.c" $'\tsp_flush(t);\n\tif (sum)\n' $'\tif (!(ev == SP_EV_WRITE && sp_is_stdio_fd(fd)))\n\t\tsp_flush(t);\n\tif (sum)\n'
-      patch_line "$d/sp_fill.h" $'\tif (ret <= 0 || !src->ptr) {\n' $'\tif (ret <= 0 || !src->ptr || sp_is_stdio_fd(fd)) {\n' ;;
-    markers-only)
-      patch_line "$d/sp_probe.bpf.c" $'static __noinline int sp_on_exit(' $'SP_INLINE int sp_no_marker(__u64 buf)\n{\n\tchar p[4];\n\n\tif (bpf_probe_read_user(p, sizeof(p), (const void *)buf))\n\t\treturn 0;\n\treturn !(p[0] == \'@\' && p[1] == \'p\' && p[2] == \'r\' && p[3] == \'o\') && !(p[0] == \'X\' && p[1] == \'X\' && p[2] == \'X\' && p[3] == \'_\');\n}\n\nstatic __noinline int sp_on_exit('
-      patch_line "$d/sp_probe.bpf.c" $'\tsum = rw && ret >= 0 && sp_summable(t, ev, fd);\n' $'\tsum = rw && ret >= 0 && (sp_summable(t, ev, fd) || (ret > 0 && sp_no_marker(regs->si)));\n' ;;
     *) echo "probe-variants: unknown variant $name" >&2; exit 2 ;;
   esac
   # the copied sp_fill.h is found first: it sits next to the copied probe
@@ -60,4 +56,4 @@ build() {
   echo "probe-variants: $name ok"
 }
 
-for v in ${1:-as-is no-stdio-write no-flush no-bytes positions markers-only}; do build "$v"; done
+for v in ${1:-as-is keep-all no-marker-read no-stdio-write}; do build "$v"; done
