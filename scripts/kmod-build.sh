@@ -3,18 +3,35 @@
 # Debian headers are installed) the kernel module. Outputs go to kmod/out/ (probe, tools, module)
 # and kmod/build/Release/sp_capture.node (addon).
 #
-#   scripts/kmod-build.sh [--optional] [probe|addon|lkm|all]
+#   scripts/kmod-build.sh [--optional] [--if-stale] [probe|addon|lkm|all]
 #
 # --optional: a missing toolchain is reported (with the step to take) and the script exits 0,
 # so that `npm ci` works on machines without clang/libbpf/BTF: kernel capture is then off.
+# --if-stale: build only what is missing or older than one of its sources (a checkout that moved
+# on must not go on running the probe or module of an older source).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 K="$ROOT/kmod"
 OUT="$K/out"
 OPTIONAL=0
+IF_STALE=0
 if [ "${1:-}" = "--optional" ]; then OPTIONAL=1; shift; fi
+if [ "${1:-}" = "--if-stale" ]; then IF_STALE=1; shift; fi
 WHAT="${1:-all}"
 mkdir -p "$OUT"
+
+# What each build is made from, and the file it leaves last (its stamp): a source newer than the
+# stamp, or no stamp, means the build is stale.
+PROBE_SOURCES=("$K/bpf" "$K/include" "$K/loader" "$K/tools" "$K/bench" "$K/src")
+PROBE_STAMP="$OUT/.probe-built"
+ADDON_SOURCES=("$K/addon" "$K/binding.gyp" "$PROBE_STAMP")
+ADDON_STAMP="$K/build/Release/sp_capture.node"
+LKM_SOURCES=("$K/lkm" "$K/include" "$K/src" "$K/loader" "$K/tools")
+LKM_STAMP="$OUT/lkm/.built"
+stale() {
+  local stamp="$1"; shift
+  [ ! -e "$stamp" ] || [ -n "$(find "$@" -newer "$stamp" -print -quit 2>/dev/null)" ]
+}
 
 missing() {
   echo "kmod-build: $1" >&2
@@ -42,11 +59,13 @@ build_probe() {
     -c "$K/bench/sp_empty.bpf.c" -o "$OUT/sp_empty.bpf.o"
   gcc "${cf[@]}" "$K/bench/sp_hook_switch.c" "$K/loader/sp_capture.c" "$K/loader/sp_capture_bpf.c" \
     "$K/loader/sp_capture_kmod.c" -lbpf -lelf -lz -lpthread -o "$OUT/sp_hook_switch"
+  touch "$PROBE_STAMP"
   echo "kmod-build: probe ok ($OUT/sp_probe.bpf.o)"
 }
 
 build_addon() {
-  [ -f "$OUT/sp_probe.skel.h" ] || build_probe
+  # the addon embeds the probe's skeleton: a stale probe would be built into it
+  if stale "$PROBE_STAMP" "${PROBE_SOURCES[@]}"; then build_probe; fi
   local gyp
   gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
   [ -f "$gyp" ] || missing "node-gyp not found next to npm" "install npm with its bundled node-gyp"
@@ -71,12 +90,23 @@ build_lkm() {
   # the reader that runs inside the qemu guest: static, kmod backend only
   gcc -O2 -Wall -static -DSP_NO_BPF -I "$K/include" -I "$K/loader" "$K/tools/sp_capture_dump.c" \
     "$K/loader/sp_capture.c" "$K/loader/sp_capture_kmod.c" -o "$OUT/sp_capture_dump.static"
+  touch "$LKM_STAMP"
 }
 
+# each build, or with --if-stale only when it is stale
+run() {
+  local what="$1" stamp="$2"; shift 2
+  if [ "$IF_STALE" = 1 ] && ! stale "$stamp" "$@"; then return 0; fi
+  "build_$what"
+}
+
+probe() { run probe "$PROBE_STAMP" "${PROBE_SOURCES[@]}"; }
+addon() { run addon "$ADDON_STAMP" "${ADDON_SOURCES[@]}" "${PROBE_SOURCES[@]}"; }
+lkm() { run lkm "$LKM_STAMP" "${LKM_SOURCES[@]}"; }
 case "$WHAT" in
-  probe) build_probe ;;
-  addon) build_addon ;;
-  lkm) build_lkm ;;
-  all) build_probe; build_addon; build_lkm ;;
+  probe) probe ;;
+  addon) addon ;;
+  lkm) lkm ;;
+  all) probe; addon; lkm ;;
   *) echo "usage: scripts/kmod-build.sh [--optional] [probe|addon|lkm|all]" >&2; exit 2 ;;
 esac

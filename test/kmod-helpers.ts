@@ -43,10 +43,13 @@ export function missingCommands(commands: Record<string, string>): string | null
   return `${missing.map(([cmd, pkg]) => `${cmd} (Debian package ${pkg})`).join(', ')} missing: run \`bash scripts/install-system-deps.sh\` as root`;
 }
 
-/** Build what a test needs when it is missing (the test command builds first; this is for running one file). */
+/**
+ * Builds what a test needs when it is missing or older than its sources (the test command builds
+ * the addon first; the module is built only here, and a checkout that moved on must not test an
+ * older probe or module).
+ */
 export function ensureBuilt(what: 'probe' | 'addon' | 'lkm'): void {
-  const target = { probe: paths.probeObject, addon: paths.addon, lkm: paths.module }[what];
-  if (!fs.existsSync(target)) execFileSync('bash', [paths.buildScript, what], { stdio: 'inherit' });
+  execFileSync('bash', [paths.buildScript, '--if-stale', what], { stdio: 'inherit' });
 }
 
 export function makeCgroup(name: string): { dir: string; id: bigint; remove(): void } {
