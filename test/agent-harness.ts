@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import type { PrivateDockerd } from './dockerd';
 import { nodeContainerOptions } from './dockerd';
 import { PROVENANCE_BIN } from './run-node';
+import { post } from './action-runtime-client';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const RUNTIME = path.join(ROOT, 'dist/invokers/local/runtime/server.js');
@@ -89,23 +90,6 @@ export function wrappedArtifact(handler: string): string {
   zip.addFile('index.js', Buffer.from("const { wrapHandler } = require('./.provenance/bundle.js');\nexports.main = wrapHandler(() => require('./handler.js'), 'main');\n"));
   zip.addFile('.provenance/bundle.js', fs.readFileSync(BUNDLE));
   return zip.toBuffer().toString('base64');
-}
-
-export function post(port: number, urlPath: string, body: unknown, timeoutMs = 30_000): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const text = JSON.stringify(body);
-    const req = http.request(
-      { host: '127.0.0.1', port, path: urlPath, method: 'POST', timeout: timeoutMs, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } },
-      (res) => {
-        let data = '';
-        res.on('data', (d) => (data += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data ? JSON.parse(data) : undefined }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`POST ${urlPath} timed out`)));
-    req.on('error', reject);
-    req.end(text);
-  });
 }
 
 export interface ActionContainer {

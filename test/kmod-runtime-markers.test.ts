@@ -4,35 +4,22 @@
 // on both streams, while the action's own log lines are summed (their text comes from the log).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCapture, type Capture } from '../kmod/binding';
 import { decodeBatch, type KernelEvent } from '../kmod/decode';
 import { reassembleChunks } from '../kmod/reassemble';
 import { EventType } from '../kmod/schema';
 import { StdioLineSplitter } from '../kmod/stdio-lines';
-import { ACTIVATION_SENTINEL, CODE_DIR_ENV, PORT_ENV, READY_FD } from '../protocol/action-runtime';
+import { ACTIVATION_SENTINEL, CODE_DIR_ENV, PORT_ENV } from '../protocol/action-runtime';
 import { afterExec, ensureBuilt, makeCgroup, probeUnavailable } from './kmod-helpers';
+import { post, readyPort } from './action-runtime-client';
 import { describeNeeding } from './prerequisites';
 
 const RUNTIME = path.join(__dirname, '..', 'dist', 'invokers', 'local', 'runtime', 'server.js');
 const ACTION = `function main(p) { console.log('log line ' + p.n); console.error('err line ' + p.n); return { n: p.n }; }`;
 const RUNS = 3;
-
-function post(port: number, url: string, body: unknown): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const text = JSON.stringify(body);
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: url, headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(text);
-  });
-}
 
 describeNeeding(probeUnavailable() ?? (fs.existsSync(RUNTIME) ? null : `${RUNTIME} is not built: run npm run build`))('the action runtime keeps the stdio marker rule, under the probe', () => {
   const cg = makeCgroup('runtime-markers');
@@ -51,18 +38,11 @@ describeNeeding(probeUnavailable() ?? (fs.existsSync(RUNTIME) ? null : `${RUNTIM
     });
     runtime.stdout!.resume();
     runtime.stderr!.resume();
-    const port = await new Promise<number>((resolve, reject) => {
-      let text = '';
-      (runtime.stdio[READY_FD] as Readable).on('data', (c: Buffer) => {
-        text += c.toString('utf8');
-        if (text.includes('\n')) resolve(Number(text.split('\n')[0]));
-      });
-      runtime.on('exit', (code) => reject(new Error(`the runtime exited (${code}) before it was ready`)));
-    });
-    expect(await post(port, '/init', { value: { name: 'markers', main: 'main', code: ACTION } })).toBe(200);
+    const port = await readyPort(runtime);
+    expect((await post(port, '/init', { value: { name: 'markers', main: 'main', code: ACTION } })).status).toBe(200);
     for (let n = 1; n <= RUNS; n++) {
       const run = { value: { n }, namespace: '_', action_name: '/_/markers', activation_id: `act${n}`, transaction_id: `tx${n}`, deadline: String(Date.now() + 60_000) };
-      expect(await post(port, '/run', run)).toBe(200);
+      expect((await post(port, '/run', run)).status).toBe(200);
     }
     runtime.kill('SIGTERM');
     await new Promise((r) => runtime.on('exit', r));

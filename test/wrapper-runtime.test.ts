@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../package/root';
 import { parseRecordLine, verifyRecord } from '../wrapper/records';
 import type { ProvRecord } from '../protocol/wrapper-records';
+import { post, readyPort } from './action-runtime-client';
 
 const root = packageRoot();
 const bundle = path.join(root, 'dist/wrapper/bundle.js');
@@ -52,19 +53,6 @@ const ENTRY = `
 const { wrapHandler } = require('./.provenance/bundle.js');
 exports.main = wrapHandler(() => require('./handler.js'), 'handlers.purchase.main');
 `;
-
-function post(port: number, urlPath: string, body: unknown): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const text = JSON.stringify(body);
-    const req = http.request({ host: '127.0.0.1', port, path: urlPath, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } }, (res) => {
-      let data = '';
-      res.on('data', (d) => (data += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data ? JSON.parse(data) : undefined }));
-    });
-    req.on('error', reject);
-    req.end(text);
-  });
-}
 
 describe('wrapper bundle in the action runtime', () => {
   let proc: ChildProcess;
@@ -102,14 +90,7 @@ describe('wrapper bundle in the action runtime', () => {
     });
     proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    port = await new Promise<number>((resolve, reject) => {
-      let text = '';
-      (proc.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
-        text += d.toString();
-        if (text.includes('\n')) resolve(Number(text.trim()));
-      });
-      proc.once('exit', (code) => reject(new Error(`runtime exited (${code}) before it listened: ${stderr}`)));
-    });
+    port = await readyPort(proc, () => stderr);
   });
 
   afterAll(async () => {

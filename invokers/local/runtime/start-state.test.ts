@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../../package/root';
+import { post, readyPort } from '../../../test/action-runtime-client';
 import { OPENWHISK_RUNTIME_BUILTINS } from './start-state';
 
 // Public builtins a fresh node process loads for `code`, beyond those it has after requiring http.
@@ -16,19 +16,6 @@ function builtinsAddedBy(code: string): string[] {
     const added = process.moduleLoadList.filter((m) => !before.has(m) && m.startsWith('NativeModule ') && !m.includes('internal/'));
     process.stdout.write(JSON.stringify(added.map((m) => m.slice('NativeModule '.length)).sort()));`;
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: __dirname, encoding: 'utf8' })) as string[];
-}
-
-function post(port: number, urlPath: string, body: unknown): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const text = JSON.stringify(body);
-    const req = http.request({ host: '127.0.0.1', port, path: urlPath, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } }, (res) => {
-      let data = '';
-      res.on('data', (d) => (data += d));
-      res.on('end', () => resolve(JSON.parse(data)));
-    });
-    req.on('error', reject);
-    req.end(text);
-  });
 }
 
 describe('the runtime process start-up state', () => {
@@ -44,19 +31,12 @@ describe('the runtime process start-up state', () => {
     const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'start-state-'));
     const proc = spawn(process.execPath, [runtime], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], env: { ...process.env, __SP_CODE_DIR: codeDir } });
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let text = '';
-        proc.stdio[3]!.on('data', (d: Buffer) => {
-          text += d.toString();
-          if (text.includes('\n')) resolve(Number(text.trim()));
-        });
-        proc.once('exit', (code) => reject(new Error(`the runtime exited (${code}) before it listened`)));
-      });
+      const port = await readyPort(proc);
       // the action's top level runs in /init: it sees what the runtime loaded before
       const code = `const loaded = ${JSON.stringify(OPENWHISK_RUNTIME_BUILTINS)}.filter((n) => process.moduleLoadList.includes('NativeModule ' + n));
         function main() { return { loaded }; }`;
-      expect(await post(port, '/init', { value: { code, main: 'main' } })).toEqual({ OK: true });
-      const ran = (await post(port, '/run', { value: {}, activation_id: 'a', namespace: 'n', action_name: 'x', transaction_id: 't', deadline: String(Date.now() + 10000) })) as { loaded: string[] };
+      expect((await post(port, '/init', { value: { code, main: 'main' } })).body).toEqual({ OK: true });
+      const ran = (await post(port, '/run', { value: {}, activation_id: 'a', namespace: 'n', action_name: 'x', transaction_id: 't', deadline: String(Date.now() + 10000) })).body as { loaded: string[] };
       expect(ran.loaded).toEqual([...OPENWHISK_RUNTIME_BUILTINS]);
     } finally {
       proc.kill();
