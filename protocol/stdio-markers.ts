@@ -29,7 +29,12 @@ export function startsWithMarker(text: string): boolean {
   return MARKER_STARTS.some((m) => rest.startsWith(m));
 }
 
+/** Whether the text of one write carries a marker line anywhere in it. */
+export function carriesMarker(text: string): boolean {
+  return text.split('\n').some(isMarkerLine);
+}
+
 /** Whether one write(2)'s text keeps the rule: it carries no marker line, or it starts with a marker. */
 export function keepsMarkerRule(text: string): boolean {
-  return !text.split('\n').some(isMarkerLine) || startsWithMarker(text);
+  return !carriesMarker(text) || startsWithMarker(text);
 }

@@ -11,14 +11,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { setActivationEnv, useInstalledWrapper } from '../test/wrapper-capture';
 import { wrapHandler } from './index';
 import { ACTIVATION_SENTINEL } from '../protocol/action-runtime';
-import { isMarkerLine, keepsMarkerRule } from '../protocol/stdio-markers';
+import { carriesMarker, keepsMarkerRule } from '../protocol/stdio-markers';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapper-marker-rule-'));
 const out = useInstalledWrapper(path.join(tmp, 'artifact'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const sentinel = `${ACTIVATION_SENTINEL}\n`;
-const carriesMarker = (write: string) => write.split('\n').some(isMarkerLine);
 
 /** One activation as the runtime runs it: main, then the sentinel on stdout and stderr. */
 async function runAsRuntime(id: string, handler: () => unknown): Promise<void> {
