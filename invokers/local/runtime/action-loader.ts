@@ -17,14 +17,6 @@ function walk(root: unknown, dotted: string): unknown {
   return v;
 }
 
-/** The `unzip` command: on the PATH, else where Debian puts it. */
-function unzipCommand(): string {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir && fs.existsSync(path.join(dir, 'unzip'))) return path.join(dir, 'unzip');
-  }
-  return '/usr/bin/unzip';
-}
-
 /**
  * Unpacks the archive with Info-ZIP's unzip, as OpenWhisk's runtime does (`unzip -qq`): natively,
  * so that an artifact's size costs its cold start what it costs there, and not a JavaScript
@@ -34,7 +26,8 @@ function unpack(base64: string, dir: string, target: string): void {
   const archive = path.join(dir, 'action.zip');
   fs.writeFileSync(archive, base64, 'base64');
   try {
-    execFileSync(unzipCommand(), ['-qq', '-o', archive, '-d', target], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // found on the PATH by the spawn itself (without one, in /bin and /usr/bin, where Debian puts it)
+    execFileSync('unzip', ['-qq', '-o', archive, '-d', target], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
     if (e.code === 'ENOENT') throw new Error('the action runtime needs the unzip command to unpack a zipped action, as OpenWhisk\'s Node runtime does: install it (apt-get install unzip)');
